@@ -1,0 +1,25 @@
+// RFC 4180 CSV reading with errors that name the line and field.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ldnsim::data {
+
+struct CsvRow {
+  int line = 0;  // 1-based line where the row starts
+  std::vector<std::string> fields;
+};
+
+// Splits `text` into rows. Quoted fields may hold commas, doubled quotes and newlines.
+// Throws InputError (naming file and line) on an unterminated quote or text after a
+// closing quote. Blank lines are skipped. Fields are trimmed of surrounding blanks
+// unless quoted.
+std::vector<CsvRow> parse_csv(std::string_view text, const std::string& file_name);
+
+// Reads a whole file; throws InputError if it cannot be read.
+std::string read_text_file(const std::string& path, const char* what);
+
+}  // namespace ldnsim::data

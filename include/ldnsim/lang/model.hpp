@@ -1,0 +1,144 @@
+// A model written in ldnsim's model language (.ldn), compiled once and shared read-only by
+// every subject and thread. The numbers of one subject live in a flat "parameter block"
+// (parameters, then values derived from parameters alone), so copying a model instance is
+// copying a few doubles.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ldnsim/core/error.hpp"
+
+namespace ldnsim::lang {
+
+// Function pointers of a compiled model. `ctx` and `work` serve the bytecode interpreter;
+// native code ignores them. None of them allocates.
+struct Kernel {
+  // Fills the derived part of the parameter block p[parameter_count() .. slot_count()).
+  using PreFn = void (*)(const void* ctx, double* p, double* work);
+  // dydt = f(t, y; p), without dosing inputs (the engine adds infusion rates).
+  using RhsFn = void (*)(const void* ctx, double t, const double* y, const double* p,
+                         double* dydt, double* work);
+  // Writes every declared output.
+  using OutputFn = void (*)(const void* ctx, double t, const double* y, const double* p,
+                            double* out, double* work);
+  PreFn pre = nullptr;
+  RhsFn rhs = nullptr;
+  OutputFn outputs = nullptr;
+  const void* ctx = nullptr;
+  std::size_t work_size = 0;  // doubles of scratch space each call needs
+};
+
+// How to turn a model into executable code.
+enum class Engine {
+  Auto,         // built-in native code, else cached or freshly compiled native code,
+                // else the interpreter
+  Native,       // native code or an error
+  Interpreter,  // bytecode interpreter
+};
+
+struct LoadOptions {
+  Engine engine = Engine::Auto;
+  std::string cache_dir;  // empty: $LDNSIM_CACHE, else $XDG_CACHE_HOME/ldnsim, else ~/.cache/ldnsim
+  bool verbose = false;   // report compilation on stderr
+};
+
+// A parameter: a value a data column of the same name overrides, record by record.
+struct Parameter {
+  std::string name;
+  std::optional<double> value;  // absent for a `covariate` (must come from the data)
+  std::string unit;
+  std::string source;      // where the value comes from
+  std::string assumption;  // why it is an assumption, when it is one
+  std::optional<double> low, high;  // plausible range (uncertainty analysis)
+  std::optional<double> cv;         // between-subject variability, log-normal, as a fraction
+  std::string distribution;         // uncertainty distribution over [low, high]: "uniform" or "log-uniform"
+  SourceLocation where;
+};
+
+struct State {
+  std::string name;
+  std::string unit;
+  bool depot = false;  // default compartment for doses
+  SourceLocation where;
+};
+
+struct Output {
+  std::string name;
+  std::string unit;
+  std::string description;
+  SourceLocation where;
+};
+
+// Per-compartment dosing properties, NONMEM's F, ALAG, R and D.
+enum class DoseProperty { F = 0, ALAG = 1, R = 2, D = 3 };
+
+class Model {
+ public:
+  struct Impl;
+  explicit Model(std::unique_ptr<Impl> impl);
+  ~Model();
+  Model(const Model&) = delete;
+  Model& operator=(const Model&) = delete;
+
+  const std::string& name() const;
+  const std::string& description() const;
+  const std::string& file() const;
+
+  std::span<const Parameter> parameters() const;
+  std::span<const State> states() const;
+  std::span<const Output> outputs() const;
+  std::size_t parameter_count() const { return parameters().size(); }
+  std::size_t state_count() const { return states().size(); }
+  std::size_t output_count() const { return outputs().size(); }
+  std::size_t slot_count() const;  // size of the parameter block
+
+  // Index by exact name, else by a unique case-insensitive match; -1 if none.
+  int parameter_index(std::string_view name) const;
+  int state_index(std::string_view name) const;
+  int output_index(std::string_view name) const;
+
+  // Slot in the parameter block holding property `what` of state `cmt` (0-based), or -1
+  // when the model does not define it (then F = 1, ALAG = 0, and R, D are undefined).
+  int dose_property_slot(DoseProperty what, int cmt) const;
+  // Slot holding the initial value of state `i`.
+  int initial_value_slot(int state) const;
+
+  // A parameter block with typical values, derived slots filled in. Covariates without a
+  // default are NaN until data supplies them.
+  std::vector<double> default_parameter_block() const;
+
+  const Kernel& kernel() const;
+  bool is_native() const;
+  // Content hash of the compiled semantics: equal hashes, identical numbers.
+  const std::string& hash() const;
+  // The model as C++ source (what native compilation compiles).
+  const std::string& generated_cpp() const;
+  // The same model run by the bytecode interpreter, for cross-checks.
+  std::shared_ptr<const Model> interpreted() const;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+using ModelPtr = std::shared_ptr<const Model>;
+
+ModelPtr load_model(const std::string& path, const LoadOptions& options = {});
+ModelPtr parse_model(std::string_view text, const std::string& file_name,
+                     const LoadOptions& options = {});
+
+// Native code compiled into this executable, keyed by the hash of its generated C++.
+struct NativeModelEntry {
+  const char* hash;
+  Kernel::PreFn pre;
+  Kernel::RhsFn rhs;
+  Kernel::OutputFn outputs;
+};
+void register_native_models(std::span<const NativeModelEntry> entries);
+
+}  // namespace ldnsim::lang

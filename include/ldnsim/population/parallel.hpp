@@ -1,0 +1,35 @@
+// Running independent jobs (subjects, replicate trials) on a thread pool while consuming
+// their results strictly in index order, so output is identical for any thread count and
+// memory stays bounded: a worker may run at most `window` jobs ahead of the consumer.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <string>
+
+namespace ldnsim::population {
+
+struct ParallelOptions {
+  int threads = 1;
+  std::size_t window = 0;  // 0: 4 per thread
+  // Progress on stderr ("what: k/n"), shown only on a terminal, after one second.
+  bool progress = false;
+  std::string what = "subjects";
+};
+
+// produce(worker, i, buffer) fills `buffer` for job i on worker thread `worker` (0 to
+// threads-1; per-worker state can be kept by that index); the buffer arrives empty, with
+// capacity from earlier jobs. consume(i, buffer) is called on the calling thread in
+// order 0, 1, 2, ... If a job throws, the exception of the lowest-numbered failing job
+// is rethrown after the jobs before it were consumed.
+void run_ordered(std::size_t count, const ParallelOptions& options,
+                 const std::function<void(std::size_t, std::size_t, std::string&)>& produce,
+                 const std::function<void(std::size_t, std::string&)>& consume);
+
+// Number of hardware threads (at least 1).
+int hardware_threads();
+
+// The number of workers run_ordered will use for these options.
+inline int worker_count(const ParallelOptions& o) { return o.threads < 1 ? 1 : o.threads; }
+
+}  // namespace ldnsim::population

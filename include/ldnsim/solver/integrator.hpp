@@ -1,0 +1,106 @@
+// ODE integrators for one subject. The engine restarts an integrator at every
+// discontinuity (dose, infusion start or end, reset, covariate change) and asks it for the
+// solution at output times in between; an integrator never steps past the next
+// discontinuity, and output values come from dense output, not from extra stops.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ldnsim/lang/model.hpp"
+
+namespace ldnsim::solver {
+
+// The right-hand side of one subject: the model's equations plus zero-order inputs
+// (running infusions) added to their compartments.
+class OdeSystem {
+ public:
+  OdeSystem(const lang::Kernel& kernel, std::size_t states, std::size_t work_size)
+      : kernel_(kernel), n_(states), rates_(states, 0.0), work_(work_size + 1) {}
+
+  std::size_t size() const { return n_; }
+  void set_parameters(const double* p) { p_ = p; }
+  const double* parameters() const { return p_; }
+  // Zero-order input per state (sum of running infusions).
+  std::vector<double>& input_rates() { return rates_; }
+  void update_inputs() {
+    active_inputs_.clear();
+    for (std::size_t i = 0; i < n_; ++i)
+      if (rates_[i] != 0.0) active_inputs_.push_back(i);
+  }
+
+  void operator()(double t, const double* y, double* dydt) {
+    ++calls_;
+    kernel_.rhs(kernel_.ctx, t, y, p_, dydt, work_.data());
+    for (std::size_t i : active_inputs_) dydt[i] += rates_[i];
+  }
+  void outputs(double t, const double* y, double* out) {
+    kernel_.outputs(kernel_.ctx, t, y, p_, out, work_.data());
+  }
+  long calls() const { return calls_; }
+
+ private:
+  const lang::Kernel& kernel_;
+  std::size_t n_;
+  const double* p_ = nullptr;
+  std::vector<double> rates_;
+  std::vector<std::size_t> active_inputs_;
+  std::vector<double> work_;
+  long calls_ = 0;
+};
+
+enum class Method {
+  Auto,        // Dormand-Prince 5(4), switching to Rosenbrock while the problem is stiff
+  Dopri5,      // Dormand-Prince 5(4) with dense output (Boost.Odeint stepper)
+  Rosenbrock,  // Rosenbrock 4(3), L-stable, for stiff problems (Boost.Odeint stepper)
+  Bdf,         // SUNDIALS CVODES, BDF with a dense Newton solver
+  Adams,       // SUNDIALS CVODES, Adams-Moulton with fixed-point iteration
+};
+
+Method parse_method(std::string_view name);  // throws UsageError
+const char* method_name(Method m);
+
+struct Tolerances {
+  double rtol = 1e-6;
+  double atol = 1e-9;
+  long max_steps = 1000000;  // between two outputs or discontinuities
+  double max_step = 0;       // 0: no limit
+};
+
+// Thrown by an integrator; the engine turns it into a SolverError naming the subject and
+// the state.
+struct IntegrationFailure {
+  double t;
+  std::vector<double> y;
+  std::string reason;
+};
+
+struct IntegratorStats {
+  long steps = 0;
+  long rejected = 0;
+  long restarts = 0;
+  long stiff_switches = 0;
+};
+
+class Integrator {
+ public:
+  virtual ~Integrator() = default;
+  // Starts (or restarts after a discontinuity) at (t0, y0).
+  virtual void restart(OdeSystem& system, double t0, const double* y0) = 0;
+  // Writes y(t) for t at or after the last requested time, stepping no further than
+  // tstop (t <= tstop). When t == tstop the value is the end of a step, not interpolated.
+  virtual void solution_at(double t, double tstop, double* y) = 0;
+  virtual const IntegratorStats& stats() const = 0;
+};
+
+// Chooses the implementation; models with more states than the lean integrators hold
+// (kMaxLeanStates) go to CVODES when the method is Auto.
+std::unique_ptr<Integrator> make_integrator(Method method, std::size_t states,
+                                            const Tolerances& tolerances);
+
+inline constexpr std::size_t kMaxLeanStates = 64;
+
+}  // namespace ldnsim::solver

@@ -1,0 +1,47 @@
+// Pieces shared by the ldnsim subcommands.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+#include "ldnsim/engine/simulation.hpp"
+#include "ldnsim/lang/model.hpp"
+
+namespace ldnsim::cli {
+
+// Options every simulating command takes.
+struct SolverFlags {
+  std::string solver = "auto";
+  double rtol = 1e-6;
+  double atol = 1e-9;
+  long max_steps = 1000000;
+  std::string covariates = "nocb";
+  std::string engine = "auto";
+  double ss_rtol = 0;
+  double ss_atol = 0;
+  int ss_max = 2000;
+
+  void add_to(CLI::App& cmd);
+  engine::SimulationOptions simulation_options() const;
+  lang::LoadOptions load_options(bool verbose) const;
+};
+
+struct RunFlags {
+  int threads = 0;  // 0: all hardware threads
+  bool quiet = false;
+  void add_to(CLI::App& cmd);
+  int thread_count() const;
+};
+
+// "START:END:STEP" -> sorted times; throws UsageError.
+std::vector<double> parse_grid(const std::string& spec);
+std::vector<std::string> split_list(const std::string& s);
+
+void add_simulate_command(CLI::App& app);
+void add_check_command(CLI::App& app);
+void add_params_command(CLI::App& app);
+// The main job on built-in defaults (what `ldnsim` with no arguments runs).
+int run_default_job(bool quiet);
+
+}  // namespace ldnsim::cli

@@ -1,0 +1,39 @@
+// ldnsim command line.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+
+#include "common.hpp"
+#include "ldnsim/core/error.hpp"
+#include "ldnsim/models/builtin.hpp"
+
+int main(int argc, char** argv) {
+  ldnsim::models::register_builtin_models();
+  CLI::App app{"ldnsim: simulation of low-dose naltrexone (LDN) in multiple sclerosis, from dose to trial.\n"
+               "Run without a command for the main job on built-in defaults."};
+  app.require_subcommand(0, 1);
+  bool quiet = false;
+  app.add_flag("--quiet,-q", quiet, "no progress or notes on stderr (main job)");
+  ldnsim::cli::add_simulate_command(app);
+  ldnsim::cli::add_check_command(app);
+  ldnsim::cli::add_params_command(app);
+  try {
+    app.parse(argc, argv);
+    if (app.get_subcommands().empty()) return ldnsim::cli::run_default_job(quiet);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const ldnsim::SolverError& e) {
+    std::fflush(stdout);
+    std::cerr << "ldnsim: error: " << e.what() << "\n";
+    return 3;
+  } catch (const ldnsim::Error& e) {
+    std::fflush(stdout);
+    std::cerr << "ldnsim: error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::fflush(stdout);
+    std::cerr << "ldnsim: internal error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

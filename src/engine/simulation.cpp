@@ -1,0 +1,589 @@
+#include "ldnsim/engine/simulation.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <queue>
+
+#include "ldnsim/core/error.hpp"
+#include "ldnsim/core/format.hpp"
+#include "steady_state.hpp"
+
+namespace ldnsim::engine {
+
+using data::Record;
+using lang::DoseProperty;
+
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+std::string where(const data::Dataset& ds, const Record& r) {
+  return ds.file + ":" + std::to_string(r.line);
+}
+
+const char* property_name(DoseProperty p) {
+  switch (p) {
+    case DoseProperty::F: return "F";
+    case DoseProperty::ALAG: return "ALAG";
+    case DoseProperty::R: return "R";
+    case DoseProperty::D: return "D";
+  }
+  return "?";
+}
+
+// One dose as it will be given: compartment, amount after bioavailability, and for an
+// infusion its rate and duration.
+struct DoseSpec {
+  int cmt = 0;
+  double amount = 0;
+  double rate = 0;      // 0: bolus
+  double duration = 0;  // infusions
+  double lag = 0;
+  double ii = 0;
+};
+
+enum class EventKind { Dose, InfusionEnd, Additional };
+
+struct Event {
+  double time;
+  long seq;  // ties at equal times keep the order in which events were scheduled
+  EventKind kind;
+  DoseSpec dose;
+  long infusion = 0;  // InfusionEnd
+  int remaining = 0;  // Additional: doses still to come, this one included
+};
+
+struct Later {
+  bool operator()(const Event& a, const Event& b) const {
+    return a.time > b.time || (a.time == b.time && a.seq > b.seq);
+  }
+};
+
+struct Infusion {
+  long id;
+  int cmt;
+  double rate;
+};
+
+}  // namespace
+
+// ---- Binding ---------------------------------------------------------------------------
+
+Binding::Binding(const lang::Model& model, const data::Dataset& ds) {
+  const std::size_t n = model.state_count();
+  default_cmt_ = 0;
+  for (std::size_t s = 0; s < n; ++s)
+    if (model.states()[s].depot) default_cmt_ = static_cast<int>(s);
+  std::vector<bool> bound(model.parameter_count(), false);
+  for (std::size_t c = 0; c < ds.column_count(); ++c) {
+    if (data::Dataset::is_standard_item(ds.columns[c])) continue;
+    int p = model.parameter_index(ds.columns[c]);
+    if (p < 0) continue;
+    columns_.push_back({c, static_cast<std::size_t>(p)});
+    bound[static_cast<std::size_t>(p)] = true;
+  }
+  for (std::size_t p = 0; p < model.parameter_count(); ++p)
+    if (!model.parameters()[p].value && !bound[p])
+      throw InputError(ds.file + ": model " + model.name() + " needs covariate " +
+                       model.parameters()[p].name + ", but the data set has no column of that name");
+
+  std::string state_list;
+  for (std::size_t s = 0; s < n; ++s)
+    state_list += (s ? ", " : "") + std::to_string(s + 1) + " " + model.states()[s].name;
+  const int c_cmt = ds.column_index("CMT");
+  const int c_rate = ds.column_index("RATE");
+  for (const Record& r : ds.records) {
+    if (!r.is_dose()) continue;
+    if (r.cmt > static_cast<int>(n))
+      throw InputError(where(ds, r) + ": column " + ds.columns[static_cast<std::size_t>(c_cmt)] +
+                       ": value " + std::to_string(r.cmt) + ", expected a compartment of model " +
+                       model.name() + " (" + state_list + ")");
+    int cmt = r.cmt > 0 ? r.cmt - 1 : default_cmt_;
+    if (r.rate_from_model() && model.dose_property_slot(DoseProperty::R, cmt) < 0)
+      throw InputError(where(ds, r) + ": column " + ds.columns[static_cast<std::size_t>(c_rate)] +
+                       ": value -1 asks for the rate from the model, but model " + model.name() +
+                       " defines no R(" + model.states()[static_cast<std::size_t>(cmt)].name + ")");
+    if (r.duration_from_model() && model.dose_property_slot(DoseProperty::D, cmt) < 0)
+      throw InputError(where(ds, r) + ": column " + ds.columns[static_cast<std::size_t>(c_rate)] +
+                       ": value -2 asks for the duration from the model, but model " + model.name() +
+                       " defines no D(" + model.states()[static_cast<std::size_t>(cmt)].name + ")");
+  }
+}
+
+// ---- SubjectSimulator ------------------------------------------------------------------
+
+struct SubjectSimulator::Impl {
+  const lang::Model& model;
+  const data::Dataset& ds;
+  const Binding& binding;
+  SimulationOptions opt;
+  const std::size_t n, nslots, nparams;
+  solver::OdeSystem system;
+  std::unique_ptr<solver::Integrator> integrator;
+  std::unique_ptr<SteadyStateSolver> steady;
+
+  // Per subject
+  std::size_t first = 0, last = 0;  // records [first, last)
+  std::vector<double> blocks;       // parameter block of each record of the subject
+  std::vector<double> next_landing; // per record: next time the integrator must land on
+  const double* P = nullptr;        // block in effect
+  std::vector<double> y, y_out, outs;
+  std::priority_queue<Event, std::vector<Event>, Later> pending;
+  std::vector<Infusion> infusions;
+  long seq = 0, infusion_ids = 0;
+  double t = 0;
+  std::size_t grid_next = 0;
+  const Record* governing = nullptr;
+  RowSink* sink = nullptr;
+  std::vector<double> work;
+
+  Impl(const lang::Model& m, const data::Dataset& d, const Binding& b, const SimulationOptions& o)
+      : model(m), ds(d), binding(b), opt(o), n(m.state_count()), nslots(m.slot_count()),
+        nparams(m.parameter_count()), system(m.kernel(), m.state_count(), m.kernel().work_size),
+        integrator(solver::make_integrator(o.method, m.state_count(), o.tolerances)),
+        y(n), y_out(n), outs(m.output_count()), work(m.kernel().work_size + 1) {}
+
+  const double* block(std::size_t record) const { return &blocks[(record - first) * nslots]; }
+
+  // Parameter values of every record: typical values, overridden by data columns; a
+  // missing value carries the last one forward (or the first one back, before it).
+  void build_blocks(std::span<const double> base) {
+    const std::size_t count = last - first;
+    blocks.assign(count * nslots, 0.0);
+    std::vector<double> typical = model.default_parameter_block();
+    if (!base.empty()) std::copy(base.begin(), base.begin() + static_cast<long>(nparams), typical.begin());
+    for (std::size_t i = 0; i < count; ++i)
+      std::copy(typical.begin(), typical.begin() + static_cast<long>(nparams), blocks.begin() + static_cast<long>(i * nslots));
+    for (const auto& pc : binding.parameter_columns()) {
+      double carried = std::numeric_limits<double>::quiet_NaN();
+      for (std::size_t r = first; r < last && std::isnan(carried); ++r) carried = ds.value(r, pc.column);
+      if (std::isnan(carried)) carried = typical[pc.parameter];
+      if (std::isnan(carried))
+        throw InputError(ds.file + ": ID " + format_number(ds.records[first].id) + ": column " +
+                         ds.columns[pc.column] + " has no value for any record of this subject, "
+                         "and covariate " + model.parameters()[pc.parameter].name + " has no default");
+      for (std::size_t r = first; r < last; ++r) {
+        double v = ds.value(r, pc.column);
+        if (!std::isnan(v)) carried = v;
+        blocks[(r - first) * nslots + pc.parameter] = carried;
+      }
+    }
+    const lang::Kernel& k = model.kernel();
+    for (std::size_t i = 0; i < count; ++i) k.pre(k.ctx, &blocks[i * nslots], work.data());
+  }
+
+  bool same_parameters(std::size_t a, std::size_t b) const {
+    return std::memcmp(block(a), block(b), nparams * sizeof(double)) == 0;
+  }
+
+  // Times the integrator must land on exactly: doses, resets and covariate changes.
+  void plan_landings(double t_end) {
+    const std::size_t count = last - first;
+    next_landing.assign(count, t_end);
+    double next = t_end;
+    for (std::size_t i = count; i-- > 0;) {
+      std::size_t r = first + i;
+      const Record& rec = ds.records[r];
+      bool lands = rec.is_dose() || rec.resets();
+      if (opt.covariates == CovariateMode::LastRecord)
+        lands = lands || (r > first && !same_parameters(r, r - 1));
+      else
+        lands = lands || (r + 1 < last && !same_parameters(r + 1, r));
+      if (lands) next = rec.time;
+      next_landing[i] = std::max(next, rec.time);
+    }
+  }
+
+  void use_parameters(const double* block_ptr) {
+    if (P && std::memcmp(P, block_ptr, nparams * sizeof(double)) == 0) {
+      P = block_ptr;
+      system.set_parameters(P);
+      return;
+    }
+    P = block_ptr;
+    system.set_parameters(P);
+    integrator->restart(system, t, y.data());
+  }
+
+  void initial_state(double* out) const {
+    for (std::size_t s = 0; s < n; ++s) out[s] = P[model.initial_value_slot(static_cast<int>(s))];
+  }
+
+  void recompute_rates() {
+    std::vector<double>& rates = system.input_rates();
+    std::fill(rates.begin(), rates.end(), 0.0);
+    for (const Infusion& inf : infusions) rates[static_cast<std::size_t>(inf.cmt)] += inf.rate;
+    system.update_inputs();
+  }
+
+  void cancel_everything() {
+    pending = {};
+    infusions.clear();
+    recompute_rates();
+  }
+
+  void push(Event e) {
+    e.seq = seq++;
+    pending.push(e);
+  }
+
+  void emit(const Record* record, double time, const double* state) {
+    system.outputs(time, state, outs.data());
+    sink->row(OutputRow{record, governing, time, state, outs.data(), P});
+  }
+
+  // Grid rows strictly before `until`, stepping no further than `tstop`.
+  void emit_grid_before(double until, double tstop) {
+    while (grid_next < opt.grid.size() && opt.grid[grid_next] < until) {
+      double g = opt.grid[grid_next++];
+      integrator->solution_at(g, tstop, y_out.data());
+      emit(nullptr, g, y_out.data());
+    }
+  }
+
+  // ---- doses -----------------------------------------------------------------------
+
+  double property(DoseProperty what, int cmt, double fallback, const Record& rec) const {
+    int slot = model.dose_property_slot(what, cmt);
+    if (slot < 0) return fallback;
+    double v = P[slot];
+    bool ok = std::isfinite(v) && (what == DoseProperty::F || what == DoseProperty::ALAG ? v >= 0 : v > 0);
+    if (!ok)
+      throw InputError(where(ds, rec) + ": ID " + format_number(rec.id) + ": " + property_name(what) +
+                       "(" + model.states()[static_cast<std::size_t>(cmt)].name + ") = " +
+                       format_number(v) + ", expected " +
+                       (what == DoseProperty::F ? "a bioavailability of 0 or more"
+                        : what == DoseProperty::ALAG ? "a lag time of 0 or more"
+                        : what == DoseProperty::R ? "a rate above 0"
+                                                  : "a duration above 0"));
+    return v;
+  }
+
+  DoseSpec dose_spec(const Record& rec) const {
+    DoseSpec d;
+    d.cmt = rec.cmt > 0 ? rec.cmt - 1 : binding.default_dose_compartment();
+    d.amount = property(DoseProperty::F, d.cmt, 1.0, rec) * rec.amt;
+    d.lag = property(DoseProperty::ALAG, d.cmt, 0.0, rec);
+    d.ii = rec.ii;
+    if (rec.is_infusion()) {
+      if (rec.rate > 0) {
+        d.rate = rec.rate;
+        d.duration = d.amount / d.rate;
+      } else if (rec.rate_from_model()) {
+        d.rate = property(DoseProperty::R, d.cmt, 0.0, rec);
+        d.duration = d.amount / d.rate;
+      } else {
+        d.duration = property(DoseProperty::D, d.cmt, 0.0, rec);
+        d.rate = d.amount / d.duration;
+      }
+    }
+    return d;
+  }
+
+  // Gives a dose now (at time t); returns whether the state or the inputs changed.
+  bool give(const DoseSpec& d, double when) {
+    if (d.amount == 0) return false;
+    if (d.rate == 0) {
+      y[static_cast<std::size_t>(d.cmt)] += d.amount;
+      return true;
+    }
+    start_infusion(d.cmt, d.rate, when + d.duration);
+    return true;
+  }
+
+  void start_infusion(int cmt, double rate, double end) {
+    long id = ++infusion_ids;
+    infusions.push_back({id, cmt, rate});
+    if (end < kInf) {
+      Event e{};
+      e.time = end;
+      e.kind = EventKind::InfusionEnd;
+      e.infusion = id;
+      push(e);
+    }
+    recompute_rates();
+  }
+
+  // Schedules a dose whose nominal time is `nominal`; gives it at once if it is due now.
+  bool schedule(const DoseSpec& d, double nominal) {
+    double when = nominal + d.lag;
+    if (when <= t) return give(d, t);
+    Event e{};
+    e.time = when;
+    e.kind = EventKind::Dose;
+    e.dose = d;
+    push(e);
+    return false;
+  }
+
+  bool process_event(const Event& e) {
+    switch (e.kind) {
+      case EventKind::Dose:
+        return give(e.dose, e.time);
+      case EventKind::InfusionEnd: {
+        auto it = std::find_if(infusions.begin(), infusions.end(),
+                               [&](const Infusion& inf) { return inf.id == e.infusion; });
+        if (it == infusions.end()) return false;
+        infusions.erase(it);
+        recompute_rates();
+        return true;
+      }
+      case EventKind::Additional: {
+        bool changed = schedule(e.dose, e.time);
+        if (e.remaining > 1) {
+          Event next = e;
+          next.time = e.time + e.dose.ii;
+          next.remaining = e.remaining - 1;
+          push(next);
+        }
+        return changed;
+      }
+    }
+    return false;
+  }
+
+  // ---- moving through time ---------------------------------------------------------
+
+  // Integrates to T, handling the events due up to and including T (they come before the
+  // records at T); `horizon` is the furthest the integrator may step.
+  void advance(double T, double horizon) {
+    while (true) {
+      double te = pending.empty() ? kInf : pending.top().time;
+      if (te <= T) {
+        emit_grid_before(te, te);
+        if (te > t) integrator->solution_at(te, te, y.data());
+        t = te;
+        bool changed = false;
+        while (!pending.empty() && pending.top().time == te) {
+          Event e = pending.top();
+          pending.pop();
+          changed = process_event(e) || changed;
+        }
+        if (changed) integrator->restart(system, t, y.data());
+        continue;
+      }
+      double tstop = std::min(te, horizon);
+      emit_grid_before(T, tstop);
+      if (T > t) integrator->solution_at(T, tstop, y.data());
+      t = T;
+      return;
+    }
+  }
+
+  void reset() {
+    cancel_everything();
+    initial_state(y.data());
+  }
+
+  void dose(const Record& rec) {
+    if (rec.is_steady_state()) {
+      steady_state_dose(rec);
+      return;
+    }
+    DoseSpec d = dose_spec(rec);
+    schedule(d, rec.time);
+    if (rec.addl > 0) {
+      Event e{};
+      e.time = rec.time + rec.ii;
+      e.kind = EventKind::Additional;
+      e.dose = d;
+      e.remaining = rec.addl;
+      push(e);
+    }
+  }
+
+  SteadyStateSolver& steady_solver() {
+    if (!steady) steady = std::make_unique<SteadyStateSolver>(n, opt);
+    return *steady;
+  }
+
+  void steady_state_dose(const Record& rec) {
+    const double t0 = rec.time;
+    std::vector<double> x0(n), x(n);
+    initial_state(x0.data());
+    x = x0;
+    // The steady state of this regimen alone: other inputs off while it is computed.
+    std::vector<double> saved_rates = system.input_rates();
+    std::fill(system.input_rates().begin(), system.input_rates().end(), 0.0);
+    system.update_inputs();
+    DoseSpec d;
+    std::vector<WindowInput> inputs;
+    try {
+      if (rec.is_constant_infusion()) {
+        d.cmt = rec.cmt > 0 ? rec.cmt - 1 : binding.default_dose_compartment();
+        d.rate = rec.rate;
+        steady_solver().constant_infusion(system, t0, d.cmt, d.rate, x.data());
+      } else {
+        d = dose_spec(rec);
+        inputs = window_inputs(d, t0);
+        steady_solver().periodic(system, t0 - d.ii, t0, inputs, x.data());
+      }
+    } catch (const SteadyStateFailure& f) {
+      system.input_rates() = saved_rates;
+      system.update_inputs();
+      std::string state = f.state >= 0 ? model.states()[static_cast<std::size_t>(f.state)].name : "?";
+      throw SolverError(where(ds, rec) + ": ID " + format_number(rec.id) + ": steady state not reached after " +
+                        std::to_string(f.intervals) + " dosing intervals at time " + format_number(t0) +
+                        ": state " + state + " still changes by " + format_number(f.change) +
+                        " per interval (a state without elimination has no steady state)");
+    }
+    system.input_rates() = saved_rates;
+    system.update_inputs();
+    if (rec.ss == 1) {
+      cancel_everything();
+      y = x;
+    } else {
+      for (std::size_t i = 0; i < n; ++i) y[i] += x[i] - x0[i];
+    }
+    if (rec.is_constant_infusion()) {
+      start_infusion(d.cmt, d.rate, kInf);
+      return;
+    }
+    schedule_remnants(d, t0);
+    dose_with_additional(d, rec);
+  }
+
+  void dose_with_additional(const DoseSpec& d, const Record& rec) {
+    schedule(d, rec.time);
+    if (rec.addl > 0) {
+      Event e{};
+      e.time = rec.time + rec.ii;
+      e.kind = EventKind::Additional;
+      e.dose = d;
+      e.remaining = rec.addl;
+      push(e);
+    }
+  }
+
+  // Start of prior dose k (k >= 1) of a steady-state regimen whose current dose is at t0.
+  static double prior_start(const DoseSpec& d, double t0, int k) { return t0 + d.lag - k * d.ii; }
+
+  // The inputs of the doses before t0 that fall in the window [t0 - II, t0).
+  static std::vector<WindowInput> window_inputs(const DoseSpec& d, double t0) {
+    std::vector<WindowInput> in;
+    const double ws = t0 - d.ii;
+    if (d.amount == 0) return in;
+    int k = 1;
+    while (prior_start(d, t0, k) >= t0) ++k;  // doses still pending at t0 (lag >= II)
+    if (d.rate == 0) {
+      in.push_back({prior_start(d, t0, k), d.cmt, d.amount, 0.0});
+      return in;
+    }
+    for (;; ++k) {
+      double s = prior_start(d, t0, k);
+      if (s + d.duration <= ws) break;
+      double on = std::max(s, ws), off = std::min(s + d.duration, t0);
+      if (off <= on) continue;
+      in.push_back({on, d.cmt, 0.0, d.rate});
+      if (off < t0) in.push_back({off, d.cmt, 0.0, -d.rate});
+    }
+    std::stable_sort(in.begin(), in.end(), [](const WindowInput& a, const WindowInput& b) { return a.time < b.time; });
+    return in;
+  }
+
+  // After a steady-state reset at t0: prior infusions still running, and prior doses whose
+  // lag puts them after t0.
+  void schedule_remnants(const DoseSpec& d, double t0) {
+    if (d.amount == 0) return;
+    for (int k = 1;; ++k) {
+      double s = prior_start(d, t0, k);
+      if (s >= t0) {
+        Event e{};
+        e.time = s;
+        e.kind = EventKind::Dose;
+        e.dose = d;
+        push(e);
+        continue;
+      }
+      if (d.rate == 0 || s + d.duration <= t0) break;
+      start_infusion(d.cmt, d.rate, s + d.duration);
+    }
+  }
+
+  // ---- one subject -----------------------------------------------------------------
+
+  void run(std::size_t subject, RowSink& out, std::span<const double> base) {
+    sink = &out;
+    first = ds.subjects[subject].first;
+    last = ds.subjects[subject].second;
+    const Record& r0 = ds.records[first];
+    double t_end = ds.records[last - 1].time;
+    for (std::size_t r = first; r < last; ++r) t_end = std::max(t_end, ds.records[r].time);
+    double t_start = r0.time;
+    if (!opt.grid.empty()) {
+      t_start = std::min(t_start, opt.grid.front());
+      t_end = std::max(t_end, opt.grid.back());
+    }
+    build_blocks(base);
+    plan_landings(t_end);
+    pending = {};
+    infusions.clear();
+    seq = 0;
+    grid_next = 0;
+    governing = &r0;
+    t = t_start;
+    P = nullptr;
+    P = block(first);
+    system.set_parameters(P);
+    recompute_rates();
+    initial_state(y.data());
+    integrator->restart(system, t, y.data());
+
+    for (std::size_t r = first; r < last; ++r) {
+      const Record& rec = ds.records[r];
+      if (rec.time < t) {
+        if (!opt.grid.empty())
+          throw InputError(where(ds, rec) + ": ID " + format_number(rec.id) + ": TIME goes back to " +
+                           format_number(rec.time) + " at a reset; output grids (--grid) need time "
+                           "to run forward within a subject");
+        t = rec.time;  // a reset starts the clock again
+        integrator->restart(system, t, y.data());
+      }
+      if (opt.covariates == CovariateMode::NextRecord) use_parameters(block(r));
+      advance(rec.time, next_landing[r - first]);
+      if (opt.covariates == CovariateMode::LastRecord) use_parameters(block(r));
+      governing = &rec;
+      if (rec.resets() || rec.is_dose()) {
+        if (rec.resets()) reset();
+        if (rec.is_dose()) dose(rec);
+        integrator->restart(system, t, y.data());
+      }
+      emit(&rec, rec.time, y.data());
+    }
+    advance(t_end, t_end);
+    emit_grid_before(kInf, t_end);
+  }
+};
+
+SubjectSimulator::SubjectSimulator(const lang::Model& model, const data::Dataset& dataset,
+                                   const Binding& binding, const SimulationOptions& options)
+    : impl_(std::make_unique<Impl>(model, dataset, binding, options)) {}
+
+SubjectSimulator::~SubjectSimulator() = default;
+
+void SubjectSimulator::run(std::size_t subject, RowSink& sink, std::span<const double> parameters) {
+  try {
+    impl_->run(subject, sink, parameters);
+  } catch (const solver::IntegrationFailure& f) {
+    const lang::Model& m = impl_->model;
+    const data::Record& r0 = impl_->ds.records[impl_->first];
+    std::string states;
+    int offending = -1;
+    for (std::size_t i = 0; i < f.y.size(); ++i) {
+      if (offending < 0 && !std::isfinite(f.y[i])) offending = static_cast<int>(i);
+      states += (i ? ", " : "") + m.states()[i].name + "=" + format_number(f.y[i], 6);
+    }
+    std::string msg = "ID " + format_number(r0.id) + ": solver failed at time " + format_number(f.t) +
+                      ": " + f.reason;
+    if (offending >= 0) msg += "; state " + m.states()[static_cast<std::size_t>(offending)].name + " is not finite";
+    msg += " (state: " + states + ")";
+    throw SolverError(msg);
+  }
+}
+
+const solver::IntegratorStats& SubjectSimulator::stats() const { return impl_->integrator->stats(); }
+long SubjectSimulator::rhs_calls() const { return impl_->system.calls(); }
+
+}  // namespace ldnsim::engine

@@ -1,0 +1,176 @@
+#include "steady_state.hpp"
+
+#include <Eigen/Dense>
+#include <algorithm>
+#include <cmath>
+#include <deque>
+
+namespace ldnsim::engine {
+
+SteadyStateSolver::SteadyStateSolver(std::size_t states, const SimulationOptions& options)
+    : n_(states), options_(options) {
+  // Converge to the simulation's own accuracy unless told otherwise.
+  if (options_.ss_rtol <= 0) options_.ss_rtol = options.tolerances.rtol;
+  if (options_.ss_atol <= 0) options_.ss_atol = options.tolerances.atol;
+  // The interval map is integrated a hundred times more tightly than the simulation, so
+  // the noise of adaptive stepping stays well below the convergence test.
+  solver::Tolerances tight = options.tolerances;
+  tight.rtol = std::max(options.tolerances.rtol * 1e-2, 1e-13);
+  tight.atol = std::max(options.tolerances.atol * 1e-2, 1e-300);
+  solver::Method m = options.method == solver::Method::Adams ? solver::Method::Bdf : options.method;
+  integrator_ = solver::make_integrator(m, states, tight);
+}
+
+SteadyStateSolver::~SteadyStateSolver() = default;
+
+void SteadyStateSolver::propagate(solver::OdeSystem& system, double t_start, double t_end,
+                                  std::span<const WindowInput> inputs, const double* x0,
+                                  double* x1) {
+  std::vector<double>& rates = system.input_rates();
+  std::vector<double> y(x0, x0 + n_);
+  double t = t_start;
+  std::size_t k = 0;
+  auto apply_inputs_at = [&](double when) {
+    while (k < inputs.size() && inputs[k].time <= when) {
+      const WindowInput& in = inputs[k++];
+      y[static_cast<std::size_t>(in.cmt)] += in.bolus;
+      rates[static_cast<std::size_t>(in.cmt)] += in.rate_delta;
+      // Sums of rate changes must return to exactly zero when infusions stop.
+      if (std::fabs(rates[static_cast<std::size_t>(in.cmt)]) < 1e-12 * std::fabs(in.rate_delta))
+        rates[static_cast<std::size_t>(in.cmt)] = 0.0;
+    }
+    system.update_inputs();
+  };
+  apply_inputs_at(t);
+  integrator_->restart(system, t, y.data());
+  while (t < t_end) {
+    double next = k < inputs.size() ? std::min(inputs[k].time, t_end) : t_end;
+    integrator_->solution_at(next, next, y.data());
+    t = next;
+    if (t < t_end) {
+      apply_inputs_at(t);
+      integrator_->restart(system, t, y.data());
+    }
+  }
+  std::copy(y.begin(), y.end(), x1);
+}
+
+void SteadyStateSolver::periodic(solver::OdeSystem& system, double t_start, double t_end,
+                                 std::span<const WindowInput> inputs, double* x) {
+  std::vector<double> saved_rates = system.input_rates();
+  const std::size_t n = n_;
+  const int depth = static_cast<int>(std::min<std::size_t>(n, 6));
+  Eigen::VectorXd xk = Eigen::Map<Eigen::VectorXd>(x, static_cast<Eigen::Index>(n));
+  Eigen::VectorXd gk(n), fk(n), g_prev(n), f_prev(n);
+  std::deque<Eigen::VectorXd> dG, dF;  // history of differences (Anderson type II)
+  bool have_prev = false;
+  auto restore = [&] {
+    system.input_rates() = saved_rates;
+    system.update_inputs();
+  };
+  for (int it = 1; it <= options_.ss_max_intervals; ++it) {
+    system.input_rates() = saved_rates;
+    propagate(system, t_start, t_end, inputs, xk.data(), gk.data());
+    fk = gk - xk;
+    // Converged when one more interval changes no state beyond the tolerance.
+    double worst = 0;
+    int worst_state = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      double tol = options_.ss_atol + options_.ss_rtol * std::fabs(gk[static_cast<Eigen::Index>(i)]);
+      double r = std::fabs(fk[static_cast<Eigen::Index>(i)]) / tol;
+      if (!(r <= worst)) {
+        worst = r;
+        worst_state = static_cast<int>(i);
+      }
+    }
+    if (!std::isfinite(worst)) {
+      restore();
+      throw SteadyStateFailure{worst_state, fk[worst_state], it};
+    }
+    if (worst <= 1.0) {
+      std::copy(gk.data(), gk.data() + n, x);
+      restore();
+      return;
+    }
+    if (it == options_.ss_max_intervals) {
+      restore();
+      throw SteadyStateFailure{worst_state, fk[worst_state], it};
+    }
+    if (have_prev) {
+      dG.push_back(gk - g_prev);
+      dF.push_back(fk - f_prev);
+      if (static_cast<int>(dF.size()) > depth) {
+        dG.pop_front();
+        dF.pop_front();
+      }
+    }
+    g_prev = gk;
+    f_prev = fk;
+    have_prev = true;
+    Eigen::VectorXd next = gk;
+    if (!dF.empty()) {
+      Eigen::MatrixXd F(n, static_cast<Eigen::Index>(dF.size())), G(n, static_cast<Eigen::Index>(dG.size()));
+      for (std::size_t j = 0; j < dF.size(); ++j) {
+        F.col(static_cast<Eigen::Index>(j)) = dF[j];
+        G.col(static_cast<Eigen::Index>(j)) = dG[j];
+      }
+      Eigen::VectorXd gamma = F.colPivHouseholderQr().solve(fk);
+      if (gamma.allFinite()) next = gk - G * gamma;
+    }
+    // Safeguard: an extrapolated state must stay finite; otherwise fall back to the plain
+    // interval map and forget the history.
+    if (!next.allFinite()) {
+      next = gk;
+      dG.clear();
+      dF.clear();
+    }
+    xk = next;
+  }
+  restore();
+}
+
+void SteadyStateSolver::constant_infusion(solver::OdeSystem& system, double t0, int cmt,
+                                          double rate, double* x) {
+  std::vector<double> saved_rates = system.input_rates();
+  system.input_rates()[static_cast<std::size_t>(cmt)] += rate;
+  system.update_inputs();
+  const std::size_t n = n_;
+  const auto N = static_cast<Eigen::Index>(n);
+  Eigen::VectorXd xk = Eigen::Map<Eigen::VectorXd>(x, N);
+  Eigen::VectorXd f0(N), f1(N);
+  Eigen::MatrixXd J(N, N);
+  bool converged = false;
+  const double sqrt_eps = std::sqrt(std::numeric_limits<double>::epsilon());
+  for (int it = 0; it < 50 && !converged; ++it) {
+    system(t0, xk.data(), f0.data());
+    for (std::size_t j = 0; j < n; ++j) {
+      Eigen::VectorXd xp = xk;
+      double d = sqrt_eps * std::max(1.0, std::fabs(xk[static_cast<Eigen::Index>(j)]));
+      xp[static_cast<Eigen::Index>(j)] += d;
+      system(t0, xp.data(), f1.data());
+      J.col(static_cast<Eigen::Index>(j)) = (f1 - f0) / d;
+    }
+    Eigen::FullPivLU<Eigen::MatrixXd> lu(J);
+    if (!lu.isInvertible()) break;
+    Eigen::VectorXd step = lu.solve(-f0);
+    if (!step.allFinite()) break;
+    xk += step;
+    converged = true;
+    for (std::size_t i = 0; i < n; ++i) {
+      auto ii = static_cast<Eigen::Index>(i);
+      if (std::fabs(step[ii]) > options_.ss_atol + options_.ss_rtol * std::fabs(xk[ii])) converged = false;
+    }
+  }
+  if (converged) {
+    std::copy(xk.data(), xk.data() + n, x);
+  } else {
+    // No isolated root (for instance a state that only accumulates): iterate the map
+    // over a long window with the infusion running throughout, which reports clearly
+    // when no steady state exists.
+    periodic(system, t0 - 240.0, t0, {}, x);
+  }
+  system.input_rates() = saved_rates;
+  system.update_inputs();
+}
+
+}  // namespace ldnsim::engine

@@ -1,0 +1,656 @@
+// Semantic analysis of a parsed model: declarations, name resolution, dependency order of
+// derived values, and the split of every computation into what depends on parameters
+// alone (done once per record, in the parameter block) and what depends on time or
+// states (done at every right-hand-side call).
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <functional>
+#include <map>
+#include <numbers>
+#include <set>
+#include <tuple>
+#include <unordered_map>
+
+#include "model_impl.hpp"
+#include "syntax.hpp"
+
+namespace ldnsim::lang {
+namespace {
+
+using syntax::Attribute;
+using syntax::Statement;
+using syntax::StatementKind;
+namespace syn = syntax;
+
+enum class SymbolKind { Parameter, State, Let };
+
+struct Symbol {
+  SymbolKind kind;
+  int index;  // into parameters, states or lets
+  const Statement* statement;
+};
+
+struct LetInfo {
+  const Statement* statement;
+  std::vector<std::string> names;  // every name its expression mentions
+  bool dynamic = false;            // depends on time or states
+  int mark = 0;                    // DFS: 0 new, 1 on stack, 2 done
+  int slot = -1;                   // parameter-block slot, when not dynamic
+  int local = -1;                  // local index, when dynamic
+};
+
+const std::set<std::string, std::less<>>& reserved_names() {
+  static const std::set<std::string, std::less<>> names = {
+      "t", "TIME", "pi", "if", "then", "else", "and", "or", "not", "d",
+      "ID", "EVID", "AMT", "CMT", "RATE", "II", "ADDL", "SS", "DV", "MDV",
+  };
+  return names;
+}
+
+std::string lower(std::string_view s) {
+  std::string r(s);
+  for (char& c : r) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return r;
+}
+
+int edit_distance(std::string_view a, std::string_view b) {
+  std::vector<int> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = static_cast<int>(j);
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = static_cast<int>(i);
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      int sub = prev[j - 1] + (std::tolower(a[i - 1]) == std::tolower(b[j - 1]) ? 0 : 1);
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+class Analyzer {
+ public:
+  Analyzer(syn::File& file, Model::Impl& model) : f_(file), m_(model) {}
+
+  void run() {
+    declare();
+    check_equations();
+    order_lets();
+    build_pre();
+    build_dynamic_programs();
+    m_.module.parameters = static_cast<int>(m_.parameters.size());
+    m_.module.states = static_cast<int>(m_.states.size());
+    m_.module.outputs_count = static_cast<int>(m_.outputs.size());
+    m_.module.slots = next_slot_;
+  }
+
+ private:
+  syn::File& f_;
+  Model::Impl& m_;
+  std::unordered_map<std::string, Symbol> symbols_;
+  std::vector<LetInfo> lets_;
+  std::vector<int> let_order_;  // topological order of lets_
+  std::vector<const Statement*> derivative_of_;  // per state
+  std::vector<const Statement*> output_statements_;
+  std::map<std::pair<int, int>, const Statement*> dose_properties_;  // (state, property)
+  std::vector<const Statement*> state_statements_;
+  std::vector<const Statement*> parameter_statements_;
+  int next_slot_ = 0;
+  int dynamic_lets_ = 0;
+  std::map<std::tuple<int, double, int, int, int, int>, int> interned_;
+  std::unordered_map<int, int> hoisted_;  // ir node -> slot
+
+  [[noreturn]] void fail(const SourceLocation& where, const std::string& msg) const {
+    throw ModelError(where, msg);
+  }
+
+  // ---- declarations -------------------------------------------------------------------
+
+  void declare_symbol(const Statement& st, SymbolKind kind, int index) {
+    if (reserved_names().count(st.name) ||
+        (syn::builtin_arity(st.name) != 0))
+      fail(st.name_where, "'" + st.name + "' is a reserved name (a keyword, built-in function "
+                          "or NONMEM data item) and cannot be declared");
+    auto [it, inserted] = symbols_.emplace(st.name, Symbol{kind, index, &st});
+    if (!inserted)
+      fail(st.name_where, "'" + st.name + "' is already defined at line " +
+                              std::to_string(it->second.statement->name_where.line));
+    for (const auto& [other, sym] : symbols_)
+      if (other != st.name && lower(other) == lower(st.name))
+        fail(st.name_where, "'" + st.name + "' differs from '" + other +
+                                "' (line " + std::to_string(sym.statement->name_where.line) +
+                                ") only by case; data columns match names without regard to "
+                                "case, so names must differ by more than case");
+  }
+
+  static std::string attribute_string(const Attribute& a) {
+    if (a.args.size() != 1 || !std::holds_alternative<std::string>(a.args[0]))
+      throw ModelError(a.where, "attribute '" + a.key + "' takes one quoted string");
+    return std::get<std::string>(a.args[0]);
+  }
+
+  static std::vector<double> attribute_numbers(const Attribute& a, std::size_t n) {
+    std::vector<double> v;
+    for (const auto& x : a.args) {
+      if (!std::holds_alternative<double>(x))
+        throw ModelError(a.where, "attribute '" + a.key + "' takes " + std::to_string(n) +
+                                      " number" + (n == 1 ? "" : "s"));
+      v.push_back(std::get<double>(x));
+    }
+    if (v.size() != n)
+      throw ModelError(a.where, "attribute '" + a.key + "' takes " + std::to_string(n) +
+                                    " number" + (n == 1 ? "" : "s") + ", got " +
+                                    std::to_string(v.size()));
+    return v;
+  }
+
+  // Documentation attributes any declaration may carry.
+  bool common_attribute(const Attribute& a, std::string& unit, std::string& source,
+                        std::string& assumption, std::string& description) {
+    if (a.key == "unit") unit = attribute_string(a);
+    else if (a.key == "source") source = attribute_string(a);
+    else if (a.key == "assumption") assumption = attribute_string(a);
+    else if (a.key == "description") description = attribute_string(a);
+    else return false;
+    return true;
+  }
+
+  [[noreturn]] void unknown_attribute(const Attribute& a, const char* allowed) const {
+    fail(a.where, "unknown attribute '" + a.key + "' (allowed here: " + allowed + ")");
+  }
+
+  double constant_value(int expr) const {
+    const syn::Node& n = f_.pool[expr];
+    auto arg = [&](int k) { return constant_value(n.children[static_cast<std::size_t>(k)]); };
+    switch (n.op) {
+      case syn::Op::Number: return n.value;
+      case syn::Op::Name:
+        if (n.name == "pi") return std::numbers::pi;
+        fail(n.where, "a parameter's value must be a number, not '" + n.name +
+                          "'; declare values computed from others with 'let'");
+      case syn::Op::Neg: return -arg(0);
+      case syn::Op::Add: return arg(0) + arg(1);
+      case syn::Op::Sub: return arg(0) - arg(1);
+      case syn::Op::Mul: return arg(0) * arg(1);
+      case syn::Op::Div: return arg(0) / arg(1);
+      case syn::Op::Pow: return std::pow(arg(0), arg(1));
+      case syn::Op::Call:
+        if (n.name == "exp") return std::exp(arg(0));
+        if (n.name == "log") return std::log(arg(0));
+        if (n.name == "log10") return std::log10(arg(0));
+        if (n.name == "sqrt") return std::sqrt(arg(0));
+        [[fallthrough]];
+      default:
+        fail(n.where, "a parameter's value must be a constant number");
+    }
+  }
+
+  void declare() {
+    bool seen_model = false;
+    for (const Statement& st : f_.statements) {
+      switch (st.kind) {
+        case StatementKind::Model:
+          if (seen_model) fail(st.where, "only one 'model' statement is allowed");
+          seen_model = true;
+          m_.name = st.name;
+          m_.description = st.text;
+          break;
+        case StatementKind::Param:
+        case StatementKind::Covariate: {
+          Parameter p;
+          p.name = st.name;
+          p.where = st.name_where;
+          if (st.kind == StatementKind::Param) p.value = constant_value(st.expr);
+          std::string description;
+          for (const Attribute& a : st.attributes) {
+            if (common_attribute(a, p.unit, p.source, p.assumption, description)) continue;
+            if (a.key == "range" || a.key == "logrange") {
+              auto v = attribute_numbers(a, 2);
+              if (!(v[0] < v[1])) fail(a.where, "range needs low < high");
+              if (a.key == "logrange" && v[0] <= 0)
+                fail(a.where, "logrange needs a positive low end");
+              p.low = v[0];
+              p.high = v[1];
+              p.distribution = a.key == "range" ? "uniform" : "log-uniform";
+            } else if (a.key == "cv") {
+              double cv = attribute_numbers(a, 1)[0];
+              if (!(cv >= 0)) fail(a.where, "cv must be zero or positive");
+              p.cv = cv;
+            } else {
+              unknown_attribute(a, "unit, source, assumption, description, range, logrange, cv");
+            }
+          }
+          if (p.value && p.low && (*p.value < *p.low || *p.value > *p.high))
+            fail(st.name_where, "the value of " + p.name + " lies outside its range");
+          declare_symbol(st, SymbolKind::Parameter, static_cast<int>(m_.parameters.size()));
+          m_.parameters.push_back(std::move(p));
+          parameter_statements_.push_back(&st);
+          break;
+        }
+        case StatementKind::State: {
+          State s;
+          s.name = st.name;
+          s.where = st.name_where;
+          std::string source, assumption, description;
+          for (const Attribute& a : st.attributes) {
+            if (common_attribute(a, s.unit, source, assumption, description)) continue;
+            if (a.key == "depot") {
+              if (!a.args.empty()) fail(a.where, "'depot' takes no value");
+              s.depot = true;
+            } else {
+              unknown_attribute(a, "unit, source, assumption, description, depot");
+            }
+          }
+          declare_symbol(st, SymbolKind::State, static_cast<int>(m_.states.size()));
+          m_.states.push_back(std::move(s));
+          state_statements_.push_back(&st);
+          break;
+        }
+        case StatementKind::Let:
+          declare_let(st);
+          break;
+        case StatementKind::Output:
+          if (st.expr >= 0) declare_let(st);
+          output_statements_.push_back(&st);
+          break;
+        case StatementKind::Derivative:
+        case StatementKind::DoseProperty:
+          break;
+      }
+    }
+    if (m_.states.empty())
+      fail({f_.name, 1, 0}, "a model needs at least one state (declare one with 'state NAME = 0' "
+                            "and give it an equation with 'd/dt(NAME) = ...')");
+    int depots = 0;
+    for (const State& s : m_.states) depots += s.depot ? 1 : 0;
+    if (depots > 1) fail({f_.name, 1, 0}, "only one state may be marked 'depot'");
+  }
+
+  void declare_let(const Statement& st) {
+    std::string unit, source, assumption, description;
+    for (const Attribute& a : st.attributes)
+      if (!common_attribute(a, unit, source, assumption, description))
+        unknown_attribute(a, "unit, source, assumption, description");
+    declare_symbol(st, SymbolKind::Let, static_cast<int>(lets_.size()));
+    LetInfo info;
+    info.statement = &st;
+    collect_names(st.expr, info.names);
+    lets_.push_back(std::move(info));
+  }
+
+  void collect_names(int expr, std::vector<std::string>& out) const {
+    const syn::Node& n = f_.pool[expr];
+    if (n.op == syn::Op::Name) out.push_back(n.name);
+    for (int c : n.children) collect_names(c, out);
+  }
+
+  // ---- equations and dosing properties ------------------------------------------------
+
+  int state_named(const std::string& name, const SourceLocation& where, const char* what) {
+    auto it = symbols_.find(name);
+    if (it == symbols_.end()) fail(where, std::string(what) + ": unknown state '" + name + "'" +
+                                              suggestion(name));
+    if (it->second.kind != SymbolKind::State)
+      fail(where, std::string(what) + ": '" + name + "' is a " +
+                      (it->second.kind == SymbolKind::Parameter ? "parameter" : "let") +
+                      ", not a state");
+    return it->second.index;
+  }
+
+  void check_equations() {
+    derivative_of_.assign(m_.states.size(), nullptr);
+    for (const Statement& st : f_.statements) {
+      if (st.kind == StatementKind::Derivative) {
+        int s = state_named(st.name, st.name_where, "d/dt");
+        if (derivative_of_[static_cast<std::size_t>(s)])
+          fail(st.name_where, "d/dt(" + st.name + ") is already given at line " +
+                                  std::to_string(derivative_of_[static_cast<std::size_t>(s)]->where.line));
+        derivative_of_[static_cast<std::size_t>(s)] = &st;
+      } else if (st.kind == StatementKind::DoseProperty) {
+        int s = state_named(st.name, st.name_where, (st.property + "(...)").c_str());
+        int prop = st.property == "F" ? 0 : st.property == "ALAG" ? 1 : st.property == "R" ? 2 : 3;
+        auto [it, inserted] = dose_properties_.emplace(std::pair{s, prop}, &st);
+        if (!inserted)
+          fail(st.where, st.property + "(" + st.name + ") is already given at line " +
+                             std::to_string(it->second->where.line));
+      }
+    }
+    for (std::size_t s = 0; s < m_.states.size(); ++s)
+      if (!derivative_of_[s])
+        fail(m_.states[s].where, "state " + m_.states[s].name + " has no equation; add 'd/dt(" +
+                                     m_.states[s].name + ") = ...'");
+    for (const Statement* st : output_statements_) {
+      if (st->expr >= 0) continue;
+      auto it = symbols_.find(st->name);
+      if (it == symbols_.end())
+        fail(st->name_where, "output " + st->name + " names nothing declared; give it a value "
+                             "('output " + st->name + " = ...') or declare it first" +
+                             suggestion(st->name));
+    }
+    std::set<std::string> seen;
+    for (const Statement* st : output_statements_) {
+      if (!seen.insert(st->name).second)
+        fail(st->name_where, "output " + st->name + " is declared twice");
+      Output o;
+      o.name = st->name;
+      o.where = st->name_where;
+      std::string source, assumption;
+      for (const Attribute& a : st->attributes)
+        if (!common_attribute(a, o.unit, source, assumption, o.description))
+          unknown_attribute(a, "unit, source, assumption, description");
+      m_.outputs.push_back(std::move(o));
+    }
+  }
+
+  std::string suggestion(const std::string& name) const {
+    std::string best;
+    int best_d = 3;
+    for (const auto& [other, sym] : symbols_) {
+      int d = edit_distance(name, other);
+      if (d < best_d) {
+        best_d = d;
+        best = other;
+      }
+    }
+    return best.empty() ? "" : " (did you mean '" + best + "'?)";
+  }
+
+  // ---- order of derived values ----------------------------------------------------------
+
+  void order_lets() {
+    std::vector<int> stack;
+    for (std::size_t i = 0; i < lets_.size(); ++i) visit_let(static_cast<int>(i), stack);
+  }
+
+  void visit_let(int i, std::vector<int>& stack) {
+    LetInfo& L = lets_[static_cast<std::size_t>(i)];
+    if (L.mark == 2) return;
+    if (L.mark == 1) {
+      std::string cycle;
+      auto start = std::find(stack.begin(), stack.end(), i);
+      for (auto it = start; it != stack.end(); ++it)
+        cycle += lets_[static_cast<std::size_t>(*it)].statement->name + " -> ";
+      cycle += L.statement->name;
+      fail(L.statement->name_where, "cycle among derived values: " + cycle);
+    }
+    L.mark = 1;
+    stack.push_back(i);
+    for (const std::string& name : L.names) {
+      if (name == "t" || name == "TIME") {
+        L.dynamic = true;
+        continue;
+      }
+      if (name == "pi") continue;
+      auto it = symbols_.find(name);
+      if (it == symbols_.end()) continue;  // reported with its position during conversion
+      if (it->second.kind == SymbolKind::State) L.dynamic = true;
+      if (it->second.kind == SymbolKind::Let) {
+        visit_let(it->second.index, stack);
+        if (lets_[static_cast<std::size_t>(it->second.index)].dynamic) L.dynamic = true;
+      }
+    }
+    stack.pop_back();
+    L.mark = 2;
+    let_order_.push_back(i);
+  }
+
+  // ---- conversion to IR ---------------------------------------------------------------
+
+  struct Converted {
+    int node;
+    bool parameter_level;  // depends on parameters and constants only
+  };
+
+  int intern(const ir::Node& n) {
+    auto key = std::make_tuple(static_cast<int>(n.op), n.value, n.index, n.a, n.b, n.c);
+    auto it = interned_.find(key);
+    if (it != interned_.end()) return it->second;
+    m_.module.nodes.push_back(n);
+    int id = static_cast<int>(m_.module.nodes.size()) - 1;
+    interned_.emplace(key, id);
+    return id;
+  }
+
+  int leaf(ir::Op op, int index, double value = 0) {
+    ir::Node n;
+    n.op = op;
+    n.index = index;
+    n.value = value;
+    return intern(n);
+  }
+
+  // `what` names the context for errors when only parameters are allowed (nullptr: any).
+  Converted convert(int expr, const char* parameter_only_context) {
+    const syn::Node& n = f_.pool[expr];
+    switch (n.op) {
+      case syn::Op::Number:
+        return {leaf(ir::Op::Const, -1, n.value), true};
+      case syn::Op::Name:
+        return convert_name(n, parameter_only_context);
+      default:
+        break;
+    }
+    std::vector<Converted> kids;
+    for (int c : n.children) kids.push_back(convert(c, parameter_only_context));
+    bool level = std::all_of(kids.begin(), kids.end(), [](const Converted& k) { return k.parameter_level; });
+    ir::Node node;
+    node.op = ir_op(n);
+    if (!level) {
+      // Hoist parameter-only operands out of time-dependent expressions.
+      for (auto& k : kids) k.node = hoist_if_worthwhile(k);
+    }
+    if (!kids.empty()) node.a = kids[0].node;
+    if (kids.size() > 1) node.b = kids[1].node;
+    if (kids.size() > 2) node.c = kids[2].node;
+    return {intern(node), level};
+  }
+
+  static ir::Op ir_op(const syn::Node& n) {
+    switch (n.op) {
+      case syn::Op::Neg: return ir::Op::Neg;
+      case syn::Op::Not: return ir::Op::Not;
+      case syn::Op::Add: return ir::Op::Add;
+      case syn::Op::Sub: return ir::Op::Sub;
+      case syn::Op::Mul: return ir::Op::Mul;
+      case syn::Op::Div: return ir::Op::Div;
+      case syn::Op::Pow: return ir::Op::Pow;
+      case syn::Op::Lt: return ir::Op::Lt;
+      case syn::Op::Le: return ir::Op::Le;
+      case syn::Op::Gt: return ir::Op::Gt;
+      case syn::Op::Ge: return ir::Op::Ge;
+      case syn::Op::Eq: return ir::Op::Eq;
+      case syn::Op::Ne: return ir::Op::Ne;
+      case syn::Op::And: return ir::Op::And;
+      case syn::Op::Or: return ir::Op::Or;
+      case syn::Op::If: return ir::Op::If;
+      case syn::Op::Call: {
+        static const std::unordered_map<std::string, ir::Op> fns = {
+            {"exp", ir::Op::Exp},     {"log", ir::Op::Log},   {"log10", ir::Op::Log10},
+            {"sqrt", ir::Op::Sqrt},   {"abs", ir::Op::Abs},   {"floor", ir::Op::Floor},
+            {"ceil", ir::Op::Ceil},   {"sin", ir::Op::Sin},   {"cos", ir::Op::Cos},
+            {"pow", ir::Op::Pow},     {"min", ir::Op::Min},   {"max", ir::Op::Max},
+        };
+        return fns.at(n.name);
+      }
+      default: return ir::Op::Const;
+    }
+  }
+
+  Converted convert_name(const syn::Node& n, const char* parameter_only_context) {
+    auto dynamic_error = [&](const std::string& why) {
+      fail(n.where, std::string(parameter_only_context) + " may depend only on parameters, "
+                    "data columns and values derived from them, but '" + n.name + "' " + why);
+    };
+    if (n.name == "t" || n.name == "TIME") {
+      if (parameter_only_context) dynamic_error("is time");
+      return {leaf(ir::Op::Time, -1), false};
+    }
+    if (n.name == "pi") return {leaf(ir::Op::Const, -1, std::numbers::pi), true};
+    auto it = symbols_.find(n.name);
+    if (it == symbols_.end()) {
+      std::string hint = suggestion(n.name);
+      fail(n.where, "unknown name '" + n.name + "'" +
+                        (hint.empty() ? " (not a parameter, covariate, state, let or built-in)"
+                                      : hint));
+    }
+    const Symbol& s = it->second;
+    switch (s.kind) {
+      case SymbolKind::Parameter:
+        return {leaf(ir::Op::Slot, s.index), true};
+      case SymbolKind::State:
+        if (parameter_only_context) dynamic_error("is a state");
+        return {leaf(ir::Op::State, s.index), false};
+      case SymbolKind::Let: {
+        const LetInfo& L = lets_[static_cast<std::size_t>(s.index)];
+        if (L.dynamic) {
+          if (parameter_only_context) dynamic_error("depends on time or states");
+          return {leaf(ir::Op::Local, L.local), false};
+        }
+        return {leaf(ir::Op::Slot, L.slot), true};
+      }
+    }
+    return {-1, false};
+  }
+
+  int hoist_if_worthwhile(const Converted& k) {
+    if (!k.parameter_level) return k.node;
+    const ir::Node& n = m_.module.nodes[static_cast<std::size_t>(k.node)];
+    if (n.op == ir::Op::Const || n.op == ir::Op::Slot) return k.node;
+    auto it = hoisted_.find(k.node);
+    int slot;
+    if (it != hoisted_.end()) {
+      slot = it->second;
+    } else {
+      slot = next_slot_++;
+      hoisted_.emplace(k.node, slot);
+      m_.module.pre.body.push_back({ir::Target::Slot, slot, k.node, "(hoisted)"});
+    }
+    return leaf(ir::Op::Slot, slot);
+  }
+
+  // ---- programs -----------------------------------------------------------------------
+
+  void build_pre() {
+    next_slot_ = static_cast<int>(m_.parameters.size());
+    // Parameter-level lets, in dependency order, then initial values and dosing
+    // properties; hoisted subexpressions are appended as dynamic programs are built.
+    for (int i : let_order_) {
+      LetInfo& L = lets_[static_cast<std::size_t>(i)];
+      if (L.dynamic) {
+        L.local = dynamic_lets_++;
+        continue;
+      }
+      Converted c = convert(L.statement->expr, nullptr);
+      L.slot = next_slot_++;
+      m_.module.pre.body.push_back({ir::Target::Slot, L.slot, c.node, L.statement->name});
+    }
+    m_.initial_slots.assign(m_.states.size(), -1);
+    for (std::size_t s = 0; s < m_.states.size(); ++s) {
+      const Statement* st = state_statements_[s];
+      std::string what = "the initial value of " + st->name;
+      int node = st->expr >= 0 ? convert(st->expr, what.c_str()).node
+                               : leaf(ir::Op::Const, -1, 0.0);
+      int slot = next_slot_++;
+      m_.initial_slots[s] = slot;
+      m_.module.pre.body.push_back({ir::Target::Slot, slot, node, st->name + "(0)"});
+    }
+    m_.dose_slots.assign(m_.states.size(), {-1, -1, -1, -1});
+    for (const auto& [key, st] : dose_properties_) {
+      std::string what = st->property + "(" + st->name + ")";
+      int node = convert(st->expr, what.c_str()).node;
+      int slot = next_slot_++;
+      m_.dose_slots[static_cast<std::size_t>(key.first)][static_cast<std::size_t>(key.second)] = slot;
+      m_.module.pre.body.push_back({ir::Target::Slot, slot, node, what});
+    }
+  }
+
+  // The dynamic lets a set of expressions needs, directly or through other lets.
+  std::vector<bool> needed_lets(const std::vector<int>& exprs) const {
+    std::vector<bool> need(lets_.size(), false);
+    std::function<void(int)> walk = [&](int e) {
+      const syn::Node& n = f_.pool[e];
+      if (n.op == syn::Op::Name) {
+        auto it = symbols_.find(n.name);
+        if (it != symbols_.end() && it->second.kind == SymbolKind::Let) {
+          std::size_t k = static_cast<std::size_t>(it->second.index);
+          if (lets_[k].dynamic && !need[k]) {
+            need[k] = true;
+            walk(lets_[k].statement->expr);
+          }
+        }
+      }
+      for (int c : n.children) walk(c);
+    };
+    for (int e : exprs) walk(e);
+    return need;
+  }
+
+  void emit_lets(ir::Program& prog, const std::vector<bool>& need) {
+    for (int i : let_order_) {
+      const LetInfo& L = lets_[static_cast<std::size_t>(i)];
+      if (!L.dynamic || !need[static_cast<std::size_t>(i)]) continue;
+      Converted c = convert(L.statement->expr, nullptr);
+      int node = hoist_if_worthwhile(c);
+      prog.body.push_back({ir::Target::Local, L.local, node, L.statement->name});
+    }
+    prog.locals = dynamic_lets_;
+  }
+
+  void build_dynamic_programs() {
+    std::vector<int> rhs_exprs;
+    for (const Statement* st : derivative_of_) rhs_exprs.push_back(st->expr);
+    emit_lets(m_.module.rhs, needed_lets(rhs_exprs));
+    for (std::size_t s = 0; s < derivative_of_.size(); ++s) {
+      Converted c = convert(derivative_of_[s]->expr, nullptr);
+      m_.module.rhs.body.push_back({ir::Target::Derivative, static_cast<int>(s),
+                                    hoist_if_worthwhile(c), "d/dt(" + m_.states[s].name + ")"});
+    }
+
+    std::vector<int> out_exprs;
+    for (const Statement* st : output_statements_) {
+      const Symbol& s = symbols_.at(st->name);
+      if (s.kind == SymbolKind::Let) out_exprs.push_back(lets_[static_cast<std::size_t>(s.index)].statement->expr);
+    }
+    std::vector<bool> need = needed_lets(out_exprs);
+    for (const Statement* st : output_statements_) {
+      const Symbol& s = symbols_.at(st->name);
+      if (s.kind == SymbolKind::Let) need[static_cast<std::size_t>(s.index)] = lets_[static_cast<std::size_t>(s.index)].dynamic;
+    }
+    emit_lets(m_.module.outputs, need);
+    for (std::size_t o = 0; o < output_statements_.size(); ++o) {
+      const Symbol& s = symbols_.at(output_statements_[o]->name);
+      int node = -1;
+      switch (s.kind) {
+        case SymbolKind::Parameter: node = leaf(ir::Op::Slot, s.index); break;
+        case SymbolKind::State: node = leaf(ir::Op::State, s.index); break;
+        case SymbolKind::Let: {
+          const LetInfo& L = lets_[static_cast<std::size_t>(s.index)];
+          node = L.dynamic ? leaf(ir::Op::Local, L.local) : leaf(ir::Op::Slot, L.slot);
+          break;
+        }
+      }
+      m_.module.outputs.body.push_back({ir::Target::Output, static_cast<int>(o), node,
+                                        output_statements_[o]->name});
+    }
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Model::Impl> analyze(const std::string& text, const std::string& file_name) {
+  syn::File file = syn::parse(text, file_name);
+  auto impl = std::make_unique<Model::Impl>();
+  impl->file = file_name;
+  Analyzer(file, *impl).run();
+  if (impl->name.empty()) {
+    std::string stem = file_name;
+    auto slash = stem.find_last_of('/');
+    if (slash != std::string::npos) stem = stem.substr(slash + 1);
+    auto dot = stem.find_last_of('.');
+    if (dot != std::string::npos) stem = stem.substr(0, dot);
+    impl->name = stem;
+  }
+  return impl;
+}
+
+}  // namespace ldnsim::lang

@@ -1,0 +1,114 @@
+#include <cctype>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+#include "model_impl.hpp"
+
+namespace ldnsim::lang {
+namespace {
+
+// Bumped whenever the calling convention of generated code changes, so cached libraries
+// built for an older ldnsim are never loaded.
+constexpr const char* kAbiTag = "ldnsim-model-abi-1\n";
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  return true;
+}
+
+template <typename T>
+int find_by_name(std::span<const T> items, std::string_view name) {
+  for (std::size_t i = 0; i < items.size(); ++i)
+    if (items[i].name == name) return static_cast<int>(i);
+  int found = -1;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (iequals(items[i].name, name)) {
+      if (found >= 0) return -1;
+      found = static_cast<int>(i);
+    }
+  }
+  return found;
+}
+
+ModelPtr finish(std::unique_ptr<Model::Impl> impl, const LoadOptions& options) {
+  impl->cpp = generate_cpp(impl->module, *impl);
+  impl->hash = content_hash(std::string(kAbiTag) + impl->cpp);
+  switch (options.engine) {
+    case Engine::Interpreter:
+      attach_interpreter(*impl);
+      break;
+    case Engine::Native:
+      attach_native(*impl, options, true);
+      break;
+    case Engine::Auto:
+      if (!attach_native(*impl, options, false)) attach_interpreter(*impl);
+      break;
+  }
+  return std::make_shared<Model>(std::move(impl));
+}
+
+}  // namespace
+
+Model::Model(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Model::~Model() = default;
+
+const std::string& Model::name() const { return impl_->name; }
+const std::string& Model::description() const { return impl_->description; }
+const std::string& Model::file() const { return impl_->file; }
+std::span<const Parameter> Model::parameters() const { return impl_->parameters; }
+std::span<const State> Model::states() const { return impl_->states; }
+std::span<const Output> Model::outputs() const { return impl_->outputs; }
+std::size_t Model::slot_count() const { return static_cast<std::size_t>(impl_->module.slots); }
+
+int Model::parameter_index(std::string_view name) const { return find_by_name(parameters(), name); }
+int Model::state_index(std::string_view name) const { return find_by_name(states(), name); }
+int Model::output_index(std::string_view name) const { return find_by_name(outputs(), name); }
+
+int Model::dose_property_slot(DoseProperty what, int cmt) const {
+  if (cmt < 0 || static_cast<std::size_t>(cmt) >= impl_->dose_slots.size()) return -1;
+  return impl_->dose_slots[static_cast<std::size_t>(cmt)][static_cast<std::size_t>(what)];
+}
+
+int Model::initial_value_slot(int state) const {
+  return impl_->initial_slots.at(static_cast<std::size_t>(state));
+}
+
+std::vector<double> Model::default_parameter_block() const {
+  std::vector<double> p(slot_count(), 0.0);
+  for (std::size_t i = 0; i < impl_->parameters.size(); ++i)
+    p[i] = impl_->parameters[i].value.value_or(std::numeric_limits<double>::quiet_NaN());
+  std::vector<double> work(impl_->kernel.work_size + 1);
+  impl_->kernel.pre(impl_->kernel.ctx, p.data(), work.data());
+  return p;
+}
+
+const Kernel& Model::kernel() const { return impl_->kernel; }
+bool Model::is_native() const { return impl_->native; }
+const std::string& Model::hash() const { return impl_->hash; }
+const std::string& Model::generated_cpp() const { return impl_->cpp; }
+
+std::shared_ptr<const Model> Model::interpreted() const {
+  auto copy = std::make_unique<Impl>(*impl_);
+  attach_interpreter(*copy);
+  return std::make_shared<Model>(std::move(copy));
+}
+
+ModelPtr parse_model(std::string_view text, const std::string& file_name,
+                     const LoadOptions& options) {
+  return finish(analyze(std::string(text), file_name), options);
+}
+
+ModelPtr load_model(const std::string& path, const LoadOptions& options) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError("cannot read model '" + path + "': no such file or not readable");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_model(ss.str(), path, options);
+}
+
+}  // namespace ldnsim::lang

@@ -1,0 +1,46 @@
+// Internals of a compiled model, shared by the analyzer, the code generators and the loader.
+#pragma once
+
+#include <array>
+#include <memory>
+
+#include "ir.hpp"
+#include "ldnsim/lang/model.hpp"
+
+namespace ldnsim::lang {
+
+struct Model::Impl {
+  std::string name;
+  std::string description;
+  std::string file;
+  std::vector<Parameter> parameters;
+  std::vector<State> states;
+  std::vector<Output> outputs;
+  std::vector<std::array<int, 4>> dose_slots;  // per state: F, ALAG, R, D slot or -1
+  std::vector<int> initial_slots;              // per state
+  ir::Module module;
+  std::string cpp;   // generated C++ (body only; what the hash covers)
+  std::string hash;  // hex content hash of `cpp`
+  Kernel kernel;
+  bool native = false;
+  std::shared_ptr<const void> keep_alive;  // bytecode program or dlopen handle
+};
+
+// Semantic analysis: names, dependency order, levels; builds metadata and IR.
+std::unique_ptr<Model::Impl> analyze(const std::string& text, const std::string& file_name);
+
+// Bytecode: compiles the IR and points the kernel at the interpreter.
+void attach_interpreter(Model::Impl& impl);
+
+// C++ source of the model's functions (no namespace, fixed function names).
+std::string generate_cpp(const ir::Module& module, const Model::Impl& meta);
+// Wraps generated source for a shared library loaded at run time.
+std::string shared_library_source(const Model::Impl& impl);
+
+// Native code: built-in registry, then cache, then compiler. Returns false if unavailable
+// and `required` is false; throws if `required` and no native code can be had.
+bool attach_native(Model::Impl& impl, const LoadOptions& options, bool required);
+
+std::string content_hash(std::string_view text);
+
+}  // namespace ldnsim::lang
