@@ -7,6 +7,7 @@
 // profile and no network), waits until vega-embed has drawn every chart, and fails when
 //   - a chart element chart-N did not render an SVG with marks, or reported an error;
 //   - the chart ids are not chart-1..chart-N, one per embedded specification;
+//   - hovering the first point of a chart shows no tooltip;
 //   - a chart's specification is not valid against the installed Vega-Lite's JSON schema;
 //   - a chart's marks or data do not match EXPECT.json, which lists for each chart id the
 //     number of rows in its data and of marks per type ({"line": 3, "symbol": 75, ...});
@@ -163,6 +164,24 @@ try {
     check(c.rendered && !c.error, `${c.id} did not render: ${c.error ?? 'no error reported'}`);
     check((c.svg || c.canvas) && c.size && c.size[0] > 0 && c.size[1] > 0, `${c.id} has no visible SVG or canvas`);
     check(total > 0, `${c.id} shows no marks`);
+  }
+
+  // Tooltips: hovering the first point of each chart that has points shows its values.
+  for (const c of found.charts) {
+    if (!c.marks.symbol) continue;
+    const point = page.locator(`#${c.id} g.mark-symbol.role-mark > path`).first();
+    await point.hover({ force: true });
+    const tip = page.locator('#vg-tooltip-element');
+    let text = '';
+    try {
+      await tip.waitFor({ state: 'visible', timeout: 5000 });
+      text = (await tip.innerText()).trim();
+    } catch (e) {
+      text = '';
+    }
+    check(text.length > 0, `${c.id}: hovering a point shows no tooltip`);
+    console.log(`${c.id}: tooltip "${text.replace(/\s+/g, ' ').slice(0, 80)}"`);
+    await page.mouse.move(0, 0);
   }
 
   if (expected) {

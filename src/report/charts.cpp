@@ -312,12 +312,13 @@ json interval_chart(const json& rows, const std::string& category_title, const s
     tips.push_back(tooltip("high", "Interval, upper", ".4~g"));
   }
 
-  json layers = json::array();
   json main = bar ? json{{"type", "bar"}, {"opacity", 0.85}}
                   : json{{"type", "point"}, {"filled", true}, {"size", 70}, {"opacity", 1}};
-  layers.push_back({{"mark", std::move(main)},
-                    {"encoding", grouped({{"y", quantitative("value", value_title, scale)}, {"tooltip", std::move(tips)}},
-                                         true)}});
+  json main_layer = {{"mark", std::move(main)},
+                     {"encoding", grouped({{"y", quantitative("value", value_title, scale)}, {"tooltip", tips}}, true)}};
+  // Error bars are drawn over bars but under points (which keep their tooltips reachable).
+  json layers = json::array();
+  if (bar) layers.push_back(std::move(main_layer));
   if (interval) {
     // Error bars: a rule from low to high with a tick at each end; black on bars, in the
     // series colour on points.
@@ -329,13 +330,16 @@ json interval_chart(const json& rows, const std::string& category_title, const s
     };
     layers.push_back({{"transform", valid_filter("low", "high")},
                       {"mark", error_mark({{"type", "rule"}, {"strokeWidth", 1.5}})},
-                      {"encoding", grouped({{"y", quantitative("low", value_title, scale)}, {"y2", {{"field", "high"}}}},
+                      {"encoding", grouped({{"y", quantitative("low", value_title, scale)},
+                                            {"y2", {{"field", "high"}}},
+                                            {"tooltip", tips}},
                                            color)}});
     for (const char* end : {"low", "high"})
       layers.push_back({{"transform", valid_filter("low", "high")},
                         {"mark", error_mark({{"type", "tick"}, {"thickness", 1.5}, {"size", 10}})},
                         {"encoding", grouped({{"y", quantitative(end, value_title, scale)}}, color)}});
   }
+  if (!bar) layers.push_back(std::move(main_layer));
 
   json spec = base_spec(rows, title);
   spec["width"] = 560;
