@@ -61,9 +61,19 @@ json quantitative(const char* field, const std::string& title, const json& scale
   return e;
 }
 
+// The distinct values of `field` in the order the rows first give them: the explicit sort
+// order of a discrete channel. ("sort": null would follow the order of the values in the
+// first layer, which may have filtered some rows out.)
+json order_of(const json& rows, const char* field) {
+  json order = json::array();
+  for (const auto& r : rows)
+    if (present(r, field) && std::find(order.begin(), order.end(), r[field]) == order.end()) order.push_back(r[field]);
+  return order;
+}
+
 // A nominal grouping channel (colour, shape, offset) keeping the rows' order.
-json grouping(const char* field, bool legend) {
-  json e = {{"field", field}, {"type", "nominal"}, {"sort", nullptr}};
+json grouping(const json& rows, const char* field, bool legend) {
+  json e = {{"field", field}, {"type", "nominal"}, {"sort", order_of(rows, field)}};
   if (legend) {
     e["title"] = nullptr;
     e["legend"] = {{"orient", "bottom"}};
@@ -117,7 +127,7 @@ json line_spec(const json& rows, const std::string& x_title, const std::string& 
     x["scale"] = {{"zero", false}};
   } else {
     x["type"] = "ordinal";
-    x["sort"] = nullptr;
+    x["sort"] = order_of(rows, "x");
     x["axis"] = {{"labelAngle", 0}};
   }
   auto y_of = [&](const char* field) {
@@ -131,11 +141,11 @@ json line_spec(const json& rows, const std::string& x_title, const std::string& 
     json layer = {{"transform", valid_filter("band_low", "band_high")},
                   {"mark", {{"type", "area"}, {"opacity", 0.2}}},
                   {"encoding", {{"x", x}, {"y", y_of("band_low")}, {"y2", {{"field", "band_high"}}}}}};
-    if (series) layer["encoding"]["color"] = line_legend(grouping("series", true));
+    if (series) layer["encoding"]["color"] = line_legend(grouping(rows, "series", true));
     layers.push_back(std::move(layer));
   }
   json line = {{"mark", {{"type", "line"}, {"strokeWidth", 2}}}, {"encoding", {{"x", x}, {"y", y_of("y")}}}};
-  if (series) line["encoding"]["color"] = line_legend(grouping("series", true));
+  if (series) line["encoding"]["color"] = line_legend(grouping(rows, "series", true));
   layers.push_back(std::move(line));
 
   json tips = json::array();
@@ -149,7 +159,7 @@ json line_spec(const json& rows, const std::string& x_title, const std::string& 
   }
   json points = {{"mark", {{"type", "point"}, {"filled", true}, {"size", dense ? 40 : 30}, {"opacity", dense ? 0 : 1}}},
                  {"encoding", {{"x", x}, {"y", y_of("y")}, {"tooltip", std::move(tips)}}}};
-  if (series) points["encoding"]["color"] = line_legend(grouping("series", true));
+  if (series) points["encoding"]["color"] = line_legend(grouping(rows, "series", true));
   layers.push_back(std::move(points));
 
   json spec = base_spec(rows, title);
@@ -241,13 +251,13 @@ json forest_plot(const json& rows, const std::string& estimate_title, const std:
   // No "nice" domain on a log scale: it would stretch to whole powers of ten.
   json scale = log_scale ? json{{"type", "log"}, {"nice", false}, {"padding", 16}} : json{{"zero", false}};
   json axis = log_scale ? json{{"values", log_ticks(rows, reference)}, {"format", "~g"}} : json(nullptr);
-  json y = {{"field", "label"}, {"type", "nominal"}, {"sort", nullptr}, {"title", nullptr},
+  json y = {{"field", "label"}, {"type", "nominal"}, {"sort", order_of(rows, "label")}, {"title", nullptr},
             {"axis", {{"labelLimit", 240}, {"domain", false}, {"ticks", false}}}};
   auto grouped = [&](json encoding) {
     encoding["y"] = y;
     if (source) {
-      encoding["yOffset"] = grouping("source", false);
-      encoding["color"] = grouping("source", true);
+      encoding["yOffset"] = grouping(rows, "source", false);
+      encoding["color"] = grouping(rows, "source", true);
     }
     return encoding;
   };
@@ -273,7 +283,7 @@ json forest_plot(const json& rows, const std::string& estimate_title, const std:
   }
   if (note) tips.push_back(tooltip("note", "Note", nullptr, false));
   json point_encoding = grouped({{"x", x_of("estimate")}, {"tooltip", std::move(tips)}});
-  if (source) point_encoding["shape"] = grouping("source", true);
+  if (source) point_encoding["shape"] = grouping(rows, "source", true);
   layers.push_back({{"mark", {{"type", "point"}, {"filled", true}, {"size", 70}, {"opacity", 1}}},
                     {"encoding", std::move(point_encoding)}});
 
@@ -294,11 +304,11 @@ json interval_chart(const json& rows, const std::string& category_title, const s
 
   json scale = bar ? json{{"zero", true}} : json{{"zero", false}, {"padding", 8}};
   auto grouped = [&](json encoding, bool color) {
-    encoding["x"] = {{"field", "category"}, {"type", "nominal"}, {"sort", nullptr}, {"title", category_title},
+    encoding["x"] = {{"field", "category"}, {"type", "nominal"}, {"sort", order_of(rows, "category")}, {"title", category_title},
                      {"axis", {{"labelAngle", 0}, {"labelLimit", 140}}}};
     if (series) {
-      encoding["xOffset"] = grouping("series", false);
-      if (color) encoding["color"] = grouping("series", true);
+      encoding["xOffset"] = grouping(rows, "series", false);
+      if (color) encoding["color"] = grouping(rows, "series", true);
     }
     return encoding;
   };

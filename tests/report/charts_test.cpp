@@ -79,7 +79,7 @@ TEST(LineChart, OrdinalXKeepsTheRowOrder) {
   json rows = json::array({{{"x", "Week 0"}, {"y", 3.5}}, {{"x", "Week 12"}, {"y", 3.4}}, {{"x", "Week 4"}, {"y", 3.6}}});
   json x = layer_of(rp::line_chart(rows, "Visit", "EDSS"), "line")["encoding"]["x"];
   EXPECT_EQ(x["type"], "ordinal");
-  EXPECT_TRUE(x["sort"].is_null());
+  EXPECT_EQ(x["sort"], json({"Week 0", "Week 12", "Week 4"}));
 }
 
 TEST(LineChart, ManyPointsBecomeInvisibleHoverTargets) {
@@ -128,7 +128,8 @@ TEST(ForestPlot, EstimatesIntervalsAndReference) {
   json point = layer_of(spec, "point");
   EXPECT_EQ(point["encoding"]["x"]["field"], "estimate");
   EXPECT_EQ(point["encoding"]["y"]["field"], "label");
-  EXPECT_TRUE(point["encoding"]["y"]["sort"].is_null());
+  EXPECT_EQ(point["encoding"]["y"]["sort"], json({"Fatigue", "Pain"}));
+  EXPECT_EQ(point["encoding"]["color"]["sort"], json({"Published", "Simulated"}));
   EXPECT_EQ(point["encoding"]["color"]["field"], "source");
   EXPECT_EQ(point["encoding"]["shape"]["field"], "source");
   EXPECT_EQ(point["encoding"]["tooltip"].back()["field"], "note");
@@ -186,6 +187,16 @@ TEST(IntervalChart, PointsWithoutIntervals) {
   EXPECT_EQ(point["encoding"]["y"]["scale"]["zero"], false);
   EXPECT_FALSE(point["encoding"].contains("color"));
   EXPECT_THROW(rp::interval_chart(json::array({{{"category", "A"}}}), "Group", "Score"), ldnsim::InputError);
+}
+
+TEST(IntervalChart, CategoriesKeepTheRowOrderInEveryLayer) {
+  // The error-bar layers drop row B (no interval); the axis must still read A, B, C.
+  json rows = json::array({{{"category", "A"}, {"value", 1.0}, {"low", 0.5}, {"high", 1.5}},
+                           {{"category", "B"}, {"value", 2.0}},
+                           {{"category", "C"}, {"value", 3.0}, {"low", 2.5}, {"high", 3.5}}});
+  for (auto mark : {rp::IntervalMark::Point, rp::IntervalMark::Bar})
+    for (const auto& layer : rp::interval_chart(rows, "Group", "Score", "", mark)["layer"])
+      EXPECT_EQ(layer["encoding"]["x"]["sort"], json({"A", "B", "C"}));
 }
 
 TEST(PowerCurve, PercentAxisAndTarget) {
