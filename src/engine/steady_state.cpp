@@ -64,6 +64,7 @@ void SteadyStateSolver::periodic(solver::OdeSystem& system, double t_start, doub
   Eigen::VectorXd gk(n), fk(n), g_prev(n), f_prev(n);
   std::deque<Eigen::VectorXd> dG, dF;  // history of differences (Anderson type II)
   bool have_prev = false;
+  double largest_seen = 0;  // largest |state| the plain interval map has produced
   auto restore = [&] {
     system.input_rates() = saved_rates;
     system.update_inputs();
@@ -72,6 +73,7 @@ void SteadyStateSolver::periodic(solver::OdeSystem& system, double t_start, doub
     system.input_rates() = saved_rates;
     propagate(system, t_start, t_end, inputs, xk.data(), gk.data());
     fk = gk - xk;
+    largest_seen = std::max(largest_seen, gk.cwiseAbs().maxCoeff());
     // Converged when one more interval changes no state beyond the tolerance.
     double worst = 0;
     int worst_state = 0;
@@ -93,6 +95,24 @@ void SteadyStateSolver::periodic(solver::OdeSystem& system, double t_start, doub
       return;
     }
     if (it == options_.ss_max_intervals) {
+      // Name the state that keeps changing under the plain map: extrapolated iterates can
+      // leave every state a little off, but a few plain intervals settle the states that
+      // do have a steady state.
+      for (int k = 0; k < 5; ++k) {
+        xk = gk;
+        system.input_rates() = saved_rates;
+        propagate(system, t_start, t_end, inputs, xk.data(), gk.data());
+      }
+      fk = gk - xk;
+      worst = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        double tol = options_.ss_atol + options_.ss_rtol * std::fabs(gk[static_cast<Eigen::Index>(i)]);
+        double r = std::fabs(fk[static_cast<Eigen::Index>(i)]) / tol;
+        if (!(r <= worst)) {
+          worst = r;
+          worst_state = static_cast<int>(i);
+        }
+      }
       restore();
       throw SteadyStateFailure{worst_state, fk[worst_state], it};
     }
@@ -117,9 +137,11 @@ void SteadyStateSolver::periodic(solver::OdeSystem& system, double t_start, doub
       Eigen::VectorXd gamma = F.colPivHouseholderQr().solve(fk);
       if (gamma.allFinite()) next = gk - G * gamma;
     }
-    // Safeguard: an extrapolated state must stay finite; otherwise fall back to the plain
-    // interval map and forget the history.
-    if (!next.allFinite()) {
+    // Safeguards: an extrapolated state must stay finite and within a million times what
+    // the plain map has produced (a state that only accumulates makes the least-squares
+    // problem singular and sends the extrapolation towards infinity, where a relative
+    // test would pass); otherwise fall back to the plain map and forget the history.
+    if (!next.allFinite() || next.cwiseAbs().maxCoeff() > 1e6 * (largest_seen + options_.ss_atol)) {
       next = gk;
       dG.clear();
       dF.clear();

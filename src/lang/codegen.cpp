@@ -92,7 +92,7 @@ class Emitter {
 std::string generate_cpp(const ir::Module& m, const Model::Impl& meta) {
   Emitter e(m);
   std::string s;
-  s += "// model " + meta.name + ": " + std::to_string(meta.parameters.size()) + " parameters, " +
+  s += "// " + std::to_string(meta.parameters.size()) + " parameters, " +
        std::to_string(meta.states.size()) + " states, " + std::to_string(meta.outputs.size()) +
        " outputs, " + std::to_string(m.slots) + " slots\n";
   s += "static void model_pre(const void*, double* p, double*) {\n";

@@ -72,11 +72,12 @@ class Lexer {
       if (pos_ >= text_.size()) break;
       char c = text_[pos_];
       if (c == '\n') {
+        const int end_line = line_, end_column = column_;
         advance();
         // Inside parentheses, and before an indented line, the statement goes on.
         if (depth > 0 || next_line_is_indented()) continue;
         if (!out.empty() && out.back().kind != Tok::Newline)
-          out.push_back(make(Tok::Newline, "", line_ - 1, 0));
+          out.push_back(make(Tok::Newline, "", end_line, end_column));
         continue;
       }
       if (c == '(') ++depth;
@@ -409,6 +410,10 @@ class Parser {
 
   void attributes(Statement& st) {
     while (peek().kind == Tok::Ident) {
+      if (is_statement_keyword(peek().text))
+        fail(peek(), "expected end of statement, found '" + peek().text +
+                         "' (an indented line continues the statement above it; start each "
+                         "statement at column 1)");
       const Token& k = take();
       Attribute a;
       a.key = k.text;

@@ -76,7 +76,14 @@ class CvodesIntegrator final : public Integrator {
       return;
     }
     check(CVodeSetStopTime(mem_, tstop), "CVodeSetStopTime");
+    long steps = 0;
     while (t_ < t) {
+      if (++steps > tol_.max_steps) {
+        const double* yy = N_VGetArrayPointer(y_);
+        throw IntegrationFailure{t_, std::vector<double>(yy, yy + n_),
+                                 "too much work: more than " + std::to_string(tol_.max_steps) +
+                                     " steps without reaching time " + std::to_string(t)};
+      }
       double tret = t_;
       message_.clear();
       int flag = CVode(mem_, tstop, y_, &tret, CV_ONE_STEP);
@@ -95,6 +102,11 @@ class CvodesIntegrator final : public Integrator {
   }
 
   const IntegratorStats& stats() const override { return stats_; }
+  double last_step() const override {
+    double h = 0;
+    if (has_step_) CVodeGetLastStep(mem_, &h);
+    return h;
+  }
 
  private:
   Method method_;

@@ -115,7 +115,8 @@ class Model {
 
   const Kernel& kernel() const;
   bool is_native() const;
-  // Content hash of the compiled semantics: equal hashes, identical numbers.
+  // Content hash of the generated code (not of parameter values, names or comments, which
+  // do not change the code): the key of the native-code cache.
   const std::string& hash() const;
   // The model as C++ source (what native compilation compiles).
   const std::string& generated_cpp() const;

@@ -53,9 +53,9 @@ class OdeSystem {
 };
 
 enum class Method {
-  Auto,        // Dormand-Prince 5(4), switching to Rosenbrock while the problem is stiff
-  Dopri5,      // Dormand-Prince 5(4) with dense output (Boost.Odeint stepper)
-  Rosenbrock,  // Rosenbrock 4(3), L-stable, for stiff problems (Boost.Odeint stepper)
+  Auto,        // Dormand-Prince 5(4), switching to CVODES BDF while the problem is stiff
+  Dopri5,      // Dormand-Prince 5(4) with dense output
+  Rosenbrock,  // Rosenbrock 4(3) (Boost.Odeint's stepper, finite-difference Jacobian)
   Bdf,         // SUNDIALS CVODES, BDF with a dense Newton solver
   Adams,       // SUNDIALS CVODES, Adams-Moulton with fixed-point iteration
 };
@@ -94,6 +94,8 @@ class Integrator {
   // tstop (t <= tstop). When t == tstop the value is the end of a step, not interpolated.
   virtual void solution_at(double t, double tstop, double* y) = 0;
   virtual const IntegratorStats& stats() const = 0;
+  // Size of the last step taken (0 before the first).
+  virtual double last_step() const = 0;
 };
 
 // Chooses the implementation; models with more states than the lean integrators hold
