@@ -184,8 +184,8 @@ WilcoxonResult wilcoxon_signed_rank(const std::vector<double>& x, const Wilcoxon
   return signed_rank(x, options, where);
 }
 
-WilcoxonResult wilcoxon_signed_rank(const std::vector<double>& x, const std::vector<double>& y,
-                                    const WilcoxonOptions& options) {
+WilcoxonResult wilcoxon_signed_rank_paired(const std::vector<double>& x, const std::vector<double>& y,
+                                           const WilcoxonOptions& options) {
   const char* where = "wilcoxon_signed_rank";
   check_options(options, where);
   detail::require_same_length(x, y, where, "x", "y");

@@ -44,8 +44,8 @@ struct WilcoxonResult {
 WilcoxonResult wilcoxon_signed_rank(const std::vector<double>& x, const WilcoxonOptions& options = {});
 // Paired signed-rank test on x - y (R: wilcox.test(x, y, paired=TRUE)). Needs at least one
 // non-zero difference.
-WilcoxonResult wilcoxon_signed_rank(const std::vector<double>& x, const std::vector<double>& y,
-                                    const WilcoxonOptions& options = {});
+WilcoxonResult wilcoxon_signed_rank_paired(const std::vector<double>& x, const std::vector<double>& y,
+                                           const WilcoxonOptions& options = {});
 // Two-sample rank-sum test of a location shift x - y == mu (R: wilcox.test(x, y)).
 WilcoxonResult wilcoxon_rank_sum(const std::vector<double>& x, const std::vector<double>& y,
                                  const WilcoxonOptions& options = {});
