@@ -184,14 +184,29 @@ GlmFit finish(const CountModel& m, const IrlsState& s, double theta, double conf
 }
 
 // Score and observed information of the NB log-likelihood in theta (MASS's theta.ml).
+// For integer counts digamma(th + y) - digamma(th) is the finite sum of 1/(th + j), j < y,
+// and the remaining terms are rearranged to avoid cancellation; with the textbook form the
+// score drowns in rounding once theta is large (~1e6), and a fit to equidispersed data would
+// "converge" at an arbitrary large theta instead of being reported as not overdispersed.
 void theta_score_info(const Eigen::VectorXd& y, const Eigen::VectorXd& mu, double th, double& score, double& info) {
   namespace bm = boost::math;
   score = 0.0;
   info = 0.0;
   for (Eigen::Index i = 0; i < y.size(); ++i) {
     const double yi = y(i), mi = mu(i);
-    score += bm::digamma(th + yi) - bm::digamma(th) + std::log(th) + 1.0 - std::log(th + mi) - (yi + th) / (mi + th);
-    info += -bm::trigamma(th + yi) + bm::trigamma(th) - 1.0 / th + 2.0 / (mi + th) - (yi + th) / ((mi + th) * (mi + th));
+    double dg = 0.0, tg = 0.0;  // digamma(th + y) - digamma(th), trigamma(th) - trigamma(th + y)
+    if (yi <= 1e5) {
+      for (double j = 0; j < yi; j += 1.0) {
+        const double inv = 1.0 / (th + j);
+        dg += inv;
+        tg += inv * inv;
+      }
+    } else {
+      dg = bm::digamma(th + yi) - bm::digamma(th);
+      tg = bm::trigamma(th) - bm::trigamma(th + yi);
+    }
+    score += dg - std::log1p(mi / th) + (mi - yi) / (mi + th);
+    info += tg - mi / (th * (mi + th)) + (mi - yi) / ((mi + th) * (mi + th));
   }
 }
 
