@@ -46,15 +46,19 @@ double find_quantile(std::vector<double> x, std::vector<double> y, double p, dou
     }
   }
   auto first_at_least = [&](double shift) -> long {
-    // approx(y + shift, 1:n, p, "constant", f = 1): smallest index whose value reaches p,
-    // NA outside the range of non-missing values.
+    // approx(y + shift, 1:n, p, "constant", f = 1). approx() sorts its knots by value, so on
+    // a non-monotone curve (a confidence band can rise again when its variance jumps) this
+    // is the index of the smallest value reaching p, not the first one in time. NA outside
+    // the range of the non-missing values.
     double lo = kInf, hi = -kInf;
     for (double v : ys)
       if (!std::isnan(v)) lo = std::min(lo, v + shift), hi = std::max(hi, v + shift);
     if (p < lo || p > hi) return -1;
+    long best = -1;
     for (std::size_t i = 0; i < ys.size(); ++i)
-      if (!std::isnan(ys[i]) && ys[i] + shift >= p) return static_cast<long>(i);
-    return -1;
+      if (!std::isnan(ys[i]) && ys[i] + shift >= p && (best < 0 || ys[i] < ys[static_cast<std::size_t>(best)]))
+        best = static_cast<long>(i);
+    return best;
   };
   const long i1 = first_at_least(tol), i2 = first_at_least(-tol);
   double q = (i1 < 0 || i2 < 0) ? kNaN : (xs[static_cast<std::size_t>(i1)] + xs[static_cast<std::size_t>(i2)]) / 2.0;
@@ -303,14 +307,20 @@ CoxFit cox_regression(const std::vector<double>& time, const std::vector<int>& e
                 step.cwiseAbs().maxCoeff() <= 1e-9 * (1.0 + next.cwiseAbs().maxCoeff());
     beta = next;
     cur = ev;
-    if (beta.cwiseAbs().maxCoeff() > 50.0)
-      throw ldnsim::Error(std::string(where) + ": the coefficient diverges (monotone likelihood, e.g. no events in one group)");
   }
   if (!converged) throw ldnsim::Error(std::string(where) + ": Newton-Raphson did not converge in 100 iterations");
-  // One more Newton step from a converged point changes nothing measurable; evaluate the
-  // information at the final estimate for the covariance.
   Eigen::LDLT<Eigen::MatrixXd> ldlt(cur.info);
   const Eigen::MatrixXd cov = ldlt.solve(Eigen::MatrixXd::Identity(p, p));
+  // With a monotone likelihood (e.g. every event in one arm happening while the other arm
+  // is still event-free) the partial likelihood levels off as a coefficient runs to
+  // infinity: Newton "converges" with a huge coefficient and a vanishing information. R
+  // only warns; here it is an error, because the hazard ratio and its SE are meaningless.
+  for (Eigen::Index j = 0; j < p; ++j) {
+    const double sd = std::sqrt(X.col(j).squaredNorm() / static_cast<double>(n));
+    if (!(cov(j, j) > 0) || !std::isfinite(cov(j, j)) || std::fabs(beta(j)) * sd > 10.0)
+      throw ldnsim::Error(std::string(where) + ": the coefficient of '" + predictors[static_cast<std::size_t>(j)].name +
+                          "' is infinite (monotone likelihood, e.g. no events in one group while the other has them)");
+  }
   fit.loglik = cur.loglik;
   const double q = normal_quantile((1.0 + conf_level) / 2.0);
   for (Eigen::Index j = 0; j < p; ++j) {

@@ -41,7 +41,9 @@ struct KaplanMeier {
   double conf_level = 0.95;
   // Median survival time and its interval by survival's rules: the first time S <= 1/2
   // (the midpoint to the next event time if S equals 1/2 on a flat stretch), and the times
-  // the confidence bands cross 1/2. NaN (R's NA) where a curve never reaches 1/2.
+  // the confidence bands reach 1/2 (where a band is not monotone, survival's rule takes
+  // the time of its value closest to 1/2 from below). NaN (R's NA) where a curve never
+  // reaches 1/2.
   double median = kNaN;
   Interval median_ci;
 
