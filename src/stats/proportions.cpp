@@ -36,9 +36,10 @@ double monotone_root(const std::function<double(double)>& f, bool increasing) {
   for (int i = 0; i < 200 && sign(lo) > 0; ++i) lo *= 2.0;
   for (int i = 0; i < 200 && sign(hi) < 0; ++i) hi *= 2.0;
   if (sign(lo) > 0 || sign(hi) < 0) throw ldnsim::Error("fisher_exact_test: could not bracket a root");
-  for (int i = 0; i < 2000; ++i) {
+  // Stop at full double precision of the odds ratio exp(root) (and of the root itself
+  // when it is large), without chasing denormals when the root is near 0.
+  for (int i = 0; i < 200 && hi - lo > 4e-16 * std::max({1.0, std::fabs(lo), std::fabs(hi)}); ++i) {
     const double mid = 0.5 * (lo + hi);
-    if (mid <= lo || mid >= hi) break;
     if (sign(mid) < 0)
       lo = mid;
     else

@@ -6,6 +6,8 @@
 #include <limits>
 #include <map>
 #include <numeric>
+#include <set>
+#include <utility>
 
 #include "check.hpp"
 #include "ldnsim/stats/distributions.hpp"
@@ -34,12 +36,12 @@ double find_quantile(std::vector<double> x, std::vector<double> y, double p, dou
   for (double v : y)
     if (!std::isnan(v)) ymax = std::max(ymax, v);
   if (ymax < p) return kNaN;
-  // Keep the first of repeated values (the time at which F jumps).
+  // Keep the first of repeated values (the time at which F jumps), as duplicated() does.
   std::vector<double> xs, ys;
+  std::set<double> seen;
+  bool seen_nan = false;
   for (std::size_t i = 0; i < y.size(); ++i) {
-    bool dup = false;
-    for (double v : ys)
-      if (v == y[i] || (std::isnan(v) && std::isnan(y[i]))) dup = true;
+    const bool dup = std::isnan(y[i]) ? std::exchange(seen_nan, true) : !seen.insert(y[i]).second;
     if (!dup) {
       xs.push_back(x[i]);
       ys.push_back(y[i]);
@@ -282,7 +284,7 @@ CoxFit cox_regression(const std::vector<double>& time, const std::vector<int>& e
   const CoxEval e0 = cox_eval(X, time, event, order, beta);
   fit.loglik_null = e0.loglik;
   Eigen::LDLT<Eigen::MatrixXd> ldlt0(e0.info);
-  if (ldlt0.info() != Eigen::Success || ldlt0.vectorD().minCoeff() <= 0)
+  if (ldlt0.info() != Eigen::Success || !(ldlt0.vectorD().minCoeff() > 1e-10 * ldlt0.vectorD().maxCoeff()))
     detail::input_error(where, "the information matrix is singular at beta = 0 (collinear covariates?)");
   fit.score.statistic = e0.score.dot(ldlt0.solve(e0.score));
   fit.score.df = static_cast<double>(p);

@@ -30,6 +30,9 @@ namespace {
 
 // Number of subsets of {1..n} with each rank sum s = 0 .. n(n+1)/2.
 std::vector<double> signed_rank_counts(std::size_t n) {
+  if (static_cast<double>(n) * static_cast<double>(n) * static_cast<double>(n) / 2.0 > 2e8)
+    throw UsageError("signed_rank_cdf: exact distribution too large for n = " + std::to_string(n) +
+                     "; use the normal approximation");
   const std::size_t max = n * (n + 1) / 2;
   std::vector<double> c(max + 1, 0.0);
   c[0] = 1.0;

@@ -102,6 +102,14 @@ TEST(Proportions, FisherOtherTables) {
   expect_interval(r.ci, 1.0260173060392037, 3.5659237981683622, kIterative);
 }
 
+TEST(Proportions, FisherLargeTable) {
+  // fisher.test(matrix(c(500, 400, 300, 450), 2)): a support of 801 values and a tiny p-value
+  const FisherResult r = fisher_exact_test({.a = 500, .b = 300, .c = 400, .d = 450});
+  EXPECT_REL(r.p_value, 3.1544476042689675e-10, kClosed);
+  EXPECT_REL(r.odds_ratio, 1.8742750029671311, kIterative);
+  expect_interval(r.ci, 1.5329680393860552, 2.2935776596162674, kIterative);
+}
+
 TEST(Proportions, TwoProportions) {
   // prop.test(c(15, 8), c(40, 38))
   TwoProportionsResult r = two_proportions_test(15, 40, 8, 38);

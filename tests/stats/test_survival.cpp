@@ -243,6 +243,25 @@ TEST(Cox, LungTwoCovariates) {
   EXPECT_REL(fit.covariance[1][1], 0.00035565216609712225, kIterative);
 }
 
+TEST(Survival, ScalesToLargeTrials) {
+  // 20000 subjects with distinct times: the median and band searches must not be quadratic.
+  // n <- 20000; t <- 1:n; g <- rep(0:1, n/2); e <- rep(1, n)
+  const std::size_t n = 20000;
+  std::vector<double> t(n);
+  std::vector<int> e(n, 1), g(n);
+  for (std::size_t i = 0; i < n; ++i) t[i] = static_cast<double>(i + 1), g[i] = static_cast<int>(i % 2);
+  const KaplanMeier km = kaplan_meier(t, e);
+  EXPECT_EQ(km.steps.size(), n);
+  EXPECT_REL(km.survival_at(5000), 0.75000000000002298, 1e-12);  // summary(survfit(Surv(t, e) ~ 1), times=5000)$surv
+  // quantile(survfit(Surv(t, e) ~ 1), 0.5): S = 1/2 at 10000 (within sqrt(eps)), so the
+  // midpoint to the next event time.
+  EXPECT_EQ(km.median, 10000.5);
+  // survdiff(Surv(t, e) ~ g)$chisq
+  EXPECT_REL(log_rank_test(t, e, g).test.statistic, 0.0015607829340625048, kClosed);
+  // coef(coxph(Surv(t, e) ~ g, ties = "breslow", control = coxph.control(eps = 1e-14, toler.chol = 1e-15)))
+  EXPECT_REL(cox_hazard_ratio(t, e, g).log_hazard_ratio.estimate, -0.00055872696359619486, kIterative);
+}
+
 TEST(Survival, RejectsInvalidInput) {
   EXPECT_THROW(kaplan_meier({}, {}), ldnsim::InputError);
   EXPECT_THROW(kaplan_meier({1, 2}, {1}), ldnsim::InputError);
@@ -255,6 +274,7 @@ TEST(Survival, RejectsInvalidInput) {
   EXPECT_THROW(cox_hazard_ratio({1, 2, 3}, {1, 1, 0}, {1, 1, 1}), ldnsim::InputError);  // constant covariate
   EXPECT_THROW(cox_hazard_ratio({1, 2, 3}, {1, 1, 0}, {0, 2, 1}), ldnsim::InputError);
   EXPECT_THROW(cox_regression({1, 2, 3}, {1, 1, 0}, {}), ldnsim::InputError);
+  EXPECT_THROW(cox_regression(kLungTime, kLungStatus, {{"sex", kLungSex}, {"sex2", kLungSex}}), ldnsim::InputError);
   // All events in one arm before any in the other: the MLE is infinite.
   EXPECT_THROW(cox_hazard_ratio({1, 2, 3, 4, 5, 6}, {1, 1, 1, 0, 0, 0}, {1, 1, 1, 0, 0, 0}), ldnsim::Error);
   EXPECT_THROW(kaplan_meier({1, 2}, {1, 0}, 0.0), ldnsim::UsageError);

@@ -152,4 +152,5 @@ TEST(Wilcoxon, RejectsInvalidInput) {
   EXPECT_THROW(wilcoxon_rank_sum({1.0}, {kInf}), ldnsim::InputError);
   EXPECT_THROW(rank_sum_cdf(1, 0, 3), ldnsim::InputError);
   EXPECT_THROW(rank_sum_cdf(1, 2000, 2000), ldnsim::UsageError);  // table too large
+  EXPECT_THROW(signed_rank_cdf(1, 5000), ldnsim::UsageError);
 }

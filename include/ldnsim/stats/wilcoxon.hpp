@@ -53,8 +53,11 @@ WilcoxonResult wilcoxon_rank_sum(const std::vector<double>& x, const std::vector
 // Exact null distributions, for checking and for power work:
 // P(V <= v) or P(V > v) of the signed-rank statistic with n non-zero differences
 // (R: psignrank), and P(W <= w) or P(W > w) of the rank-sum statistic with m and n
-// observations (R: pwilcox). Counts are exact integers up to 2^53 and computed by
-// additions only, so tails keep their relative accuracy.
+// observations (R: pwilcox). The permutation counts are built by additions only and each
+// tail is summed directly, so small tail probabilities keep their relative accuracy. The
+// tables need about n^3 / 2 (signed rank) and min(m,n)^2 (m+n) (rank sum) operations;
+// beyond 2e8 they throw UsageError (use the normal approximation there, as R does from
+// n = 50 on).
 double signed_rank_cdf(double v, std::size_t n, bool lower_tail = true);
 double rank_sum_cdf(double w, std::size_t m, std::size_t n, bool lower_tail = true);
 

@@ -38,3 +38,4 @@ show("fisher.test(matrix(c(12, 5, 9, 19), 2), alternative='less', conf.level=0.9
 show("fisher.test(matrix(c(0, 8, 10, 6), 2))", matrix(c(0,8,10,6),2))
 show("fisher.test(matrix(c(7, 0, 3, 9), 2))", matrix(c(7,0,3,9),2))
 show("fisher.test(matrix(c(45, 30, 55, 70), 2))", matrix(c(45,30,55,70),2))
+show("fisher.test(matrix(c(500, 400, 300, 450), 2))", matrix(c(500,400,300,450),2))
