@@ -127,6 +127,20 @@ TEST(LinearModel, AncovaConfidenceLevel) {
   EXPECT_REL(r.treatment.ci.upper, 12.454292754300191, kClosed);
 }
 
+TEST(LinearModel, AncovaExtraCovariate) {
+  // d$z <- (seq_len(nrow(d)) %% 3) * 0.5; m <- lm(Postwt ~ g + Prewt + z, data = d)
+  std::vector<double> z(43);
+  for (std::size_t i = 0; i < 43; ++i) z[i] = static_cast<double>((i + 1) % 3) * 0.5;
+  const AncovaResult r = ancova(kPre, kPost, groups(), AncovaResponse::FollowUp, 0.95, {{"z", z}});
+  expect_coef(r.treatment, 9.0851631863354196, 2.0528281485034836, 4.4256813182138623, 7.518794502372469e-05);
+  expect_coef(r.baseline, 0.21719695833169167, 0.18663532905805458, 1.1637505044081478, 0.25159561919937923);
+  expect_coef(r.fit["z"].effect, 1.2711144591414334, 2.4651025020233774, 0.51564365299134285, 0.60901428117464107);
+  EXPECT_EQ(r.treatment.df, 39);
+  // predict(m, data.frame(g = c(0, 1), Prewt = mean(d$Prewt), z = mean(d$z)))
+  EXPECT_REL(r.adjusted_mean_control, 81.22679594958835, kClosed);
+  EXPECT_REL(r.adjusted_mean_treated, 90.311959135923757, kClosed);
+}
+
 TEST(LinearModel, RejectsInvalidInput) {
   EXPECT_THROW(ols({1, 2, 3}, {{"x", {1, 2}}}), ldnsim::InputError);               // lengths differ
   EXPECT_THROW(ols({1, 2}, {{"x", {1, 2}}}), ldnsim::InputError);                  // no residual df

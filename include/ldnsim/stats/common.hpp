@@ -48,7 +48,7 @@ struct Effect {
   Interval ci;
   double statistic = kNaN;  // t or z
   double df = kNaN;
-  double p_value = kNaN;    // two-sided
+  double p_value = kNaN;    // two-sided unless the function takes an Alternative
 };
 
 // A chi-square test (log-rank, likelihood ratio, score, Wald): statistic, df, p-value.

@@ -37,3 +37,11 @@ f("confint wt", confint(m3)["wt",])
 cat("mpg <-", paste(mtcars$mpg, collapse=", "), "\n")
 cat("wt <-", paste(mtcars$wt, collapse=", "), "\n")
 cat("hp <-", paste(mtcars$hp, collapse=", "), "\n")
+d <- subset(anorexia, Treat %in% c("Cont", "FT"))
+d$g <- as.integer(d$Treat == "FT")
+d$z <- (seq_len(nrow(d)) %% 3) * 0.5   # an arbitrary extra covariate
+cat("## lm(Postwt ~ g + Prewt + z, data = d), z <- (seq_len(nrow(d)) %% 3) * 0.5\n")
+m <- lm(Postwt ~ g + Prewt + z, data=d)
+cs <- summary(m)$coefficients
+for (i in 1:4) f(rownames(cs)[i], cs[i,])
+f("lsmeans", predict(m, data.frame(g=c(0,1), Prewt=mean(d$Prewt), z=mean(d$z))))
