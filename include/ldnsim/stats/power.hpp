@@ -17,7 +17,7 @@ double power_two_means(double delta, double sd, double n_per_group, double alpha
                        PowerMethod method = PowerMethod::Normal);
 // Subjects per group for the given power (not rounded up: take the ceiling to plan).
 // Normal: 2 (z_{1-alpha/2} + z_power)^2 sd^2 / delta^2. T: the root of power_two_means,
-// found to 1e-10 relative (R: power.t.test(delta=, sd=, power=, tol=1e-12)$n).
+// found by bisection to 1e-12 relative (R: power.t.test(delta=, sd=, power=, tol=1e-14)$n).
 double sample_size_two_means(double delta, double sd, double power, double alpha = 0.05,
                              PowerMethod method = PowerMethod::Normal);
 

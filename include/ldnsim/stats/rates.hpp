@@ -29,7 +29,7 @@ struct GlmFit {
 
 // Poisson log-linear regression of counts on the predictors (plus an intercept), with
 // offset log(exposure) (all exposures 1 when `exposure` is empty), fitted by iteratively
-// reweighted least squares to convergence of the deviance at 1e-12 relative
+// reweighted least squares to convergence of the deviance at 1e-13 relative
 // (R: glm(y ~ ... + offset(log(exposure)), family = poisson)). Counts must be
 // non-negative integers and exposures positive; throws InputError for a rank-deficient
 // design and ldnsim::Error if the fit diverges (e.g. an arm with no events, whose log rate
