@@ -1,0 +1,47 @@
+# Reference values for tests/stats/test_linear_model.cpp.
+# Run with: Rscript tests/stats/r/linear_model.R   (R 4.2.2 from Debian 12: r-base-core, r-cran-survival, r-cran-mass)
+f <- function(label, v) cat(sprintf("%-40s %s\n", label, paste(sprintf("%.17g", v), collapse=", ")))
+library(MASS)
+d <- subset(anorexia, Treat %in% c("Cont", "FT"))
+d$g <- as.integer(d$Treat == "FT")
+cat("pre <-", paste(d$Prewt, collapse=", "), "\n")
+cat("post <-", paste(d$Postwt, collapse=", "), "\n")
+cat("g <-", paste(d$g, collapse=", "), "\n")
+m <- lm(Postwt ~ g + Prewt, data=d)
+cs <- summary(m)$coefficients
+for (i in 1:3) f(rownames(cs)[i], cs[i,])
+f("confint g", confint(m)["g",]); f("confint Prewt", confint(m)["Prewt",])
+f("sigma", summary(m)$sigma); f("r2", summary(m)$r.squared); f("adjr2", summary(m)$adj.r.squared); f("fstat", summary(m)$fstatistic)
+f("F p", pf(summary(m)$fstatistic[1], 2, 40, lower.tail=FALSE))
+f("vcov", vcov(m))
+mc <- lm(I(Postwt - Prewt) ~ g + Prewt, data=d)
+cs <- summary(mc)$coefficients
+cat("## change\n"); for (i in 1:3) f(rownames(cs)[i], cs[i,])
+# adjusted means at mean baseline
+nd <- data.frame(g=c(0,1), Prewt=mean(d$Prewt))
+f("lsmeans", predict(m, nd))
+f("lsmeans change", predict(mc, nd))
+f("confint g 90", confint(m, level=0.9)["g",])
+cat("## mtcars lm(mpg ~ wt + hp)\n")
+m2 <- lm(mpg ~ wt + hp, data=mtcars)
+cs <- summary(m2)$coefficients
+for (i in 1:3) f(rownames(cs)[i], cs[i,])
+f("sigma", summary(m2)$sigma); f("r2", summary(m2)$r.squared); f("adjr2", summary(m2)$adj.r.squared); f("fstat", summary(m2)$fstatistic)
+f("F p", pf(summary(m2)$fstatistic[1], 2, 29, lower.tail=FALSE))
+cat("## mtcars lm(mpg ~ 0 + wt + hp)\n")
+m3 <- lm(mpg ~ 0 + wt + hp, data=mtcars)
+cs <- summary(m3)$coefficients
+for (i in 1:2) f(rownames(cs)[i], cs[i,])
+f("sigma", summary(m3)$sigma); f("r2", summary(m3)$r.squared); f("adjr2", summary(m3)$adj.r.squared); f("fstat", summary(m3)$fstatistic)
+f("confint wt", confint(m3)["wt",])
+cat("mpg <-", paste(mtcars$mpg, collapse=", "), "\n")
+cat("wt <-", paste(mtcars$wt, collapse=", "), "\n")
+cat("hp <-", paste(mtcars$hp, collapse=", "), "\n")
+d <- subset(anorexia, Treat %in% c("Cont", "FT"))
+d$g <- as.integer(d$Treat == "FT")
+d$z <- (seq_len(nrow(d)) %% 3) * 0.5   # an arbitrary extra covariate
+cat("## lm(Postwt ~ g + Prewt + z, data = d), z <- (seq_len(nrow(d)) %% 3) * 0.5\n")
+m <- lm(Postwt ~ g + Prewt + z, data=d)
+cs <- summary(m)$coefficients
+for (i in 1:4) f(rownames(cs)[i], cs[i,])
+f("lsmeans", predict(m, data.frame(g=c(0,1), Prewt=mean(d$Prewt), z=mean(d$z))))
