@@ -14,9 +14,10 @@ struct CsvRow {
 };
 
 // Splits `text` into rows. Quoted fields may hold commas, doubled quotes and newlines.
-// Throws InputError (naming file and line) on an unterminated quote or text after a
-// closing quote. Blank lines are skipped. Fields are trimmed of surrounding blanks
-// unless quoted.
+// Throws InputError (naming file, line and field: by its name in the first row, the
+// header, once that is read) on an unterminated quote, text after a closing quote or a
+// quote inside an unquoted field. Blank lines are skipped. Fields are trimmed of
+// surrounding blanks unless quoted.
 std::vector<CsvRow> parse_csv(std::string_view text, const std::string& file_name);
 
 // Reads a whole file; throws InputError if it cannot be read.
