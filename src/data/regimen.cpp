@@ -28,9 +28,15 @@ SubjectsTable parse_subjects(std::string_view text, const std::string& file_name
   if (id_col < 0) throw InputError(file_name + ":" + std::to_string(rows[0].line) + ": no ID column in the header");
   for (std::size_t r = 1; r < rows.size(); ++r) {
     const CsvRow& row = rows[r];
-    if (row.fields.size() != header.size())
-      throw InputError(file_name + ":" + std::to_string(row.line) + ": " + std::to_string(row.fields.size()) +
-                       " fields, but the header has " + std::to_string(header.size()) + " (ragged row)");
+    if (row.fields.size() != header.size()) {
+      const bool few = row.fields.size() < header.size();
+      throw InputError(file_name + ":" + std::to_string(row.line) + ": " +
+                       (few ? "column " + header[row.fields.size()] + ": no field ("
+                            : "field " + std::to_string(header.size() + 1) + " ('" + row.fields[header.size()] +
+                                  "'): no column for it (") +
+                       std::to_string(row.fields.size()) + " fields, but the header has " +
+                       std::to_string(header.size()) + ": ragged row; expected one field per column)");
+    }
     std::vector<double> vals;
     double id = 0;
     for (std::size_t c = 0; c < row.fields.size(); ++c) {
