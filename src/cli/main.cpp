@@ -21,8 +21,14 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
     if (app.get_subcommands().empty()) return ldnsim::cli::run_default_job(quiet);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
-  } catch (const ldnsim::SolverError& e) {
+    // --help exits 0. Every other command-line mistake (an unknown option, a missing or
+    // malformed value) is a usage error with the same exit code, 2, as ldnsim's own checks
+    // of option values and of input files, whatever CLI11's code for it (100-127).
+    if (e.get_exit_code() == 0) return app.exit(e);
+    std::cerr << "ldnsim: error: ";
+    app.exit(e);
+    return 2;
+  } catch (const ldnsim::SolverError& e) {  // a numerical failure: exit 3
     std::fflush(stdout);
     std::cerr << "ldnsim: error: " << e.what() << "\n";
     return 3;
