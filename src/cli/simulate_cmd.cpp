@@ -65,6 +65,7 @@ data::Dataset regimen_data(const SimulateFlags& f, const lang::Model& m, std::ve
     g.amount = parse_mass_mg(f.dose);
     if (factor) mg = g.amount / *factor;
   }
+  if (!(g.amount > 0)) throw UsageError("--dose " + f.dose + ": the dose must be above 0");
   if (mg > 500) throw UsageError("--dose " + f.dose + ": above 500 mg is not a plausible naltrexone dose");
   g.interval = parse_duration_h(f.every);
   if (!(g.interval > 0)) throw UsageError("--every must be above 0");
