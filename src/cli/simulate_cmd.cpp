@@ -1,4 +1,5 @@
 // ldnsim simulate: a model over a NONMEM data set (or a regimen), to CSV.
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -83,7 +84,7 @@ data::Dataset regimen_data(const SimulateFlags& f, const lang::Model& m, std::ve
 
 int run_simulate(const SimulateFlags& f) {
   auto options = f.solver.simulation_options();
-  const int threads = f.run.thread_count();
+  int threads = f.run.thread_count();
   if (f.digits < 0 || f.digits > 17) throw UsageError("--digits must lie in 0-17");
   lang::ModelPtr model = lang::load_model(f.model, f.solver.load_options(!f.run.quiet));
   if (!f.grid.empty()) options.grid = parse_grid(f.grid);
@@ -101,6 +102,10 @@ int run_simulate(const SimulateFlags& f) {
   table.digits = f.digits;
   table.obs_only = f.obs_only;
   population::ParallelOptions par;
+  // A worker per subject at most: more would idle, and a --threads far beyond what the
+  // system can start made thread creation fail mid-pool, which aborted the process.
+  threads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads),
+                                                   std::max<std::size_t>(1, ds.subjects.size())));
   par.threads = threads;
   par.progress = !f.run.quiet;
   auto start = std::chrono::steady_clock::now();
