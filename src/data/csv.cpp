@@ -1,5 +1,7 @@
 #include "ldnsim/data/csv.hpp"
 
+#include <charconv>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -97,6 +99,14 @@ std::vector<CsvRow> parse_csv(std::string_view text, const std::string& file_nam
     ++line;
   }
   return rows;
+}
+
+std::optional<double> parse_number(std::string_view f) {
+  if (f.size() > 1 && f[0] == '+' && f[1] != '-' && f[1] != '+') f.remove_prefix(1);
+  double v;
+  auto [ptr, ec] = std::from_chars(f.data(), f.data() + f.size(), v);
+  if (f.empty() || ec != std::errc() || ptr != f.data() + f.size() || !std::isfinite(v)) return std::nullopt;
+  return v;
 }
 
 std::string read_text_file(const std::string& path, const char* what) {

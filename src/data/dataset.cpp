@@ -1,7 +1,6 @@
 #include "ldnsim/data/dataset.hpp"
 
 #include <cctype>
-#include <charconv>
 #include <cmath>
 #include <limits>
 
@@ -95,12 +94,11 @@ Dataset parse_dataset(std::string_view text, const std::string& file_name) {
     for (std::size_t c = 0; c < ncol; ++c) {
       const std::string& f = row.fields[c];
       if (static_cast<int>(c) == c_comment || is_missing_text(f)) continue;
-      double v;
-      auto [ptr, ec] = std::from_chars(f.data(), f.data() + f.size(), v);
-      if (ec != std::errc() || ptr != f.data() + f.size() || !std::isfinite(v))
+      std::optional<double> v = parse_number(f);
+      if (!v)
         throw InputError(where(row.line) + ": column " + ds.columns[c] + ": '" + f +
                          "' is not a number");
-      ds.values[base + c] = v;
+      ds.values[base + c] = *v;
     }
     const double* v = &ds.values[base];
     auto field = [&](int c, double fallback) {

@@ -1,6 +1,5 @@
 #include "ldnsim/data/regimen.hpp"
 
-#include <charconv>
 #include <cmath>
 
 #include "ldnsim/core/error.hpp"
@@ -41,13 +40,12 @@ SubjectsTable parse_subjects(std::string_view text, const std::string& file_name
     double id = 0;
     for (std::size_t c = 0; c < row.fields.size(); ++c) {
       const std::string& f = row.fields[c];
-      double v;
-      auto [ptr, ec] = std::from_chars(f.data(), f.data() + f.size(), v);
-      if (f.empty() || ec != std::errc() || ptr != f.data() + f.size() || !std::isfinite(v))
+      std::optional<double> parsed = parse_number(f);
+      if (!parsed)
         throw InputError(file_name + ":" + std::to_string(row.line) + ": column " + header[c] + ": '" + f +
                          "' is not a number");
-      if (static_cast<int>(c) == id_col) id = v;
-      else vals.push_back(v);
+      if (static_cast<int>(c) == id_col) id = *parsed;
+      else vals.push_back(*parsed);
     }
     t.ids.push_back(id);
     t.values.push_back(std::move(vals));
