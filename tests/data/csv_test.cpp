@@ -128,6 +128,20 @@ TEST(Csv, QuotingErrorAfterQuotedNewlineReportsTheRightLine) {
   EXPECT_NE(m.find("X"), std::string::npos) << m;
 }
 
+TEST(Csv, ParseNumber) {
+  EXPECT_EQ(parse_number("12"), 12.0);
+  EXPECT_EQ(parse_number("-0.5"), -0.5);
+  EXPECT_EQ(parse_number(".5"), 0.5);
+  EXPECT_EQ(parse_number("1."), 1.0);
+  EXPECT_EQ(parse_number("2.5E-2"), 0.025);
+  EXPECT_EQ(parse_number("1e+05"), 1e5);
+  EXPECT_EQ(parse_number("+3"), 3.0);  // Fortran and spreadsheets write a plus sign
+  EXPECT_EQ(parse_number("+.5"), 0.5);
+  for (const char* bad : {"", "+", "-", "++1", "+-1", "1+", "abc", "1,5", "0x10", " 1", "1 ", "nan", "inf",
+                          "-inf", "1e999", "1e", "1..2", "."})
+    EXPECT_FALSE(parse_number(bad).has_value()) << "'" << bad << "'";
+}
+
 TEST(Csv, ReadTextFileNamesAMissingFile) {
   try {
     read_text_file("/nonexistent/dir/data.csv", "data set");

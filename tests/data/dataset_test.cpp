@@ -92,6 +92,10 @@ TEST(Dataset, NumbersInEveryNotation) {
   EXPECT_EQ(ds.value(1, 2), -0.25);
   EXPECT_EQ(ds.records[2].time, 1);
   EXPECT_EQ(ds.value(2, 2), 0.025);
+  Dataset plus = parse("ID,TIME,AMT\n+1,+0.5,+10\n");
+  EXPECT_EQ(plus.records[0].id, 1);
+  EXPECT_EQ(plus.records[0].time, 0.5);
+  EXPECT_EQ(plus.records[0].amt, 10);
 }
 
 // ---- comments, blank lines, line ends ----------------------------------------------------

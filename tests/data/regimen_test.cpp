@@ -25,6 +25,7 @@ TEST(Subjects, IdColumnAnywhereAndCovariates) {
   EXPECT_EQ(t.ids, (std::vector<double>{1, 2}));
   ASSERT_EQ(t.values.size(), 2u);
   EXPECT_EQ(t.values[1], (std::vector<double>{85.5, 61}));
+  EXPECT_EQ(parse_subjects("ID,WT\n+3,+1e2\n", "s.csv").values[0][0], 100);
 }
 
 TEST(Subjects, Errors) {
