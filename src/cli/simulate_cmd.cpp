@@ -30,6 +30,7 @@ struct SimulateFlags {
   double days = 0;
   int doses = 0;
   std::string subjects;
+  std::vector<const CLI::Option*> regimen_options;  // every regimen option but --dose
   SolverFlags solver;
   RunFlags run;
 };
@@ -91,6 +92,9 @@ int run_simulate(const SimulateFlags& f) {
   data::Dataset ds;
   if (!f.data.empty()) {
     if (!f.dose.empty()) throw UsageError("give either --data or a regimen (--dose ...), not both");
+    for (const CLI::Option* o : f.regimen_options)
+      if (o->count() > 0)
+        throw UsageError(o->get_name() + " goes with a regimen (--dose ...), not with --data");
     ds = data::read_dataset(f.data);
   } else if (!f.dose.empty()) {
     ds = regimen_data(f, *model, options.grid);
@@ -141,12 +145,13 @@ void add_simulate_command(CLI::App& app) {
   cmd->add_flag("--stats", f->stats, "report timing on stderr");
   auto* g = cmd->add_option_group("regimen", "a regimen instead of a data set");
   g->add_option("--dose", f->dose, "dose per administration, e.g. 4.5mg");
-  g->add_option("--every", f->every, "dosing interval, e.g. 24h")->capture_default_str();
-  g->add_option("--first", f->first, "clock time of the first dose on day 0, e.g. 22:00")->capture_default_str();
-  g->add_option("--days", f->days, "days of dosing (output hourly over them unless --grid)");
-  g->add_option("--doses", f->doses, "number of doses (instead of --days)");
-  g->add_option("--cmt", f->cmt, "state that receives the dose (default: the model's depot)");
-  g->add_option("--subjects", f->subjects, "CSV with an ID column and covariates, one row per subject");
+  f->regimen_options = {
+      g->add_option("--every", f->every, "dosing interval, e.g. 24h")->capture_default_str(),
+      g->add_option("--first", f->first, "clock time of the first dose on day 0, e.g. 22:00")->capture_default_str(),
+      g->add_option("--days", f->days, "days of dosing (output hourly over them unless --grid)"),
+      g->add_option("--doses", f->doses, "number of doses (instead of --days)"),
+      g->add_option("--cmt", f->cmt, "state that receives the dose (default: the model's depot)"),
+      g->add_option("--subjects", f->subjects, "CSV with an ID column and covariates, one row per subject")};
   f->solver.add_to(*cmd);
   f->run.add_to(*cmd);
   cmd->callback([f] { run_simulate(*f); });
