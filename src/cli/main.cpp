@@ -12,6 +12,8 @@ int main(int argc, char** argv) {
   CLI::App app{"ldnsim: simulation of low-dose naltrexone (LDN) in multiple sclerosis, from dose to trial.\n"
                "Run without a command for the main job on built-in defaults."};
   app.require_subcommand(0, 1);
+  app.footer("Exit status: 0 success, 2 usage or input error (bad option, model, data set), "
+             "3 solver failure, 1 internal error.");
   bool quiet = false;
   app.add_flag("--quiet,-q", quiet, "no progress or notes on stderr (main job)");
   ldnsim::cli::add_simulate_command(app);
