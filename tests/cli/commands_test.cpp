@@ -22,7 +22,8 @@ TEST(CliHelp, TopLevel) {
   for (const char* flag : {"--help", "-h"}) {
     RunResult r = s.run({flag});
     EXPECT_EQ(r.code, 0) << flag;
-    expect_parts(r.out, {"Usage:", "simulate", "check", "params", "--quiet"});
+    expect_parts(r.out, {"Usage:", "simulate", "check", "params", "--quiet",
+                         "Exit status: 0 success, 2 usage or input error", "3 solver failure"});
     EXPECT_TRUE(r.err.empty()) << r.err;
   }
 }

@@ -106,11 +106,13 @@ TEST(Dataset, CommentColumnWithAValueMarksCommentRows) {
                      "C,1,1,20\n"
                      "x,1,2,30\n"
                      ",1,3,40\n"
-                     "\"dropped, with a comma\",1,4,50\n");
-  ASSERT_EQ(ds.records.size(), 2u);
+                     "\"dropped, with a comma\",1,4,50\n"
+                     "0,1,5,60\n");  // 0 is no comment flag (as in NONMEM, where only 'C' is)
+  ASSERT_EQ(ds.records.size(), 3u);
   EXPECT_EQ(ds.records[0].amt, 10);
   EXPECT_EQ(ds.records[1].amt, 40);
   EXPECT_EQ(ds.records[1].line, 5);
+  EXPECT_EQ(ds.records[2].amt, 60);
   EXPECT_TRUE(std::isnan(ds.value(0, 0)));  // the C column itself holds no value
 }
 
