@@ -97,7 +97,7 @@ Dataset parse_dataset(std::string_view text, const std::string& file_name) {
       std::optional<double> v = parse_number(f);
       if (!v)
         throw InputError(where(row.line) + ": column " + ds.columns[c] + ": '" + f +
-                         "' is not a number");
+                         "' is not a number (expected a number, or '.' or nothing where missing)");
       ds.values[base + c] = *v;
     }
     const double* v = &ds.values[base];

@@ -43,7 +43,7 @@ SubjectsTable parse_subjects(std::string_view text, const std::string& file_name
       std::optional<double> parsed = parse_number(f);
       if (!parsed)
         throw InputError(file_name + ":" + std::to_string(row.line) + ": column " + header[c] + ": '" + f +
-                         "' is not a number");
+                         "' is not a number (expected a number; a subjects file has no missing values)");
       if (static_cast<int>(c) == id_col) id = *parsed;
       else vals.push_back(*parsed);
     }
