@@ -300,7 +300,7 @@ TEST(DatasetErrors, MissingTimeValue) {
 }
 
 TEST(DatasetErrors, NonNumericValues) {
-  expect_error("ID,TIME,AMT\n1,0,10mg\n", {"d.csv:2", "column AMT", "'10mg'", "not a number"});
+  expect_error("ID,TIME,AMT\n1,0,10mg\n", {"d.csv:2", "column AMT", "'10mg'", "not a number", "expected a number"});
   expect_error("ID,TIME\nA,0\n", {"d.csv:2", "column ID", "'A'", "not a number"});
   expect_error("ID,TIME,WT\n1,0,seventy\n", {"d.csv:2", "column WT", "'seventy'"});
   expect_error("ID,TIME\n1,1:30\n", {"d.csv:2", "column TIME", "'1:30'"});
