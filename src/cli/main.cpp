@@ -12,6 +12,8 @@ int main(int argc, char** argv) {
   CLI::App app{"ldnsim: simulation of low-dose naltrexone (LDN) in multiple sclerosis, from dose to trial.\n"
                "Run without a command for the main job on built-in defaults."};
   app.require_subcommand(0, 1);
+  app.footer("Exit status: 0 success, 2 usage or input error (bad option, model, data set), "
+             "3 solver failure, 1 internal error.");
   bool quiet = false;
   app.add_flag("--quiet,-q", quiet, "no progress or notes on stderr (main job)");
   ldnsim::cli::add_simulate_command(app);
@@ -21,8 +23,14 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
     if (app.get_subcommands().empty()) return ldnsim::cli::run_default_job(quiet);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
-  } catch (const ldnsim::SolverError& e) {
+    // --help exits 0. Every other command-line mistake (an unknown option, a missing or
+    // malformed value) is a usage error with the same exit code, 2, as ldnsim's own checks
+    // of option values and of input files, whatever CLI11's code for it (100-127).
+    if (e.get_exit_code() == 0) return app.exit(e);
+    std::cerr << "ldnsim: error: ";
+    app.exit(e);
+    return 2;
+  } catch (const ldnsim::SolverError& e) {  // a numerical failure: exit 3
     std::fflush(stdout);
     std::cerr << "ldnsim: error: " << e.what() << "\n";
     return 3;

@@ -1,4 +1,5 @@
 // ldnsim simulate: a model over a NONMEM data set (or a regimen), to CSV.
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -29,6 +30,7 @@ struct SimulateFlags {
   double days = 0;
   int doses = 0;
   std::string subjects;
+  std::vector<const CLI::Option*> regimen_options;  // every regimen option but --dose
   SolverFlags solver;
   RunFlags run;
 };
@@ -65,6 +67,7 @@ data::Dataset regimen_data(const SimulateFlags& f, const lang::Model& m, std::ve
     g.amount = parse_mass_mg(f.dose);
     if (factor) mg = g.amount / *factor;
   }
+  if (!(g.amount > 0)) throw UsageError("--dose " + f.dose + ": the dose must be above 0");
   if (mg > 500) throw UsageError("--dose " + f.dose + ": above 500 mg is not a plausible naltrexone dose");
   g.interval = parse_duration_h(f.every);
   if (!(g.interval > 0)) throw UsageError("--every must be above 0");
@@ -82,13 +85,16 @@ data::Dataset regimen_data(const SimulateFlags& f, const lang::Model& m, std::ve
 
 int run_simulate(const SimulateFlags& f) {
   auto options = f.solver.simulation_options();
-  const int threads = f.run.thread_count();
+  int threads = f.run.thread_count();
   if (f.digits < 0 || f.digits > 17) throw UsageError("--digits must lie in 0-17");
   lang::ModelPtr model = lang::load_model(f.model, f.solver.load_options(!f.run.quiet));
   if (!f.grid.empty()) options.grid = parse_grid(f.grid);
   data::Dataset ds;
   if (!f.data.empty()) {
     if (!f.dose.empty()) throw UsageError("give either --data or a regimen (--dose ...), not both");
+    for (const CLI::Option* o : f.regimen_options)
+      if (o->count() > 0)
+        throw UsageError(o->get_name() + " goes with a regimen (--dose ...), not with --data");
     ds = data::read_dataset(f.data);
   } else if (!f.dose.empty()) {
     ds = regimen_data(f, *model, options.grid);
@@ -100,6 +106,10 @@ int run_simulate(const SimulateFlags& f) {
   table.digits = f.digits;
   table.obs_only = f.obs_only;
   population::ParallelOptions par;
+  // A worker per subject at most: more would idle, and a --threads far beyond what the
+  // system can start made thread creation fail mid-pool, which aborted the process.
+  threads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads),
+                                                   std::max<std::size_t>(1, ds.subjects.size())));
   par.threads = threads;
   par.progress = !f.run.quiet;
   auto start = std::chrono::steady_clock::now();
@@ -135,12 +145,13 @@ void add_simulate_command(CLI::App& app) {
   cmd->add_flag("--stats", f->stats, "report timing on stderr");
   auto* g = cmd->add_option_group("regimen", "a regimen instead of a data set");
   g->add_option("--dose", f->dose, "dose per administration, e.g. 4.5mg");
-  g->add_option("--every", f->every, "dosing interval, e.g. 24h")->capture_default_str();
-  g->add_option("--first", f->first, "clock time of the first dose on day 0, e.g. 22:00")->capture_default_str();
-  g->add_option("--days", f->days, "days of dosing (output hourly over them unless --grid)");
-  g->add_option("--doses", f->doses, "number of doses (instead of --days)");
-  g->add_option("--cmt", f->cmt, "state that receives the dose (default: the model's depot)");
-  g->add_option("--subjects", f->subjects, "CSV with an ID column and covariates, one row per subject");
+  f->regimen_options = {
+      g->add_option("--every", f->every, "dosing interval, e.g. 24h")->capture_default_str(),
+      g->add_option("--first", f->first, "clock time of the first dose on day 0, e.g. 22:00")->capture_default_str(),
+      g->add_option("--days", f->days, "days of dosing (output hourly over them unless --grid)"),
+      g->add_option("--doses", f->doses, "number of doses (instead of --days)"),
+      g->add_option("--cmt", f->cmt, "state that receives the dose (default: the model's depot)"),
+      g->add_option("--subjects", f->subjects, "CSV with an ID column and covariates, one row per subject")};
   f->solver.add_to(*cmd);
   f->run.add_to(*cmd);
   cmd->callback([f] { run_simulate(*f); });

@@ -1,5 +1,7 @@
 #include "ldnsim/data/csv.hpp"
 
+#include <charconv>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -23,6 +25,13 @@ std::vector<CsvRow> parse_csv(std::string_view text, const std::string& file_nam
   int line = 1;
   if (text.substr(0, 3) == "\xEF\xBB\xBF") i = 3;  // UTF-8 byte-order mark
   const std::size_t n = text.size();
+  // Names field k (0-based) of a row by the header (the first row) once there is one.
+  auto field_name = [&rows](std::size_t k) {
+    std::string s = "field " + std::to_string(k + 1);
+    if (!rows.empty() && k < rows[0].fields.size() && !rows[0].fields[k].empty())
+      s = "column " + rows[0].fields[k] + " (" + s + ")";
+    return s;
+  };
   while (i < n) {
     CsvRow row;
     row.line = line;
@@ -39,8 +48,10 @@ std::vector<CsvRow> parse_csv(std::string_view text, const std::string& file_nam
         ++i;
         while (true) {
           if (i >= n)
-            throw InputError(file_name + ":" + std::to_string(quote_line) +
-                             ": unterminated quoted field (a '\"' opened here is never closed)");
+            throw InputError(file_name + ":" + std::to_string(quote_line) + ": " +
+                             field_name(row.fields.size()) +
+                             ": unterminated quoted field (a '\"' opened here is never closed; "
+                             "expected a closing '\"')");
           char c = text[i];
           if (c == '"') {
             if (i + 1 < n && text[i + 1] == '"') {
@@ -57,18 +68,16 @@ std::vector<CsvRow> parse_csv(std::string_view text, const std::string& file_nam
         }
         while (i < n && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r')) ++i;
         if (i < n && text[i] != ',' && text[i] != '\n')
-          throw InputError(file_name + ":" + std::to_string(line) + ": field " +
-                           std::to_string(row.fields.size() + 1) +
-                           ": unexpected text after a closing quote (found '" +
+          throw InputError(file_name + ":" + std::to_string(line) + ": " +
+                           field_name(row.fields.size()) + ": unexpected text after a closing quote (found '" +
                            std::string(1, text[i]) + "', expected ',' or end of line)");
       } else {
         i = start;
         std::size_t b = i;
         while (i < n && text[i] != ',' && text[i] != '\n') {
           if (text[i] == '"')
-            throw InputError(file_name + ":" + std::to_string(line) + ": field " +
-                             std::to_string(row.fields.size() + 1) +
-                             ": a '\"' inside an unquoted field (quote the whole field and "
+            throw InputError(file_name + ":" + std::to_string(line) + ": " +
+                             field_name(row.fields.size()) + ": a '\"' inside an unquoted field (quote the whole field and "
                              "double the quote)");
           ++i;
         }
@@ -90,6 +99,14 @@ std::vector<CsvRow> parse_csv(std::string_view text, const std::string& file_nam
     ++line;
   }
   return rows;
+}
+
+std::optional<double> parse_number(std::string_view f) {
+  if (f.size() > 1 && f[0] == '+' && f[1] != '-' && f[1] != '+') f.remove_prefix(1);
+  double v;
+  auto [ptr, ec] = std::from_chars(f.data(), f.data() + f.size(), v);
+  if (f.empty() || ec != std::errc() || ptr != f.data() + f.size() || !std::isfinite(v)) return std::nullopt;
+  return v;
 }
 
 std::string read_text_file(const std::string& path, const char* what) {

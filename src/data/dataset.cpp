@@ -1,7 +1,6 @@
 #include "ldnsim/data/dataset.hpp"
 
 #include <cctype>
-#include <charconv>
 #include <cmath>
 #include <limits>
 
@@ -80,30 +79,38 @@ Dataset parse_dataset(std::string_view text, const std::string& file_name) {
       const std::string& c = row.fields[static_cast<std::size_t>(c_comment)];
       if (!is_missing_text(c) && c != "0") continue;
     }
-    if (row.fields.size() != ncol)
-      throw InputError(where(row.line) + ": " + std::to_string(row.fields.size()) +
+    if (row.fields.size() < ncol)
+      throw InputError(where(row.line) + ": column " + ds.columns[row.fields.size()] + ": no field (" +
+                       std::to_string(row.fields.size()) + " fields, but the header has " +
+                       std::to_string(ncol) + ": ragged row; expected a field for every column, "
+                       "'.' where missing)");
+    if (row.fields.size() > ncol)
+      throw InputError(where(row.line) + ": field " + std::to_string(ncol + 1) + " ('" + row.fields[ncol] +
+                       "'): no column for it (" + std::to_string(row.fields.size()) +
                        " fields, but the header has " + std::to_string(ncol) +
-                       " (ragged row)");
+                       ": ragged row; expected a field for every column and no more)");
     std::size_t base = ds.values.size();
     ds.values.resize(base + ncol, kMissing);
     for (std::size_t c = 0; c < ncol; ++c) {
       const std::string& f = row.fields[c];
       if (static_cast<int>(c) == c_comment || is_missing_text(f)) continue;
-      double v;
-      auto [ptr, ec] = std::from_chars(f.data(), f.data() + f.size(), v);
-      if (ec != std::errc() || ptr != f.data() + f.size() || !std::isfinite(v))
+      std::optional<double> v = parse_number(f);
+      if (!v)
         throw InputError(where(row.line) + ": column " + ds.columns[c] + ": '" + f +
-                         "' is not a number");
-      ds.values[base + c] = v;
+                         "' is not a number (expected a number, or '.' or nothing where missing)");
+      ds.values[base + c] = *v;
     }
     const double* v = &ds.values[base];
     auto field = [&](int c, double fallback) {
       return (c < 0 || std::isnan(v[c])) ? fallback : v[c];
     };
-    auto bad = [&](int c, const std::string& expected) {
-      std::string value = c >= 0 ? row.fields[static_cast<std::size_t>(c)] : std::string("(absent)");
+    // `item` names the data item when its column is absent (c < 0), e.g. II for ADDL > 0.
+    auto bad = [&](int c, const std::string& expected, const char* item = "") {
+      if (c < 0)
+        throw InputError(where(row.line) + ": column " + item + ": absent from the header, expected " +
+                         expected);
       throw InputError(where(row.line) + ": column " + ds.columns[static_cast<std::size_t>(c)] +
-                       ": value '" + value + "', expected " + expected);
+                       ": value '" + row.fields[static_cast<std::size_t>(c)] + "', expected " + expected);
     };
     auto integer = [&](int c, double fallback, const char* expected) {
       double x = field(c, fallback);
@@ -142,10 +149,10 @@ Dataset parse_dataset(std::string_view text, const std::string& file_name) {
     if (rec.is_dose()) {
       if (rec.addl > 0 && rec.ii <= 0)
         bad(c_ii, "an interval II > 0, because ADDL = " + std::to_string(rec.addl) +
-                  " asks for additional doses");
+                  " asks for additional doses", "II");
       if (rec.ss > 0 && rec.ii <= 0 && !(rec.rate > 0 && rec.amt == 0))
         bad(c_ii, "an interval II > 0 for a steady-state dose (SS = " + std::to_string(rec.ss) +
-                  "; only a constant infusion, AMT 0 with RATE > 0, may have II 0)");
+                  "; only a constant infusion, AMT 0 with RATE > 0, may have II 0)", "II");
       if (rec.ss > 0 && rec.ii == 0 && rec.rate > 0 && rec.amt != 0)
         bad(c_amt, "AMT 0 for a steady-state constant infusion (SS with II 0)");
     } else {

@@ -1,6 +1,5 @@
 #include "ldnsim/data/regimen.hpp"
 
-#include <charconv>
 #include <cmath>
 
 #include "ldnsim/core/error.hpp"
@@ -28,20 +27,25 @@ SubjectsTable parse_subjects(std::string_view text, const std::string& file_name
   if (id_col < 0) throw InputError(file_name + ":" + std::to_string(rows[0].line) + ": no ID column in the header");
   for (std::size_t r = 1; r < rows.size(); ++r) {
     const CsvRow& row = rows[r];
-    if (row.fields.size() != header.size())
-      throw InputError(file_name + ":" + std::to_string(row.line) + ": " + std::to_string(row.fields.size()) +
-                       " fields, but the header has " + std::to_string(header.size()) + " (ragged row)");
+    if (row.fields.size() != header.size()) {
+      const bool few = row.fields.size() < header.size();
+      throw InputError(file_name + ":" + std::to_string(row.line) + ": " +
+                       (few ? "column " + header[row.fields.size()] + ": no field ("
+                            : "field " + std::to_string(header.size() + 1) + " ('" + row.fields[header.size()] +
+                                  "'): no column for it (") +
+                       std::to_string(row.fields.size()) + " fields, but the header has " +
+                       std::to_string(header.size()) + ": ragged row; expected one field per column)");
+    }
     std::vector<double> vals;
     double id = 0;
     for (std::size_t c = 0; c < row.fields.size(); ++c) {
       const std::string& f = row.fields[c];
-      double v;
-      auto [ptr, ec] = std::from_chars(f.data(), f.data() + f.size(), v);
-      if (f.empty() || ec != std::errc() || ptr != f.data() + f.size() || !std::isfinite(v))
+      std::optional<double> parsed = parse_number(f);
+      if (!parsed)
         throw InputError(file_name + ":" + std::to_string(row.line) + ": column " + header[c] + ": '" + f +
-                         "' is not a number");
-      if (static_cast<int>(c) == id_col) id = v;
-      else vals.push_back(v);
+                         "' is not a number (expected a number; a subjects file has no missing values)");
+      if (static_cast<int>(c) == id_col) id = *parsed;
+      else vals.push_back(*parsed);
     }
     t.ids.push_back(id);
     t.values.push_back(std::move(vals));
