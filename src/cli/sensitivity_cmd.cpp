@@ -1,0 +1,4 @@
+#include "common.hpp"
+namespace ldnsim::cli {
+void add_sensitivity_command(CLI::App&) {}
+}
