@@ -14,6 +14,7 @@
 #include "ldnsim/core/error.hpp"
 #include "ldnsim/core/format.hpp"
 #include "ldnsim/core/units.hpp"
+#include "ldnsim/science/calibration.hpp"
 #include "ldnsim/science/ldn.hpp"
 #include "ldnsim/science/uncertainty.hpp"
 #ifdef LDNSIM_HAVE_REPORT
@@ -34,7 +35,9 @@ struct DoseFlags {
   std::string model = "human";
   double weight = 0;
   bool cirrhosis = false;
+  std::vector<std::string> set;
   int uncertainty = 0;
+  bool prior_only = false;
   std::uint64_t seed = 2026;
   std::string csv, json_out, plot;
   bool json = false;
@@ -209,6 +212,18 @@ int run_dose(const DoseFlags& f) {
     model.set(p, "WT", f.weight);
   }
   if (f.cirrhosis) model.set(p, "HEPATIC", 1);
+  for (const auto& kv : f.set) {
+    auto eq = kv.find('=');
+    if (eq == std::string::npos) throw UsageError("--set '" + kv + "': expected NAME=VALUE, e.g. --set KOFF=0.1");
+    std::string name = kv.substr(0, eq);
+    int k = model.model().parameter_index(name);
+    if (k < 0) throw UsageError("--set '" + kv + "': model " + model.model().name() + " has no parameter " + name);
+    char* end = nullptr;
+    double v = std::strtod(kv.c_str() + eq + 1, &end);
+    if (end == kv.c_str() + eq + 1 || *end || !std::isfinite(v))
+      throw UsageError("--set '" + kv + "': '" + kv.substr(eq + 1) + "' is not a number");
+    p[static_cast<std::size_t>(k)] = v;
+  }
 
   std::vector<science::Regimen> regs;
   regs.push_back(parse_regimen(f.dose, f, model, p));
@@ -228,19 +243,24 @@ int run_dose(const DoseFlags& f) {
   auto ranged = science::ranged_parameters(model);
   std::vector<std::vector<science::Band>> bands;  // [regimen][row]
   int failed = 0;
+  double ess = 0, chi2_typical = 0;
   if (f.uncertainty > 0) {
     auto lhs = science::latin_hypercube(static_cast<std::size_t>(f.uncertainty), ranged.size(), f.seed);
     std::vector<std::unique_ptr<science::Simulator>> sims;
     for (int w = 0; w < threads; ++w) sims.push_back(std::make_unique<science::Simulator>(model));
     const std::size_t nrows = rows().size();
+    // Each sample is weighed by its agreement with the calibration targets,
+    // exp(-(chi2 - chi2 of the calibrated model)/2): a likelihood weight, so samples that
+    // contradict the data count little (importance sampling of the ranges as priors).
+    chi2_typical = f.prior_only ? 0 : science::calibration_chi2(sim, model.typical());
     auto results = science::run_samples(
         lhs.size(), threads, progress, "uncertainty samples", [&](std::size_t worker, std::size_t i) {
           std::vector<double> q = p;
           for (std::size_t k = 0; k < ranged.size(); ++k) q[ranged[k].index] = science::from_unit(ranged[k], lhs[i][k]);
           std::vector<double> out;
+          bool ok = true;
           for (const auto& g : regs) {
             science::CycleMetrics m;
-            bool ok = true;
             try {
               m = science::regimen_metrics(*sims[worker], q, g, 0.1);
             } catch (const Error&) {
@@ -248,16 +268,33 @@ int run_dose(const DoseFlags& f) {
             }
             for (const auto& row : rows()) out.push_back(ok ? m.*(row.field) * row.scale : NAN);
           }
+          double weight = ok ? 1.0 : 0.0;
+          if (ok && !f.prior_only) {
+            // the data describe the calibrated subject: 70 kg, normal liver
+            std::vector<double> c = q;
+            for (std::size_t k = 0; k < c.size(); ++k) c[k] = model.typical()[k];
+            for (const auto& u : ranged) c[u.index] = q[u.index];
+            try {
+              weight = std::exp(-0.5 * (science::calibration_chi2(*sims[worker], c) - chi2_typical));
+            } catch (const Error&) {
+              weight = 0;
+            }
+          }
+          out.push_back(weight);
           return out;
         });
-    for (const auto& r : results)
+    std::vector<double> weights;
+    for (const auto& r : results) {
+      weights.push_back(r.back());
       if (std::isnan(r[0])) ++failed;
+    }
+    ess = science::effective_sample_size(weights);
     for (std::size_t g = 0; g < regs.size(); ++g) {
       std::vector<science::Band> b;
       for (std::size_t k = 0; k < nrows; ++k) {
         std::vector<double> v;
         for (const auto& r : results) v.push_back(r[g * nrows + k]);
-        b.push_back(science::band(v));
+        b.push_back(science::band(v, weights));
       }
       bands.push_back(b);
     }
@@ -271,6 +308,8 @@ int run_dose(const DoseFlags& f) {
   j["dose_form"] = f.base ? "mg of naltrexone base" : "mg of naltrexone HCl (x 0.904 = base)";
   j["uncertainty_samples"] = f.uncertainty;
   j["uncertainty_failed"] = failed;
+  j["uncertainty_weighting"] = f.prior_only ? "none (prior ranges only)" : "likelihood of the calibration targets";
+  j["effective_sample_size"] = ess;
   for (const auto& u : ranged)
     j["uncertain_parameters"].push_back({{"name", u.name}, {"low", u.low}, {"high", u.high}, {"log", u.log},
                                          {"assumption", u.assumed}});
@@ -326,9 +365,9 @@ int run_dose(const DoseFlags& f) {
     const auto& row = rows()[k];
     std::printf("%-30s %-6s", row.label.c_str(), row.unit.c_str());
     for (std::size_t g = 0; g < regs.size(); ++g) {
-      std::string cell = fmt(typical[g].*(row.field) * row.scale);
-      if (!bands.empty())
-        cell += " [" + fmt(bands[g][k].low) + ", " + fmt(bands[g][k].high) + "]";
+      std::string cell = bands.empty() ? fmt(typical[g].*(row.field) * row.scale)
+                                       : fmt(bands[g][k].median) + " [" + fmt(bands[g][k].low) + ", " +
+                                             fmt(bands[g][k].high) + "]";
       std::printf(" %*s", w, cell.c_str());
     }
     std::printf("  %s\n", row.basis);
@@ -347,8 +386,12 @@ int run_dose(const DoseFlags& f) {
               "       ASSUMED = OGFr blockade, rebound and proliferation rest on assumptions without human data "
               "(7.6-7.8).\n");
   if (!bands.empty()) {
-    std::printf("bands: 5th-95th percentiles over %d Latin-hypercube samples of %zu ranged parameters (seed %llu)",
-                f.uncertainty, ranged.size(), static_cast<unsigned long long>(f.seed));
+    std::printf("cells: median [5th, 95th percentile] over %d Latin-hypercube samples of %zu ranged parameters "
+                "(seed %llu),\n       %s (effective sample size %.0f)",
+                f.uncertainty, ranged.size(), static_cast<unsigned long long>(f.seed),
+                f.prior_only ? "unweighted (--prior-only)"
+                             : "weighted by agreement with the calibration targets, exp(-delta chi2 / 2)",
+                ess);
     if (failed) std::printf("; %d samples failed to simulate and are left out", failed);
     std::printf(".\n");
   }
@@ -377,9 +420,12 @@ void add_dose_command(CLI::App& app) {
   cmd->add_option("--model", f->model, "human, mouse or a .ldn file with the same names")->capture_default_str();
   cmd->add_option("--weight", f->weight, "body weight, kg (allometric scaling; default the model's 70 kg)");
   cmd->add_flag("--cirrhosis", f->cirrhosis, "liver cirrhosis (5-10x naltrexone exposure)");
+  cmd->add_option("--set", f->set, "override a parameter, NAME=VALUE (repeatable), e.g. --set KOFF=0.1");
   cmd->add_option("--uncertainty", f->uncertainty,
                   "Latin-hypercube samples over the ranged parameters; prints 90% bands")->capture_default_str();
   cmd->add_option("--seed", f->seed, "seed of the uncertainty samples")->capture_default_str();
+  cmd->add_flag("--prior-only", f->prior_only,
+                "do not weigh uncertainty samples by their agreement with the calibration targets");
   cmd->add_option("--step", f->step, "output step of the cycle, h")->capture_default_str();
   cmd->add_option("--csv", f->csv, "write the cycle (every output, every regimen) to this CSV file");
   cmd->add_option("--json-out", f->json_out, "write the summary as JSON to this file");

@@ -211,6 +211,18 @@ std::vector<Stage> mouse_stages() {
   return {{"mouse blockade", {"CL", "KD"}, {{1e-4, 10}, {1e-3, 1000}}, {0, 1, 2, 3}}};
 }
 
+double calibration_chi2(Simulator& sim, std::span<const double> params) {
+  const bool mouse = sim.model().is_mouse();
+  const auto& targets = mouse ? mouse_targets() : human_targets();
+  std::vector<double> v = mouse ? evaluate_mouse(sim, params) : evaluate_human(sim, params);
+  double sum = 0;
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    double z = Evaluated{targets[i], v[i]}.z();
+    sum += z * z;
+  }
+  return std::isfinite(sum) ? sum : INFINITY;
+}
+
 // ---- fitting -------------------------------------------------------------------------------
 
 namespace {

@@ -69,6 +69,38 @@ Band band(std::vector<double> v) {
   return b;
 }
 
+Band band(const std::vector<double>& values, const std::vector<double>& weights) {
+  std::vector<std::pair<double, double>> vw;
+  for (std::size_t i = 0; i < values.size(); ++i)
+    if (std::isfinite(values[i]) && weights[i] > 0) vw.emplace_back(values[i], weights[i]);
+  if (vw.empty()) return {NAN, NAN, NAN};
+  std::sort(vw.begin(), vw.end());
+  double total = 0;
+  for (const auto& x : vw) total += x.second;
+  // Quantile q: the value where the cumulative weight (mid-point rule) reaches q.
+  std::vector<double> mid(vw.size());
+  double acc = 0;
+  for (std::size_t i = 0; i < vw.size(); ++i) {
+    mid[i] = (acc + 0.5 * vw[i].second) / total;
+    acc += vw[i].second;
+  }
+  auto q = [&](double p) {
+    if (p <= mid.front()) return vw.front().first;
+    if (p >= mid.back()) return vw.back().first;
+    std::size_t i = static_cast<std::size_t>(std::upper_bound(mid.begin(), mid.end(), p) - mid.begin());
+    double f = (p - mid[i - 1]) / (mid[i] - mid[i - 1]);
+    return vw[i - 1].first + f * (vw[i].first - vw[i - 1].first);
+  };
+  return {q(0.5), q(0.05), q(0.95)};
+}
+
+double effective_sample_size(const std::vector<double>& w) {
+  double s = 0, s2 = 0;
+  for (double x : w)
+    if (std::isfinite(x)) s += x, s2 += x * x;
+  return s2 > 0 ? s * s / s2 : 0;
+}
+
 std::vector<std::vector<double>> run_samples(
     std::size_t n, int threads, bool progress, const std::string& what,
     const std::function<std::vector<double>(std::size_t, std::size_t)>& f) {

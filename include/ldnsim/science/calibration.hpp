@@ -72,6 +72,10 @@ struct MouseOutcome {
 };
 std::vector<MouseOutcome> mouse_sign_switch(Simulator& sim, std::span<const double> params);
 
+// Sum of squared z over the model's calibration targets (human or mouse): how far a
+// parameter set is from the data, used to weigh uncertainty samples.
+double calibration_chi2(Simulator& sim, std::span<const double> params);
+
 // One fitting stage: parameters fitted (log scale, within bounds) to a subset of targets.
 struct Stage {
   std::string name;

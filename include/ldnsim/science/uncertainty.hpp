@@ -37,6 +37,10 @@ struct Band {
   double median = 0, low = 0, high = 0;  // 5th and 95th percentiles
 };
 Band band(std::vector<double> values);
+// Weighted percentiles (weights >= 0, same length as values).
+Band band(const std::vector<double>& values, const std::vector<double>& weights);
+// Kish's effective sample size of a set of weights.
+double effective_sample_size(const std::vector<double>& weights);
 
 // Morris elementary effects on the unit hypercube (p = `levels` grid levels, step
 // p/(2(p-1))), `trajectories` one-at-a-time paths. `f(worker, point)` returns the outputs
