@@ -372,13 +372,26 @@ int run_dose(const DoseFlags& f) {
     }
     std::printf("  %s\n", row.basis);
   }
-  std::printf("\nclock time of the peaks:");
-  for (const auto& g : regs) {
-    std::size_t i = &g - regs.data();
-    std::printf("  %s: naltrexone %s, occupancy lags", g.label.c_str(),
-                clock_text(g.clock_h + typical[i].tmax_cp).c_str());
+  std::printf("\nclock time of the peaks (typical values):\n");
+  for (std::size_t i = 0; i < regs.size(); ++i)
+    std::printf("  %-14s dose %s, naltrexone %s, 6b-naltrexol %s, MOR occupancy %s\n", regs[i].label.c_str(),
+                clock_text(regs[i].clock_h).c_str(), clock_text(regs[i].clock_h + typical[i].tmax_cp).c_str(),
+                clock_text(regs[i].clock_h + typical[i].tmax_cm).c_str(),
+                clock_text(regs[i].clock_h + typical[i].tpeak_occ).c_str());
+  std::printf("\ndoes a blockade-free window exist?\n");
+  std::size_t trough_row = 0;
+  while (rows()[trough_row].key != "occ_trough") ++trough_row;
+  for (std::size_t i = 0; i < regs.size(); ++i) {
+    const auto& m = typical[i];
+    const double trough = bands.empty() ? m.occ_trough : bands[i][trough_row].median / 100;
+    std::string text;
+    if (trough >= 0.5) text = "no: at least half the MOR stay blocked all day";
+    else if (trough >= 0.2) text = "no clean window: blockade dips but never below 20%";
+    else text = "yes: blockade falls below 20% for part of the day";
+    std::printf("  %-14s trough occupancy %s%% -> %s\n", regs[i].label.c_str(), fmt(100 * trough).c_str(),
+                text.c_str());
   }
-  std::printf("\n\nbasis: PK = calibrated at 50 mg and extrapolated linearly to low doses (no human PK below "
+  std::printf("\nbasis: PK = calibrated at 50 mg and extrapolated linearly to low doses (no human PK below "
               "50 mg, pharmacology.md 7.1);\n"
               "       MOR = fitted to PET peaks < 8 h at 2-50 mg and the slow loss after 50 mg (Rabiner 2011, "
               "Lee 1988);\n"

@@ -242,8 +242,7 @@ CycleMetrics summarise(const Series& s, double from, double length) {
   peak(CM, m.cmax_cm, m.tmax_cm);
   m.trough_cp = s.y[CP][i1];
   m.trough_cm = s.y[CM][i1];
-  double tocc;
-  peak(OCC, m.occ_peak, tocc);
+  peak(OCC, m.occ_peak, m.tpeak_occ);
   m.occ_trough = minimum(OCC);
   m.hours50 = hours_at_or_above(s.t, s.y[OCC], 0.5, from, to);
   m.hours90 = hours_at_or_above(s.t, s.y[OCC], 0.9, from, to);

@@ -75,6 +75,7 @@ struct CycleMetrics {
   double cmax_cp = 0, tmax_cp = 0, trough_cp = 0;  // naltrexone, ng/mL and h after the dose
   double cmax_cm = 0, tmax_cm = 0, trough_cm = 0;  // 6-beta-naltrexol
   double occ_peak = 0, occ_trough = 0;             // MOR occupancy, fraction
+  double tpeak_occ = 0;                            // h after the dose
   double hours50 = 0, hours90 = 0;                 // h per interval with occupancy >= 50% / 90%
   double ogfr_block_mean = 0;                      // mean OGFr blockade
   double enk_change = 0, rcp_change = 0, bend_change = 0;  // mean level - 1 (fractions)
