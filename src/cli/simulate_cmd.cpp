@@ -49,19 +49,23 @@ data::Dataset regimen_data(const SimulateFlags& f, const lang::Model& m, std::ve
   int cmt = dose_compartment(m, f.cmt);
   g.cmt = cmt + 1;
   const std::string& unit = m.states()[static_cast<std::size_t>(cmt)].unit;
+  // A dose with a unit ("4.5mg") is converted into the compartment's unit; a plain
+  // number is already in the model's amount unit.
   bool has_unit = f.dose.find_first_not_of("0123456789.eE+- ") != std::string::npos;
-  double mg = parse_mass_mg(f.dose);
-  if (auto factor = mg_to_unit(unit)) {
+  auto factor = mg_to_unit(unit);
+  double mg = -1;  // the dose in mg, when it can be known
+  if (has_unit) {
+    mg = parse_mass_mg(f.dose);
+    if (!factor)
+      throw UsageError("--dose " + f.dose + ": the dose compartment " + m.states()[static_cast<std::size_t>(cmt)].name +
+                       " of model " + m.name() + " declares no mass unit (unit \"mg\", \"ug\", ...); "
+                       "give the dose as a plain number in the model's amount unit");
     g.amount = mg * *factor;
-  } else if (!has_unit) {
-    g.amount = mg;  // a plain number is taken in the model's own amount unit
   } else {
-    throw UsageError("--dose " + f.dose + ": the dose compartment " + m.states()[static_cast<std::size_t>(cmt)].name +
-                     " of model " + m.name() + " declares no mass unit (unit \"mg\", \"ug\", ...); "
-                     "give the dose as a plain number in the model's amount unit");
+    g.amount = parse_mass_mg(f.dose);
+    if (factor) mg = g.amount / *factor;
   }
-  if (g.amount > 0 && mg > 500)
-    throw UsageError("--dose " + f.dose + ": above 500 mg is not a plausible naltrexone dose");
+  if (mg > 500) throw UsageError("--dose " + f.dose + ": above 500 mg is not a plausible naltrexone dose");
   g.interval = parse_duration_h(f.every);
   if (!(g.interval > 0)) throw UsageError("--every must be above 0");
   g.first = parse_clock_h(f.first);

@@ -524,7 +524,6 @@ struct SubjectSimulator::Impl {
     grid_next = 0;
     governing = &r0;
     t = t_start;
-    P = nullptr;
     P = block(first);
     system.set_parameters(P);
     recompute_rates();
