@@ -173,26 +173,45 @@ void write_cycle_csv(const std::string& path, const std::vector<science::Regimen
 
 #ifdef LDNSIM_HAVE_REPORT
 void write_plot(const std::string& path, const std::vector<science::Regimen>& regs,
-                const std::vector<science::Series>& series, const nlohmann::json& summary) {
-  report::Html page("ldnsim dose: the 24-hour cycle", "steady state unless --days is given");
+                const std::vector<science::Series>& series, const std::vector<science::CycleMetrics>& typical,
+                bool steady_state) {
+  report::Html page("ldnsim dose: the dosing cycle",
+                    steady_state ? "steady state, one dosing interval, typical values"
+                                 : "from the first dose (not steady state), typical values");
+  page.heading("Summary");
+  std::vector<std::string> header = {"quantity", "unit"};
+  for (const auto& g : regs) header.push_back(g.label);
+  header.push_back("basis");
+  std::vector<std::vector<std::string>> table;
+  for (const auto& row : rows()) {
+    std::vector<std::string> cells = {row.label, row.unit};
+    for (const auto& m : typical) cells.push_back(fmt(m.*(row.field) * row.scale));
+    cells.push_back(row.basis);
+    table.push_back(cells);
+  }
+  page.table(header, table, "PK: calibrated at 50 mg, extrapolated linearly; MOR: fitted to PET data; "
+                            "ASSUMED: no human data");
   auto chart = [&](const std::string& title, const std::string& y_title, auto value) {
     nlohmann::json data = nlohmann::json::array();
-    for (std::size_t r = 0; r < regs.size(); ++r)
-      for (std::size_t i = 0; i < series[r].t.size(); i += 4)
+    for (std::size_t r = 0; r < regs.size(); ++r) {
+      const std::size_t stride = std::max<std::size_t>(1, series[r].t.size() / 480);
+      for (std::size_t i = 0; i < series[r].t.size(); i += stride)
         data.push_back({{"x", series[r].t[i]}, {"y", value(series[r], i)}, {"series", regs[r].label}});
+    }
     page.chart(report::line_chart(data, "hours after the dose", y_title, title), title);
   };
   page.heading("Plasma");
   chart("naltrexone", "ng/mL", [](const science::Series& s, std::size_t i) { return s.y[science::CP][i]; });
   chart("6-beta-naltrexol", "ng/mL", [](const science::Series& s, std::size_t i) { return s.y[science::CM][i]; });
-  page.heading("Receptors");
+  page.heading("Receptor blockade");
   chart("MOR occupancy", "%", [](const science::Series& s, std::size_t i) { return 100 * s.y[science::OCC][i]; });
-  page.heading("Rebound and signalling (assumptions)");
-  page.callout("OGF, receptor up-regulation and proliferation rest on assumptions with no human data "
-               "(pharmacology.md 7.6-7.8).");
+  page.heading("Rebound and signalling");
+  page.callout("OGF-receptor blockade, the OGF and receptor rebound and the proliferation indices rest on "
+               "assumptions with no human data (pharmacology.md 7.6-7.8); see ldnsim sensitivity.",
+               report::Tone::Warning);
   chart("OGF-OGFr signal", "x baseline", [](const science::Series& s, std::size_t i) { return s.y[science::SIG][i]; });
-  chart("B-cell proliferation", "index", [](const science::Series& s, std::size_t i) { return s.y[science::PB][i]; });
-  (void)summary;
+  chart("B-cell proliferation index", "x baseline",
+        [](const science::Series& s, std::size_t i) { return s.y[science::PB][i]; });
   page.write(path);
 }
 #endif
@@ -336,7 +355,7 @@ int run_dose(const DoseFlags& f) {
   if (!f.json_out.empty()) write_file_atomically(f.json_out, j.dump(2) + "\n");
   if (!f.plot.empty()) {
 #ifdef LDNSIM_HAVE_REPORT
-    write_plot(f.plot, regs, series, j);
+    write_plot(f.plot, regs, series, typical, f.days == 0);
 #else
     throw UsageError("--plot: this ldnsim was built without the report library (src/report), so it cannot "
                      "draw the HTML plot yet; use --csv or --json-out for the 24-h cycle data");

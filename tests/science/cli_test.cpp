@@ -126,3 +126,16 @@ TEST(Docs, ParameterTablesAreCurrent) {
     EXPECT_EQ(shown, r.out) << "docs/model.md is out of date: run tests/science/update_model_doc.sh";
   }
 }
+
+// The HTML page of the cycle: self-contained, one chart per panel.
+TEST(DoseCommand, WritesThePlot) {
+  auto path = std::filesystem::temp_directory_path() / ("ldnsim-dose-" + std::to_string(::getpid()) + ".html");
+  CommandResult r = run_ldnsim("dose 4.5mg --compare 1.5mg --plot " + path.string() + " -q");
+  if (r.status != 0 && r.out.find("npm ci") != std::string::npos)
+    GTEST_SKIP() << "report libraries not installed: " << r.out;
+  ASSERT_EQ(r.status, 0) << r.out;
+  std::string html = ldnsim::test::read_file(path.string());
+  for (const char* s : {"chart-1", "chart-5", "MOR occupancy", "naltrexone", "4.5mg", "1.5mg", "assumptions"})
+    EXPECT_NE(html.find(s), std::string::npos) << s;
+  std::filesystem::remove(path);
+}
