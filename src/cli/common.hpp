@@ -41,6 +41,10 @@ std::vector<std::string> split_list(const std::string& s);
 void add_simulate_command(CLI::App& app);
 void add_check_command(CLI::App& app);
 void add_params_command(CLI::App& app);
+// The LDN science commands (src/cli/calibrate_cmd.cpp, dose_cmd.cpp, sensitivity_cmd.cpp).
+void add_calibrate_command(CLI::App& app);
+void add_dose_command(CLI::App& app);
+void add_sensitivity_command(CLI::App& app);
 // The main job on built-in defaults (what `ldnsim` with no arguments runs).
 int run_default_job(bool quiet);
 

@@ -19,6 +19,9 @@ int main(int argc, char** argv) {
   ldnsim::cli::add_simulate_command(app);
   ldnsim::cli::add_check_command(app);
   ldnsim::cli::add_params_command(app);
+  ldnsim::cli::add_dose_command(app);
+  ldnsim::cli::add_calibrate_command(app);
+  ldnsim::cli::add_sensitivity_command(app);
   try {
     app.parse(argc, argv);
     if (app.get_subcommands().empty()) return ldnsim::cli::run_default_job(quiet);

@@ -1,0 +1,470 @@
+// ldnsim dose: what a nightly dose of naltrexone does over 24 hours at steady state, for one
+// or more regimens: plasma levels, MOR blockade, OGF rebound and lymphocyte proliferation,
+// with optional uncertainty bands over the model's assumptions.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "common.hpp"
+#include "ldnsim/core/atomic_file.hpp"
+#include "ldnsim/core/error.hpp"
+#include "ldnsim/core/format.hpp"
+#include "ldnsim/core/units.hpp"
+#include "ldnsim/science/calibration.hpp"
+#include "ldnsim/science/ldn.hpp"
+#include "ldnsim/science/uncertainty.hpp"
+#ifdef LDNSIM_HAVE_REPORT
+#include "ldnsim/report/html.hpp"
+#endif
+
+namespace ldnsim::cli {
+namespace {
+
+struct DoseFlags {
+  std::string dose;
+  std::string at = "22:00";
+  std::string compare;
+  std::string every = "24h";
+  int days = 0;
+  std::string missed;
+  bool base = false;
+  std::string model = "human";
+  double weight = 0;
+  bool cirrhosis = false;
+  std::vector<std::string> set;
+  int uncertainty = 0;
+  bool prior_only = false;
+  std::uint64_t seed = 2026;
+  std::string csv, json_out, plot;
+  bool json = false;
+  double step = 0.05;
+  RunFlags run;
+};
+
+// "4.5mg", "4.5mg@08:00", "0.1mg/kg" (scaled by the model's weight).
+science::Regimen parse_regimen(const std::string& text, const DoseFlags& f, const science::LdnModel& m,
+                               const std::vector<double>& p) {
+  science::Regimen g;
+  g.label = text;
+  std::string dose = text, clock = f.at;
+  if (auto at = text.find('@'); at != std::string::npos) {
+    dose = text.substr(0, at);
+    clock = text.substr(at + 1);
+  }
+  bool per_kg = false;
+  if (dose.size() > 3 && dose.compare(dose.size() - 3, 3, "/kg") == 0) {
+    per_kg = true;
+    dose = dose.substr(0, dose.size() - 3);
+  }
+  try {
+    g.dose_mg = parse_mass_mg(dose);
+  } catch (const UsageError& e) {
+    throw UsageError("dose '" + text + "': " + e.what() + " (expected e.g. 4.5mg, 4.5mg@08:00 or 0.1mg/kg)");
+  }
+  if (per_kg) g.dose_mg *= m.get(p, "WT");
+  if (!std::isfinite(g.dose_mg) || g.dose_mg <= 0)
+    throw UsageError("dose '" + text + "': a dose must be above 0 mg");
+  try {
+    g.clock_h = parse_clock_h(clock);
+  } catch (const UsageError& e) {
+    throw UsageError("--at / dose time '" + clock + "': " + e.what());
+  }
+  g.salt = !f.base;
+  g.interval_h = parse_duration_h(f.every);
+  if (!(g.interval_h > 0)) throw UsageError("--every " + f.every + ": the dosing interval must be above 0 h");
+  g.days = f.days;
+  for (const auto& d : split_list(f.missed)) {
+    char* end = nullptr;
+    long v = std::strtol(d.c_str(), &end, 10);
+    if (end == d.c_str() || *end) throw UsageError("--missed '" + d + "': expected day numbers, e.g. --missed 3,10");
+    g.missed.push_back(static_cast<int>(v));
+  }
+  science::validate(g);
+  return g;
+}
+
+struct Row {
+  std::string key, label, unit;
+  double scale;
+  double science::CycleMetrics::*field;
+  const char* basis;  // what the number rests on
+};
+
+const std::vector<Row>& rows() {
+  using M = science::CycleMetrics;
+  static const std::vector<Row> r = {
+      {"cmax_ntx", "naltrexone Cmax", "ng/mL", 1, &M::cmax_cp, "PK"},
+      {"cmax_ntx_nm", "naltrexone Cmax", "nM", 1000 / science::kMwNaltrexone, &M::cmax_cp, "PK"},
+      {"tmax_ntx", "naltrexone Tmax", "h", 1, &M::tmax_cp, "PK"},
+      {"trough_ntx", "naltrexone trough", "ng/mL", 1, &M::trough_cp, "PK"},
+      {"trough_ntx_nm", "naltrexone trough", "nM", 1000 / science::kMwNaltrexone, &M::trough_cp, "PK"},
+      {"cmax_nol", "6b-naltrexol Cmax", "ng/mL", 1, &M::cmax_cm, "PK"},
+      {"cmax_nol_nm", "6b-naltrexol Cmax", "nM", 1000 / science::kMwNaltrexol, &M::cmax_cm, "PK"},
+      {"tmax_nol", "6b-naltrexol Tmax", "h", 1, &M::tmax_cm, "PK"},
+      {"trough_nol", "6b-naltrexol trough", "ng/mL", 1, &M::trough_cm, "PK"},
+      {"trough_nol_nm", "6b-naltrexol trough", "nM", 1000 / science::kMwNaltrexol, &M::trough_cm, "PK"},
+      {"occ_peak", "MOR occupancy peak", "%", 100, &M::occ_peak, "MOR"},
+      {"occ_trough", "MOR occupancy trough", "%", 100, &M::occ_trough, "MOR"},
+      {"hours50", "hours/day MOR >= 50%", "h", 1, &M::hours50, "MOR"},
+      {"hours90", "hours/day MOR >= 90%", "h", 1, &M::hours90, "MOR"},
+      {"ogfr_block", "OGFr blockade (mean)", "%", 100, &M::ogfr_block_mean, "ASSUMED"},
+      {"ogf_change", "OGF change (mean)", "%", 100, &M::enk_change, "ASSUMED"},
+      {"receptor_change", "OGF receptor change", "%", 100, &M::rcp_change, "ASSUMED"},
+      {"bend_change", "beta-endorphin change", "%", 100, &M::bend_change, "ASSUMED"},
+      {"signal_mean", "OGF-OGFr signal (mean)", "x", 1, &M::signal_mean, "ASSUMED"},
+      {"rebound_hours", "hours/day signal > baseline", "h", 1, &M::rebound_hours, "ASSUMED"},
+      {"t_change", "T-cell proliferation change", "%", 100, &M::t_change, "ASSUMED"},
+      {"b_change", "B-cell proliferation change", "%", 100, &M::b_change, "ASSUMED"},
+  };
+  return r;
+}
+
+std::string fmt(double v) {
+  if (!std::isfinite(v)) return "n/a";
+  double a = std::fabs(v);
+  char buf[32];
+  if (a != 0 && a < 0.01) std::snprintf(buf, sizeof buf, "%.2e", v);
+  else if (a < 10) std::snprintf(buf, sizeof buf, "%.3g", v);
+  else std::snprintf(buf, sizeof buf, "%.1f", v);
+  return buf;
+}
+
+std::string clock_text(double h) {
+  double c = std::fmod(h, 24.0);
+  if (c < 0) c += 24;
+  int minutes = static_cast<int>(std::lround(c * 60)) % (24 * 60);
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%02d:%02d", minutes / 60, minutes % 60);
+  return buf;
+}
+
+void write_cycle_csv(const std::string& path, const std::vector<science::Regimen>& regs,
+                     const std::vector<science::Series>& series) {
+  std::string out = "regimen,t_h,clock,CP_ng_mL,CM_ng_mL,CP_nM,CM_nM,OCC,BOGF,SIG,ENK,RCP,BEND,PT,PB\n";
+  for (std::size_t r = 0; r < regs.size(); ++r) {
+    const auto& s = series[r];
+    for (std::size_t i = 0; i < s.t.size(); ++i) {
+      out += regs[r].label;
+      out += ',';
+      append_number(out, s.t[i], 8);
+      out += ',';
+      out += clock_text(regs[r].clock_h + s.t[i]);
+      for (int k : {science::CP, science::CM}) {
+        out += ',';
+        append_number(out, s.y[k][i], 8);
+      }
+      out += ',';
+      append_number(out, science::ng_per_ml_to_nm(s.y[science::CP][i], science::kMwNaltrexone), 8);
+      out += ',';
+      append_number(out, science::ng_per_ml_to_nm(s.y[science::CM][i], science::kMwNaltrexol), 8);
+      for (int k = science::OCC; k <= science::PB; ++k) {
+        out += ',';
+        append_number(out, s.y[k][i], 8);
+      }
+      out += '\n';
+    }
+  }
+  write_file_atomically(path, out);
+}
+
+#ifdef LDNSIM_HAVE_REPORT
+void write_plot(const std::string& path, const std::vector<science::Regimen>& regs,
+                const std::vector<science::Series>& series, const std::vector<science::CycleMetrics>& typical,
+                bool steady_state) {
+  report::Html page("ldnsim dose: the dosing cycle",
+                    steady_state ? "steady state, one dosing interval, typical values"
+                                 : "from the first dose (not steady state), typical values");
+  page.heading("Summary");
+  std::vector<std::string> header = {"quantity", "unit"};
+  for (const auto& g : regs) header.push_back(g.label);
+  header.push_back("basis");
+  std::vector<std::vector<std::string>> table;
+  for (const auto& row : rows()) {
+    std::vector<std::string> cells = {row.label, row.unit};
+    for (const auto& m : typical) cells.push_back(fmt(m.*(row.field) * row.scale));
+    cells.push_back(row.basis);
+    table.push_back(cells);
+  }
+  page.table(header, table, "PK: calibrated at 50 mg, extrapolated linearly; MOR: fitted to PET data; "
+                            "ASSUMED: no human data");
+  auto chart = [&](const std::string& title, const std::string& y_title, auto value) {
+    nlohmann::json data = nlohmann::json::array();
+    for (std::size_t r = 0; r < regs.size(); ++r) {
+      const std::size_t stride = std::max<std::size_t>(1, series[r].t.size() / 480);
+      for (std::size_t i = 0; i < series[r].t.size(); i += stride)
+        data.push_back({{"x", series[r].t[i]}, {"y", value(series[r], i)}, {"series", regs[r].label}});
+    }
+    page.chart(report::line_chart(data, "hours after the dose", y_title, title), title);
+  };
+  page.heading("Plasma");
+  chart("naltrexone", "ng/mL", [](const science::Series& s, std::size_t i) { return s.y[science::CP][i]; });
+  chart("6-beta-naltrexol", "ng/mL", [](const science::Series& s, std::size_t i) { return s.y[science::CM][i]; });
+  page.heading("Receptor blockade");
+  chart("MOR occupancy", "%", [](const science::Series& s, std::size_t i) { return 100 * s.y[science::OCC][i]; });
+  page.heading("Rebound and signalling");
+  page.callout("OGF-receptor blockade, the OGF and receptor rebound and the proliferation indices rest on "
+               "assumptions with no human data (pharmacology.md 7.6-7.8); see ldnsim sensitivity.",
+               report::Tone::Warning);
+  chart("OGF-OGFr signal", "x baseline", [](const science::Series& s, std::size_t i) { return s.y[science::SIG][i]; });
+  chart("B-cell proliferation index", "x baseline",
+        [](const science::Series& s, std::size_t i) { return s.y[science::PB][i]; });
+  page.write(path);
+}
+#endif
+
+int run_dose(const DoseFlags& f) {
+  const auto start = std::chrono::steady_clock::now();
+  const int threads = f.run.thread_count();
+  const bool progress = !f.run.quiet;
+  if (f.uncertainty < 0 || f.uncertainty > 1000000)
+    throw UsageError("--uncertainty " + std::to_string(f.uncertainty) + ": expected a number of samples in 0-1000000");
+  if (!(f.step > 0 && f.step <= 1)) throw UsageError("--step must lie in (0, 1] h");
+  if (f.days < 0) throw UsageError("--days " + std::to_string(f.days) + ": expected a number of days >= 1");
+  science::LdnModel model = science::LdnModel::load(f.model);
+  std::vector<double> p = model.typical();
+  if (f.weight != 0) {
+    if (!(f.weight > 0 && f.weight < 500)) throw UsageError("--weight " + format_number(f.weight) + ": expected kg in 0-500");
+    model.set(p, "WT", f.weight);
+  }
+  if (f.cirrhosis) model.set(p, "HEPATIC", 1);
+  for (const auto& kv : f.set) {
+    auto eq = kv.find('=');
+    if (eq == std::string::npos) throw UsageError("--set '" + kv + "': expected NAME=VALUE, e.g. --set KOFF=0.1");
+    std::string name = kv.substr(0, eq);
+    int k = model.model().parameter_index(name);
+    if (k < 0) throw UsageError("--set '" + kv + "': model " + model.model().name() + " has no parameter " + name);
+    char* end = nullptr;
+    double v = std::strtod(kv.c_str() + eq + 1, &end);
+    if (end == kv.c_str() + eq + 1 || *end || !std::isfinite(v))
+      throw UsageError("--set '" + kv + "': '" + kv.substr(eq + 1) + "' is not a number");
+    p[static_cast<std::size_t>(k)] = v;
+  }
+
+  std::vector<science::Regimen> regs;
+  regs.push_back(parse_regimen(f.dose, f, model, p));
+  for (const auto& c : split_list(f.compare)) regs.push_back(parse_regimen(c, f, model, p));
+
+  // Typical values
+  science::Simulator sim(model);
+  std::vector<science::Series> series;
+  std::vector<science::CycleMetrics> typical;
+  for (const auto& g : regs) {
+    series.push_back(sim.regimen(p, g, f.step));
+    double from = g.days == 0 ? 0 : g.days * 24.0 - g.interval_h;
+    typical.push_back(science::summarise(series.back(), from, g.interval_h));
+  }
+
+  // Uncertainty: Latin hypercube over every parameter with a range.
+  auto ranged = science::ranged_parameters(model);
+  std::vector<std::vector<science::Band>> bands;  // [regimen][row]
+  int failed = 0;
+  double ess = 0, chi2_typical = 0;
+  if (f.uncertainty > 0) {
+    auto lhs = science::latin_hypercube(static_cast<std::size_t>(f.uncertainty), ranged.size(), f.seed);
+    std::vector<std::unique_ptr<science::Simulator>> sims;
+    for (int w = 0; w < threads; ++w) sims.push_back(std::make_unique<science::Simulator>(model));
+    const std::size_t nrows = rows().size();
+    // Each sample is weighed by its agreement with the calibration targets,
+    // exp(-(chi2 - chi2 of the calibrated model)/2): a likelihood weight, so samples that
+    // contradict the data count little (importance sampling of the ranges as priors).
+    chi2_typical = f.prior_only ? 0 : science::calibration_chi2(sim, model.typical());
+    auto results = science::run_samples(
+        lhs.size(), threads, progress, "uncertainty samples", [&](std::size_t worker, std::size_t i) {
+          std::vector<double> q = p;
+          for (std::size_t k = 0; k < ranged.size(); ++k) q[ranged[k].index] = science::from_unit(ranged[k], lhs[i][k]);
+          std::vector<double> out;
+          bool ok = true;
+          for (const auto& g : regs) {
+            science::CycleMetrics m;
+            try {
+              m = science::regimen_metrics(*sims[worker], q, g, 0.1);
+            } catch (const Error&) {
+              ok = false;
+            }
+            for (const auto& row : rows()) out.push_back(ok ? m.*(row.field) * row.scale : NAN);
+          }
+          double weight = ok ? 1.0 : 0.0;
+          if (ok && !f.prior_only) {
+            // the data describe the calibrated subject: 70 kg, normal liver
+            std::vector<double> c = q;
+            for (std::size_t k = 0; k < c.size(); ++k) c[k] = model.typical()[k];
+            for (const auto& u : ranged) c[u.index] = q[u.index];
+            try {
+              weight = std::exp(-0.5 * (science::calibration_chi2(*sims[worker], c) - chi2_typical));
+            } catch (const Error&) {
+              weight = 0;
+            }
+          }
+          out.push_back(weight);
+          return out;
+        });
+    std::vector<double> weights;
+    for (const auto& r : results) {
+      weights.push_back(r.back());
+      if (std::isnan(r[0])) ++failed;
+    }
+    ess = science::effective_sample_size(weights);
+    for (std::size_t g = 0; g < regs.size(); ++g) {
+      std::vector<science::Band> b;
+      for (std::size_t k = 0; k < nrows; ++k) {
+        std::vector<double> v;
+        for (const auto& r : results) v.push_back(r[g * nrows + k]);
+        b.push_back(science::band(v, weights));
+      }
+      bands.push_back(b);
+    }
+  }
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  // JSON
+  nlohmann::json j;
+  j["model"] = model.model().name();
+  j["steady_state"] = f.days == 0;
+  j["dose_form"] = f.base ? "mg of naltrexone base" : "mg of naltrexone HCl (x 0.904 = base)";
+  j["uncertainty_samples"] = f.uncertainty;
+  j["uncertainty_failed"] = failed;
+  j["uncertainty_weighting"] = f.prior_only ? "none (prior ranges only)" : "likelihood of the calibration targets";
+  j["effective_sample_size"] = ess;
+  for (const auto& u : ranged)
+    j["uncertain_parameters"].push_back({{"name", u.name}, {"low", u.low}, {"high", u.high}, {"log", u.log},
+                                         {"assumption", u.assumed}});
+  for (std::size_t g = 0; g < regs.size(); ++g) {
+    nlohmann::json r;
+    r["regimen"] = regs[g].label;
+    r["dose_mg"] = regs[g].dose_mg;
+    r["dose_time"] = clock_text(regs[g].clock_h);
+    r["interval_h"] = regs[g].interval_h;
+    r["days"] = regs[g].days;
+    r["missed"] = regs[g].missed;
+    for (std::size_t k = 0; k < rows().size(); ++k) {
+      const auto& row = rows()[k];
+      nlohmann::json v = {{"value", typical[g].*(row.field) * row.scale}, {"unit", row.unit}, {"basis", row.basis}};
+      if (!bands.empty())
+        v["band"] = {{"median", bands[g][k].median}, {"p05", bands[g][k].low}, {"p95", bands[g][k].high}};
+      r["metrics"][row.key] = v;
+    }
+    j["regimens"].push_back(r);
+  }
+  j["seconds"] = secs;
+
+  if (!f.csv.empty()) write_cycle_csv(f.csv, regs, series);
+  if (!f.json_out.empty()) write_file_atomically(f.json_out, j.dump(2) + "\n");
+  if (!f.plot.empty()) {
+#ifdef LDNSIM_HAVE_REPORT
+    write_plot(f.plot, regs, series, typical, f.days == 0);
+#else
+    throw UsageError("--plot: this ldnsim was built without the report library (src/report), so it cannot "
+                     "draw the HTML plot yet; use --csv or --json-out for the 24-h cycle data");
+#endif
+  }
+  if (f.json) {
+    std::printf("%s\n", j.dump(2).c_str());
+    return 0;
+  }
+
+  // Text
+  std::printf("ldnsim dose (%s): %s, %s\n", model.model().name().c_str(),
+              f.days == 0 ? "steady state, one dosing interval"
+                          : ("day " + std::to_string(f.days) + " after starting (not steady state)").c_str(),
+              f.base ? "doses in mg of naltrexone base" : "doses in mg of naltrexone HCl (base = 0.904 x)");
+  if (f.weight != 0 || f.cirrhosis)
+    std::printf("subject: %s kg%s\n", format_number(model.get(p, "WT"), 4).c_str(), f.cirrhosis ? ", liver cirrhosis" : "");
+  const int w = bands.empty() ? 12 : 26;
+  std::printf("\n%-30s %-6s", "", "unit");
+  for (const auto& g : regs) {
+    std::string head = g.label + (g.label.find('@') == std::string::npos ? " @" + clock_text(g.clock_h) : "");
+    std::printf(" %*s", w, head.c_str());
+  }
+  std::printf("  basis\n");
+  for (std::size_t k = 0; k < rows().size(); ++k) {
+    const auto& row = rows()[k];
+    std::printf("%-30s %-6s", row.label.c_str(), row.unit.c_str());
+    for (std::size_t g = 0; g < regs.size(); ++g) {
+      std::string cell = bands.empty() ? fmt(typical[g].*(row.field) * row.scale)
+                                       : fmt(bands[g][k].median) + " [" + fmt(bands[g][k].low) + ", " +
+                                             fmt(bands[g][k].high) + "]";
+      std::printf(" %*s", w, cell.c_str());
+    }
+    std::printf("  %s\n", row.basis);
+  }
+  std::printf("\nclock time of the peaks (typical values):\n");
+  for (std::size_t i = 0; i < regs.size(); ++i)
+    std::printf("  %-14s dose %s, naltrexone %s, 6b-naltrexol %s, MOR occupancy %s\n", regs[i].label.c_str(),
+                clock_text(regs[i].clock_h).c_str(), clock_text(regs[i].clock_h + typical[i].tmax_cp).c_str(),
+                clock_text(regs[i].clock_h + typical[i].tmax_cm).c_str(),
+                clock_text(regs[i].clock_h + typical[i].tpeak_occ).c_str());
+  std::printf("\ndoes a blockade-free window exist?\n");
+  std::size_t trough_row = 0;
+  while (rows()[trough_row].key != "occ_trough") ++trough_row;
+  for (std::size_t i = 0; i < regs.size(); ++i) {
+    const auto& m = typical[i];
+    const double trough = bands.empty() ? m.occ_trough : bands[i][trough_row].median / 100;
+    std::string text;
+    if (trough >= 0.5) text = "no: at least half the MOR stay blocked all day";
+    else if (trough >= 0.2) text = "no clean window: blockade dips but never below 20%";
+    else text = "yes: blockade falls below 20% for part of the day";
+    std::printf("  %-14s trough occupancy %s%% -> %s\n", regs[i].label.c_str(), fmt(100 * trough).c_str(),
+                text.c_str());
+  }
+  std::printf("\nbasis: PK = calibrated at 50 mg and extrapolated linearly to low doses (no human PK below "
+              "50 mg, pharmacology.md 7.1);\n"
+              "       MOR = fitted to PET peaks < 8 h at 2-50 mg and the slow loss after 50 mg (Rabiner 2011, "
+              "Lee 1988);\n"
+              "             no occupancy was ever measured beyond 8 h at low doses (7.5);\n"
+              "       ASSUMED = OGFr blockade, rebound and proliferation rest on assumptions without human data "
+              "(7.6-7.8).\n");
+  if (!bands.empty()) {
+    std::printf("cells: median [5th, 95th percentile] over %d Latin-hypercube samples of %zu ranged parameters "
+                "(seed %llu),\n       %s (effective sample size %.0f)",
+                f.uncertainty, ranged.size(), static_cast<unsigned long long>(f.seed),
+                f.prior_only ? "unweighted (--prior-only)"
+                             : "weighted by agreement with the calibration targets, exp(-delta chi2 / 2)",
+                ess);
+    if (failed) std::printf("; %d samples failed to simulate and are left out", failed);
+    std::printf(".\n");
+  }
+  std::printf("the model has no circadian term: the dose time shifts the cycle on the clock but not its shape.\n");
+  if (!f.run.quiet) std::fprintf(stderr, "ldnsim dose: %.2f s on %d thread%s\n", secs, threads, threads == 1 ? "" : "s");
+  return 0;
+}
+
+}  // namespace
+
+void add_dose_command(CLI::App& app) {
+  auto f = std::make_shared<DoseFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "dose", "What a nightly naltrexone dose does over 24 h at steady state: plasma, MOR blockade, OGF rebound, "
+              "lymphocytes");
+  cmd->add_option("dose", f->dose, "dose, e.g. 4.5mg (mg of the HCl salt unless --base); 0.1mg/kg scales by weight")
+      ->required();
+  cmd->add_option("--at", f->at, "clock time of the dose, e.g. 22:00 (bedtime) or 08:00 (morning)")->capture_default_str();
+  cmd->add_option("--compare", f->compare,
+                  "more regimens, comma-separated, each DOSE or DOSE@HH:MM, e.g. 1.5mg,3mg,4.5mg@08:00,50mg");
+  cmd->add_option("--every", f->every, "dosing interval")->capture_default_str();
+  cmd->add_option("--days", f->days, "simulate this many days from the first dose and report the last day "
+                                     "(default: the steady-state cycle)");
+  cmd->add_option("--missed", f->missed, "days without a dose (needs --days), e.g. 3,10");
+  cmd->add_flag("--base", f->base, "doses are mg of naltrexone base, not of the HCl salt");
+  cmd->add_option("--model", f->model, "human, mouse or a .ldn file with the same names")->capture_default_str();
+  cmd->add_option("--weight", f->weight, "body weight, kg (allometric scaling; default the model's 70 kg)");
+  cmd->add_flag("--cirrhosis", f->cirrhosis, "liver cirrhosis (5-10x naltrexone exposure)");
+  cmd->add_option("--set", f->set, "override a parameter, NAME=VALUE (repeatable), e.g. --set KOFF=0.1");
+  cmd->add_option("--uncertainty", f->uncertainty,
+                  "Latin-hypercube samples over the ranged parameters; prints 90% bands")->capture_default_str();
+  cmd->add_option("--seed", f->seed, "seed of the uncertainty samples")->capture_default_str();
+  cmd->add_flag("--prior-only", f->prior_only,
+                "do not weigh uncertainty samples by their agreement with the calibration targets");
+  cmd->add_option("--step", f->step, "output step of the cycle, h")->capture_default_str();
+  cmd->add_option("--csv", f->csv, "write the cycle (every output, every regimen) to this CSV file");
+  cmd->add_option("--json-out", f->json_out, "write the summary as JSON to this file");
+  cmd->add_option("--plot", f->plot, "write an HTML page with plots of the cycle");
+  cmd->add_flag("--json", f->json, "print the summary as JSON instead of a table");
+  f->run.add_to(*cmd);
+  cmd->callback([f] { run_dose(*f); });
+}
+
+}  // namespace ldnsim::cli
