@@ -48,7 +48,13 @@ int run_calibrate(const CalibrateFlags& f) {
   if (!f.json)
     std::printf("%-10s %-8s %12s %12s %10s   %-24s %s\n", "parameter", "unit", "in file", "fitted", "change",
                 "range (refits)", "range in file");
-  auto differs = [](double a, double b) { return std::fabs(a - b) > 1e-4 * std::fabs(b); };
+  // The fit starts from the file's values, and where the targets are coarse (the mouse's
+  // hours of blockade) its optimum is a flat valley: a refit moves by a few 1e-4 while the
+  // refit range spans tens of percent. A value is out of date when it differs by more than
+  // 1e-4 relative and by more than 1% of that range.
+  auto differs = [](double a, double b, double lo, double hi) {
+    return std::fabs(a - b) > std::max(1e-4 * std::fabs(b), 0.01 * std::fabs(hi - lo));
+  };
   for (std::size_t k = 0; k < fit.fitted.size(); ++k) {
     const auto& [name, value] = fit.fitted[k];
     const auto [lo, hi] = fit.ranges[k];
@@ -58,7 +64,7 @@ int run_calibrate(const CalibrateFlags& f) {
     // Ranges come from refits of moved targets, which converge less tightly than the central
     // fit (the PK stage is exactly determined): they are compared to 5%.
     auto range_differs = [](double a, double b) { return std::fabs(a - b) > 0.05 * std::fabs(b); };
-    if (differs(value, was) || !has_range || range_differs(lo, *p.low) || range_differs(hi, *p.high)) drift = true;
+    if (differs(value, was, lo, hi) || !has_range || range_differs(lo, *p.low) || range_differs(hi, *p.high)) drift = true;
     std::string file_range = has_range ? format_number(*p.low, 6) + "-" + format_number(*p.high, 6) : "(none)";
     if (!f.json)
       std::printf("%-10s %-8s %12s %12s %+9.3g%%   %-24s %s\n", name.c_str(), p.unit.c_str(),

@@ -67,6 +67,9 @@ void RunFlags::add_to(CLI::App& cmd) {
 
 int RunFlags::thread_count() const {
   if (threads < 0) throw UsageError("--threads must be 0 or more");
+  if (threads > 1024)
+    throw UsageError("--threads " + std::to_string(threads) + ": at most 1024 (this machine has " +
+                     std::to_string(population::hardware_threads()) + " hardware threads)");
   return threads == 0 ? population::hardware_threads() : threads;
 }
 

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <exception>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -117,7 +118,12 @@ void run_ordered(std::size_t count, const ParallelOptions& options,
 
   std::vector<std::thread> pool;
   pool.reserve(static_cast<std::size_t>(threads));
-  for (int k = 0; k < threads; ++k) pool.emplace_back(worker, static_cast<std::size_t>(k));
+  try {
+    for (int k = 0; k < threads; ++k) pool.emplace_back(worker, static_cast<std::size_t>(k));
+  } catch (const std::system_error&) {
+    // The system refused a thread: carry on with those already running, or fail cleanly.
+    if (pool.empty()) throw;
+  }
   std::exception_ptr failure;
   for (std::size_t i = 0; i < count; ++i) {
     std::string buffer;

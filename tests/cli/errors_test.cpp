@@ -136,10 +136,8 @@ TEST(CliInput, ModelUnknownNameNamesFileLineAndColumn) {
   EXPECT_EQ(s.files(), (std::set<std::string>{"bad.ldn", "d.csv", "out.csv"}));
 }
 
-// Bug (src/lang, left for its owner): a syntax error found at the end of a line has no
-// column, "bad.ldn:3: error: expected a value ..., found end of line", because the lexer
-// gives its Newline token column 0. Enable once it names the column.
-TEST(CliInput, DISABLED_ModelSyntaxErrorAtEndOfLineNamesAColumn) {
+// A syntax error found at the end of a line names the column where the line ends.
+TEST(CliInput, ModelSyntaxErrorAtEndOfLineNamesAColumn) {
   Scratch s;
   s.write("bad.ldn", "param CL = 2\nstate A = 0\nd/dt(A) = -CL*\n");
   RunResult r = s.run(in_dir(s, {"check", "@bad.ldn"}));
