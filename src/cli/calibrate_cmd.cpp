@@ -13,6 +13,7 @@
 #include "ldnsim/core/error.hpp"
 #include "ldnsim/core/format.hpp"
 #include "ldnsim/science/calibration.hpp"
+#include "ldnsim/server/json_output.hpp"
 
 namespace ldnsim::cli {
 namespace {
@@ -40,9 +41,11 @@ int run_calibrate(const CalibrateFlags& f) {
   science::FitResult fit = science::calibrate(model, true, progress);
   std::vector<double> old = model.typical();
 
-  nlohmann::json j;
-  j["model"] = model.model().name();
-  j["file"] = model.path();
+  auto j = json_output::envelope("calibrate");
+  j["inputs"] = {{"model", model.model().name()}, {"model_file", model.path()}, {"write", f.write}, {"check", f.check}};
+  nlohmann::ordered_json& results = j["results"];
+  results["model"] = model.model().name();
+  results["file"] = model.path();
   bool drift = false;
   if (!f.json) std::printf("calibration of %s (%s)\n\n", model.model().name().c_str(), model.path().c_str());
   if (!f.json)
@@ -70,8 +73,12 @@ int run_calibrate(const CalibrateFlags& f) {
       std::printf("%-10s %-8s %12s %12s %+9.3g%%   %-24s %s\n", name.c_str(), p.unit.c_str(),
                   format_number(was, 6).c_str(), science::model_number(value).c_str(), 100 * (value - was) / was,
                   (science::model_number(lo) + "-" + science::model_number(hi)).c_str(), file_range.c_str());
-    j["fitted"].push_back(
-        {{"parameter", name}, {"unit", p.unit}, {"in_file", was}, {"fitted", value}, {"range", {lo, hi}}});
+    results["fitted"].push_back({{"parameter", name},
+                                 {"unit", p.unit},
+                                 {"in_file", was},
+                                 {"fitted", value},
+                                 {"range", {lo, hi}},
+                                 {"range_in_file", has_range ? nlohmann::ordered_json{*p.low, *p.high} : nullptr}});
   }
   if (!f.json) {
     std::printf("\n%-30s %-9s %9s %14s %10s %7s  %s\n", "target", "unit", "published", "range", "model", "z",
@@ -83,13 +90,15 @@ int run_calibrate(const CalibrateFlags& f) {
                   format_number(e.target.value, 4).c_str(), range_text(e.target).c_str(),
                   format_number(e.model, 4).c_str(), e.z(), format_number(e.target.sigma, 3).c_str(),
                   e.target.sigma_why.c_str());
-    j["targets"].push_back({{"id", e.target.id},
-                            {"quantity", e.target.quantity},
-                            {"unit", e.target.unit},
-                            {"published", e.target.value},
-                            {"model", e.model},
-                            {"sigma", e.target.sigma},
-                            {"z", e.z()}});
+    results["targets"].push_back({{"id", e.target.id},
+                                  {"quantity", e.target.quantity},
+                                  {"unit", e.target.unit},
+                                  {"published", e.target.value},
+                                  {"model", e.model},
+                                  {"range", range_text(e.target)},
+                                  {"sigma", e.target.sigma},
+                                  {"sigma_why", e.target.sigma_why},
+                                  {"z", e.z()}});
   }
   if (model.is_mouse()) {
     science::Simulator sim(model);
@@ -106,18 +115,26 @@ int run_calibrate(const CalibrateFlags& f) {
                     o.hours_blocked, o.metrics.signal_mean, 100 * o.metrics.enk_change, 100 * o.metrics.b_change,
                     100 * o.metrics.t_change, o.regimen.expected_sign < 0 ? "inhibits" : "stimulates/none",
                     o.sign_ok ? "(reproduced)" : "(NOT reproduced)");
-      j["sign_switch"].push_back({{"regimen", o.regimen.label},
+      if (!o.sign_ok)
+        j["warnings"].push_back("mouse sign switch not reproduced for " + o.regimen.label);
+      results["sign_switch"].push_back({{"regimen", o.regimen.label},
                                   {"hours_blocked", o.hours_blocked},
                                   {"b_change", o.metrics.b_change},
                                   {"t_change", o.metrics.t_change},
                                   {"expected_sign", o.regimen.expected_sign},
+                                  {"evidence", o.regimen.evidence},
                                   {"reproduced", o.sign_ok}});
     }
   }
-  j["objective"] = fit.objective;
-  j["simulations"] = fit.evaluations;
-  j["file_up_to_date"] = !drift;
-  if (f.json) std::printf("%s\n", j.dump(2).c_str());
+  j["evidence"].push_back("targets: the published values of ../shared/science/targets.csv; z = (model - published) / "
+                          "sigma, where sigma is the spread the fit weighs a residual by (sigma_why says why)");
+  results["objective"] = fit.objective;
+  results["simulations"] = fit.evaluations;
+  results["file_up_to_date"] = !drift;
+  results["written"] = f.write;
+  if (drift && !f.write)
+    j["warnings"].push_back("the model file differs from the fit: run with --write to record the fitted values");
+  if (f.json) std::fputs(json_output::dump(j).c_str(), stdout);
 
   if (f.write) {
     std::ifstream in(model.path());
