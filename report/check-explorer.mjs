@@ -46,6 +46,8 @@ if (!fs.existsSync(opt.ldnsim)) die(NAME, `no ldnsim at ${opt.ldnsim}`);
 const timeout = Number(opt.timeout);
 const checks = new Checks(NAME);
 const check = (ok, what) => checks.check(ok, what);
+const started = Date.now();
+const log = (text) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${text}`);
 
 // ---- the server ---------------------------------------------------------------------------
 const server = spawn(opt.ldnsim, ['serve', '--port', '0', '--json', '--exit-with-parent'], {
@@ -111,7 +113,7 @@ try {
   check(info.command === 'serve' && /^http:\/\/127\.0\.0\.1:\d+\/$/.test(base), `serve --json line: ${JSON.stringify(info)}`);
   check(serverErr.includes(base) && serverErr.includes('only this computer'), `stderr does not announce ${base}: ${serverErr}`);
   const origin = new URL(base).origin;
-  console.log(`server: ${base}`);
+  log(`server: ${base}`);
 
   // ---- the API over HTTP ------------------------------------------------------------------
   const q = 'api/dose?mg=4.5&at=22:00&form=hcl&missed=0';
@@ -135,7 +137,7 @@ try {
     const r = await get(base + 'api/dose?' + query);
     check(r.status === 400 && r.json?.parameter === parameter && words.every((w) => r.json.error.includes(w)),
           `GET /api/dose?${query}: expected 400 naming ${parameter}, got ${r.status} ${r.text.slice(0, 200)}`);
-    console.log(`400 /api/dose?${query}: ${r.json?.error}`);
+    log(`400 /api/dose?${query}: ${r.json?.error}`);
   }
   const missing = await get(base + 'no/such/page');
   check(missing.status === 404 && missing.json?.error?.includes('/no/such/page'), `404 expected: ${missing.status}`);
@@ -149,6 +151,7 @@ try {
   browser = await launch({ executablePath: opt.chromium, timeout, viewport: { width: 1200, height: 900 } });
   const { page } = browser;
   problems = watch(page, [origin]);
+  log('browser started');
   await page.goto(base, { waitUntil: 'load', timeout });
   await page.waitForFunction(() => window.ldnsimExplorer && window.ldnsimExplorer.renders >= 1);
 
@@ -204,7 +207,7 @@ try {
     const cli = table(label, unit);
     check(cli !== null && s0.shown[key].replace(/^\+/, '') === cli, `${key}: page shows ${s0.shown[key]}, ldnsim dose ${cli}`);
   }
-  console.log(`4.5 mg at 22:00: Cmax ${s0.shown.cmax_ntx} ng/mL, occupancy ${s0.shown.occ_peak}-${s0.shown.occ_trough}%, ` +
+  log(`4.5 mg at 22:00: Cmax ${s0.shown.cmax_ntx} ng/mL, occupancy ${s0.shown.occ_peak}-${s0.shown.occ_trough}%, ` +
               `${s0.shown.hours50} h >= 50%`);
 
   // Dose slider up, 4.5 -> 9 mg, with the keyboard as a person would.
@@ -219,13 +222,14 @@ try {
   check(rel(s1.ntxMax, 2 * s0.ntxMax) < 1e-3, `9 mg: the chart's naltrexone peak ${s1.ntxMax} is not twice ${s0.ntxMax}`);
   check(s1.renders > s0.renders, 'moving the dose slider did not redraw');
   checkCharts(checks, await inspectCharts(page));
-  console.log(`9 mg: Cmax ${s1.shown.cmax_ntx} ng/mL, occupancy ${s1.shown.occ_peak}-${s1.shown.occ_trough}%`);
+  log(`9 mg: Cmax ${s1.shown.cmax_ntx} ng/mL, occupancy ${s1.shown.occ_peak}-${s1.shown.occ_trough}%`);
 
   // Bedtime slider: 22:00 -> 08:00 (Home = 00:00, then 32 steps of 15 min).
   await page.focus('#time-slider');
   await page.keyboard.press('Home');
   for (let i = 0; i < 32; i++) await page.keyboard.press('ArrowRight');
   const s2 = await waitFor('mg=9&at=08:00&form=hcl&missed=0');
+  log('dose at 08:00');
   check(s2.timeLabel === '08:00', `the time label shows ${s2.timeLabel}`);
   check(s2.figures.cmax_ntx === s1.figures.cmax_ntx, 'the dose time changed Cmax (the model has no body clock)');
   check(s2.firstClock === 8, `the cycle starts at clock ${s2.firstClock}, not 8`);
@@ -235,12 +239,14 @@ try {
   // Base instead of HCl: 1/0.904 more naltrexone.
   await page.check('input[name=form][value=base]');
   const s3 = await waitFor('mg=9&at=08:00&form=base&missed=0');
+  log('mg of base');
   check(rel(s3.figures.cmax_ntx / s2.figures.cmax_ntx, 377.87 / 341.41) < 1e-6,
         `base/HCl Cmax ratio ${s3.figures.cmax_ntx / s2.figures.cmax_ntx}, expected ${377.87 / 341.41}`);
 
   // One missed dose: the day without a dose, beside the steady state.
   await page.selectOption('#missed', '1');
   const s4 = await waitFor('mg=9&at=08:00&form=base&missed=1');
+  log('one missed dose');
   check(s4.figures.cmax_ntx < s3.figures.cmax_ntx, 'a missed dose did not lower the naltrexone peak');
   check(s4.figures.occ_trough < s3.figures.occ_trough, 'a missed dose did not lower the occupancy trough');
   check(s4.rows.c2 === 2 * s3.rows.c2, `the missed-dose chart has ${s4.rows.c2} rows, not the day and the steady state`);
@@ -251,6 +257,7 @@ try {
   await page.waitForFunction(() => document.getElementById('error').classList.contains('shown'));
   await page.waitForTimeout(500);
   const s5 = await state();
+  log(`900 mg typed: '${s5.error}'`);
   check(s5.errorShown && s5.error.includes('500'), `no message for 900 mg: '${s5.error}'`);
   check(s5.requests === s4.requests, 'an impossible dose was sent to the server');
   check(s5.query === s4.query, 'an impossible dose replaced the charts');
@@ -273,13 +280,13 @@ try {
   if (opt.screenshot) {
     fs.mkdirSync(path.dirname(path.resolve(opt.screenshot)), { recursive: true });
     await page.screenshot({ path: opt.screenshot, fullPage: true });
-    console.log(`screenshot: ${opt.screenshot}`);
+    log(`screenshot: ${opt.screenshot}`);
     await page.selectOption('#missed', '1');
     await waitFor('mg=4.5&at=22:00&form=hcl&missed=1');
     await page.evaluate(() => window.ldnsimExplorer.ready);
     const missedShot = opt.screenshot.replace(/(\.png)?$/, '-missed.png');
     await page.screenshot({ path: missedShot, fullPage: true });
-    console.log(`screenshot: ${missedShot}`);
+    log(`screenshot: ${missedShot}`);
   }
 } catch (e) {
   checks.fail(`${e.message}`);

@@ -169,7 +169,12 @@ struct Explorer::Impl {
     // 404 and other errors without a body of their own get a JSON one.
     server.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
       if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-      if (res.status == 404)
+      const auto& m = req.method;
+      if (m == "POST" || m == "PUT" || m == "PATCH" || m == "DELETE" || m == "OPTIONS") {
+        // httplib refuses a POST, PUT or PATCH without a body (400) before routing it
+        res.set_header("Allow", "GET, HEAD");
+        send_json(res, 405, error_body(req.method + " " + req.path + ": the explorer only answers GET (and HEAD)"));
+      } else if (res.status == 404)
         send_json(res, 404, error_body("no such page: " + req.path + " (the explorer has /, /api and /api/dose)"));
       else
         send_json(res, res.status, error_body("the request could not be served (HTTP " + std::to_string(res.status) + ")"));

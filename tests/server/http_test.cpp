@@ -132,6 +132,16 @@ TEST(ExplorerHttp, UnknownPathsMethodsAndHosts) {
   ASSERT_TRUE(post);
   EXPECT_EQ(post->status, 405);
   EXPECT_EQ(post->get_header_value("Allow"), "GET, HEAD");
+  for (const char* method : {"POST", "PUT", "PATCH", "DELETE", "OPTIONS"}) {
+    httplib::Request req;
+    req.method = method;
+    req.path = "/api/dose";  // no body: httplib itself refuses POST, PUT and PATCH so (400) before routing
+    auto res = c.send(req);
+    ASSERT_TRUE(res) << method;
+    EXPECT_EQ(res->status, 405) << method;
+    EXPECT_NE(json::parse(res->body)["error"].get<std::string>().find(std::string(method) + " /api/dose"),
+              std::string::npos);
+  }
   auto index = c.Get("/api");
   ASSERT_TRUE(index);
   EXPECT_EQ(index->status, 200);
