@@ -134,7 +134,9 @@ export async function inspectCharts(page) {
         } catch (e) {
           marks.error = String(e);
         }
-        const names = Object.keys((view._runtime && view._runtime.data) || {}).filter((n) => !n.startsWith('_:vega:_'));
+        // Named datasets, without Vega's own ('root', the one-item top-level group).
+        const names = Object.keys((view._runtime && view._runtime.data) || {})
+          .filter((n) => n !== 'root' && !n.startsWith('_:vega:_'));
         for (const name of names) {
           try {
             datasets[name] = view.data(name).length;

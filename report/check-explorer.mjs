@@ -292,16 +292,20 @@ try {
   checks.fail(`${e.message}`);
 } finally {
   if (browser) await browser.close();
+  log('browser closed');
   // A clean stop on SIGTERM; killed outright if it does not stop within 10 s.
   if (!serverGone) {
     server.kill('SIGTERM');
-    const stopped = await Promise.race([serverExit, new Promise((r) => setTimeout(() => r(null), 10000))]);
+    let timer;
+    const stopped = await Promise.race([serverExit, new Promise((r) => (timer = setTimeout(() => r(null), 10000)))]);
+    clearTimeout(timer);
     if (stopped === null) {
       killServer();
       checks.fail('ldnsim serve did not stop within 10 s of SIGTERM (killed)');
     } else {
       check(stopped.code === 0, `ldnsim serve exited with ${stopped.code ?? stopped.signal} after SIGTERM: ${serverErr}`);
       check(serverErr.includes('stopped (SIGTERM)'), `ldnsim serve did not say it stopped: ${serverErr}`);
+      log('server stopped');
     }
   } else {
     checks.fail(`ldnsim serve ended by itself: ${serverErr}`);

@@ -116,7 +116,7 @@ struct Explorer::Impl {
   void routes() {
     const int threads = std::max(1, options.threads);
     server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
-    server.set_keep_alive_timeout(2);
+    server.set_keep_alive_timeout(1);  // a stop waits for idle connections this long
     server.set_payload_max_length(64 * 1024);
     server.set_default_headers({{"X-Content-Type-Options", "nosniff"},
                                 {"Referrer-Policy", "no-referrer"},

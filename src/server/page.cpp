@@ -379,7 +379,8 @@ constexpr const char* kApp = R"js(
     function add(cycle, which) {
       fields.forEach(function (f) {
         for (var i = 0; i < cycle.t_h.length; i++)
-          out.push({ clock: cycle.clock_h[i], hours: cycle.t_h[i], value: cycle[f[0]][i], series: f[1], day: which });
+          out.push({ clock: cycle.clock_h[i], hours: cycle.t_h[i], value: cycle[f[0]][i], series: f[1], day: which,
+                     tip: i % 4 === 0 });
       });
     }
     add(results.cycle, mainLabel(results));
@@ -411,7 +412,8 @@ constexpr const char* kApp = R"js(
       ? [line(5.5, { field: "series", equal: options.wide }), line(2.2, { not: { field: "series", equal: options.wide } })]
       : [line(2.2)];
     var layers = lines.concat([
-      { mark: { type: "point", opacity: 0, size: 50 },
+      // invisible hover targets every 0.2 h carry the tooltips
+      { mark: { type: "point", opacity: 0, size: 60 }, transform: [{ filter: { field: "tip", equal: true } }],
         encoding: { x: x, y: y,
                     tooltip: [{ field: "series", title: "curve" }, { field: "day", title: "cycle" },
                               { field: "hours", title: "hours after the dose", format: ".2f" },

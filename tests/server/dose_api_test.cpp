@@ -11,6 +11,7 @@
 #include "../cli/cli_support.hpp"
 #include "ldnsim/models/builtin.hpp"
 #include "ldnsim/server/dose_api.hpp"
+#include "ldnsim/server/explorer.hpp"
 #include "ldnsim/server/json_output.hpp"
 
 namespace ldnsim::test {
@@ -265,6 +266,16 @@ TEST(DoseExplorer, ApiIndexListsTheParameters) {
   std::string text = j.dump();
   for (const char* s : {"/api/dose", "\"mg\"", "\"at\"", "\"form\"", "\"missed\""})
     EXPECT_NE(text.find(s), std::string::npos) << s;
+}
+
+TEST(ExplorerPage, MissingChartLibrariesSayHowToInstallThem) {
+  try {
+    server::explorer_page("ldn_human", "/nowhere/node_modules");
+    FAIL() << "built a page without the chart libraries";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("npm ci --prefix report"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("/nowhere/node_modules"), std::string::npos) << e.what();
+  }
 }
 
 TEST(DoseExplorer, UnknownModelFailsClearly) {

@@ -282,6 +282,38 @@ TEST(ServeCommand, BadOptionsAreUsageErrors) {
   EXPECT_NE(m.err.find("/nowhere.ldn"), std::string::npos) << m.err;
 }
 
+// Whether a process is gone (or a zombie nobody reaps, as under a container's init).
+bool gone(pid_t pid) {
+  std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+  if (stat.empty()) return true;
+  auto close = stat.rfind(')');
+  return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'Z';
+}
+
+// --exit-with-parent: the server ends when the process that started it is killed.
+TEST(ServeCommand, ExitsWithItsParent) {
+  Scratch s;
+  const std::string announce = s.path("serve.json");
+  // sh starts the server in the background, prints its pid and waits for it
+  ServeProcess sh({"-c", "\"$0\" serve --port 0 --exit-with-parent --json -q > \"$1\" & echo $!; wait", LDNSIM_BINARY,
+                   announce},
+                  "/bin/sh");
+  auto line = sh.first_line(10);
+  ASSERT_TRUE(line) << sh.err();
+  const pid_t server = static_cast<pid_t>(std::stol(*line));
+  // listening (it announced its port), so past the start-up checks
+  for (int i = 0; i < 300 && s.read("serve.json").find('\n') == std::string::npos; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_NE(s.read("serve.json").find("\"port\""), std::string::npos) << sh.err();
+  ASSERT_FALSE(gone(server));
+  sh.signal(SIGKILL);
+  ASSERT_TRUE(sh.wait(5));
+  bool ended = false;
+  for (int i = 0; i < 100 && !(ended = gone(server)); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  if (!ended) ::kill(server, SIGKILL);  // never leave it behind
+  EXPECT_TRUE(ended) << "ldnsim serve " << server << " outlived the process that started it";
+}
+
 TEST(ServeCommand, Help) {
   Scratch s;
   RunResult r = s.run({"serve", "--help"});

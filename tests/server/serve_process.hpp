@@ -23,10 +23,11 @@ namespace ldnsim::test {
 
 class ServeProcess {
  public:
-  explicit ServeProcess(const std::vector<std::string>& args) {
+  // Runs ldnsim with `args` (or another `program`).
+  explicit ServeProcess(const std::vector<std::string>& args, const std::string& program = LDNSIM_BINARY) {
     int out[2], err[2];
     if (::pipe(out) != 0 || ::pipe(err) != 0) throw std::runtime_error("pipe failed");
-    std::vector<std::string> argv_s{LDNSIM_BINARY};
+    std::vector<std::string> argv_s{program};
     argv_s.insert(argv_s.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (auto& a : argv_s) argv.push_back(a.data());
@@ -44,7 +45,7 @@ class ServeProcess {
     ::close(err[1]);
     out_ = out[0];
     err_ = err[0];
-    if (rc != 0) throw std::runtime_error(std::string("cannot start ") + LDNSIM_BINARY);
+    if (rc != 0) throw std::runtime_error("cannot start " + program);
   }
   ~ServeProcess() {
     if (pid_ > 0 && !status_) {
