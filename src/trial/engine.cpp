@@ -378,6 +378,10 @@ void Trial::Impl::simulate_subject(Worker& w, std::uint64_t seed, std::size_t re
   sink.out = &out;
   sink.nv = nv;
   try {
+    // A fresh simulator per subject: the integrator keeps state between runs (e.g. `auto`
+    // stays on BDF once it switched), which would make a subject's numbers depend on the
+    // subjects a worker ran before it, and so on the thread count.
+    w.sim = std::make_unique<engine::SubjectSimulator>(*model, w.ds, *binding, simulation);
     // When the engine's stochastic elements land, the subject's random key
     // (seed, replicate, s.index) is passed here.
     w.sim->run(0, sink);
