@@ -382,13 +382,13 @@ void Trial::Impl::simulate_subject(Worker& w, std::uint64_t seed, std::size_t re
     // stays on BDF once it switched), which would make a subject's numbers depend on the
     // subjects a worker ran before it, and so on the thread count.
     w.sim = std::make_unique<engine::SubjectSimulator>(*model, w.ds, *binding, simulation);
-    // When the engine's stochastic elements land, the subject's random key
-    // (seed, replicate, s.index) is passed here.
-    w.sim->run(0, sink);
+    // The model's random elements (random draws, cv, rate events, output noise) come from
+    // the streams keyed (seed, replicate, subject ID), the ID being s.index + 1.
+    const engine::RandomKey key{seed, replicate};
+    w.sim->run(0, sink, {}, &key);
   } catch (const SolverError& e) {
     throw SolverError("replicate " + std::to_string(replicate) + ", subject " + std::to_string(s.index + 1) + ": " + e.what());
   }
-  (void)seed;
 
   // Withdrawal flagged by the model.
   if (dropout_slot >= 0) {
