@@ -220,3 +220,29 @@ TEST(TrialSpec, ChecksAgainstTheModel) {
 
 }  // namespace
 }  // namespace ldnsim::trial
+
+namespace ldnsim::trial {
+namespace {
+
+// The annotated examples in docs/trials.md are real specs.
+TEST(TrialDocs, ExamplesParse) {
+  std::string doc = test::read_file_text(std::string(LDNSIM_SOURCE_DIR) + "/docs/trials.md");
+  std::vector<std::string> blocks;
+  for (std::size_t p = doc.find("```toml\n"); p != std::string::npos; p = doc.find("```toml\n", p)) {
+    p += 8;
+    std::size_t e = doc.find("```", p);
+    blocks.push_back(doc.substr(p, e - p));
+    p = e + 3;
+  }
+  ASSERT_GE(blocks.size(), 3u);
+  PopulationSpec pop = parse_population(blocks[0], "docs/trials.md (population)");
+  EXPECT_EQ(pop.covariates.size(), 7u);
+  EXPECT_EQ(pop.inclusion.size(), 2u);
+  TrialSpec t = parse_trial_spec(blocks[1], "docs/trials.md (trial)");
+  EXPECT_EQ(t.design, Design::Crossover);
+  EXPECT_EQ(t.endpoints.size(), 2u);
+  EXPECT_EQ(t.endpoints[1].analysis, Analysis::McNemar);
+}
+
+}  // namespace
+}  // namespace ldnsim::trial

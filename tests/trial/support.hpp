@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 #include "ldnsim/core/error.hpp"
@@ -14,6 +15,13 @@
 namespace ldnsim::test {
 
 inline std::string fixture(const std::string& name) { return std::string(LDNSIM_SOURCE_DIR) + "/tests/trial/data/" + name; }
+
+inline std::string read_file_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
 
 inline lang::LoadOptions interpreted() {
   lang::LoadOptions o;
