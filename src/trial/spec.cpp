@@ -522,6 +522,9 @@ struct Parser {
         if (auto v = r.number(*t, path, "cutoff")) e.cutoff = *v;
         if (!(e.increase > 0)) r.fail(*t->get("increase"), join_key(path, "increase"), "expected a rise above 0");
         if (!(e.increase_high > 0)) r.fail(*t->get("increase_high"), join_key(path, "increase_high"), "expected a rise above 0");
+        if (s.design != Design::Retrospective && s.every == 0)
+          r.fail(t->get("output") ? t->get("output")->source() : t->source(), join_key(path, "type"),
+                 "confirmed progression needs regular visits (expected schedule.every, e.g. \"12w\")");
       }
       // analysis
       auto an = r.string(*t, path, "analysis");

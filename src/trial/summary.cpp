@@ -98,6 +98,13 @@ nlohmann::json to_json(const Trial& trial, const TrialResults& results, const Tr
                    {"lost_median", summary.median_lost},
                    {"lost_min", summary.min_lost},
                    {"lost_max", summary.max_lost}};
+  nlohmann::json by_group = nlohmann::json::object();
+  for (std::size_t g = 0; g < trial.groups().size(); ++g) {
+    std::vector<double> w;
+    for (const auto& r : results.replicates) w.push_back(static_cast<double>(r.withdrawn_by_group[g]));
+    by_group[trial.groups()[g]] = num(median_of(w));
+  }
+  j["subjects"]["withdrawn_median_by_group"] = by_group;
   nlohmann::json eps = nlohmann::json::array();
   for (std::size_t k = 0; k < summary.endpoints.size(); ++k) {
     const auto& es = summary.endpoints[k];

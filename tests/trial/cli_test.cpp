@@ -78,5 +78,19 @@ TEST(TrialCli, BadSpecExitsTwoAndWritesNothing) {
   EXPECT_EQ(s.files(), before);
 }
 
+TEST(TrialCli, SolverFailureExitsThree) {
+  Scratch s;
+  copy_fixtures(s);
+  // X' = X^2 from X(0) = 1 blows up at day 1.
+  s.write("linear.ldn", "model blowup\nparam LDN = 0\nstate X = 1\nd/dt(X) = X * X\noutput Y = X\n");
+  std::string text = test::read_file(test::fixture("crossover.toml"));
+  std::string spec = s.write("c.toml", text);
+  const auto before = s.files();
+  auto r = s.run({"trial", spec, "-n", "3", "--out", s.path("r.csv"), "--engine", "interpreter", "-q"});
+  EXPECT_EQ(r.code, 3) << r.err;
+  EXPECT_NE(r.err.find("replicate 0, subject 1: "), std::string::npos) << r.err;
+  EXPECT_EQ(s.files(), before);
+}
+
 }  // namespace
 }  // namespace ldnsim::trial

@@ -185,6 +185,8 @@ TEST(TrialSpec, OtherBadValues) {
       {"[enrollment]\nn = 60", "[enrollment]\nn = 60\nallocation = [2, 1, 1]", "enrollment.allocation: expected 2 ratios, one per arm, found 3"},
       {"[enrollment]\nn = 60", "[enrollment]\nn = 60\nblock_size = 3", "enrollment.block_size: expected a multiple of the sum of the allocation ratios (2)"},
       {"analysis = \"welch_t\"", "analysis = \"welch_t\"\nalternative = \"bigger\"", "endpoints[0].alternative: 'bigger' (expected two-sided, less or greater)"},
+      {"measure = \"change\"\nanalysis = \"welch_t\"", "type = \"progression\"\nanalysis = \"cox\"",
+       "endpoints[0].type: confirmed progression needs regular visits (expected schedule.every"},
       {"[trial]", "[trial]\nalpha = 1.5", "trial.alpha: expected a significance level between 0 and 1, found 1.5"},
       {"n = 60", "n = 60\nn = 61", "not valid TOML"},
   };
