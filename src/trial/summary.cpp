@@ -49,7 +49,7 @@ TrialSummary summarise(const Trial& trial, const TrialResults& results) {
     es.name = e.name;
     es.label = e.label;
     es.analysis = to_string(e.analysis);
-    es.output = e.output;
+    es.output = e.event.empty() ? e.output : "event " + e.event;
     es.replicates = results.replicates.size();
     std::vector<double> est, n, mt, mc;
     long significant = 0;

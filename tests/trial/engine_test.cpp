@@ -360,3 +360,77 @@ TEST(TrialEngine, StochasticModelIsReproducible) {
 
 }  // namespace
 }  // namespace ldnsim::trial
+
+namespace ldnsim::trial {
+namespace {
+
+// Counting a model event gives the same counts as the cumulative output its action
+// increments; withdrawal (here switched off through the population) would cut both.
+TEST(TrialEngine, EventCountsMatchTheCumulativeOutput) {
+  test::SpecDir dir;
+  const std::string bench = std::string(LDNSIM_SOURCE_DIR) + "/bench/trial/";
+  dir.write("ms_bench.ldn", test::read_file_text(bench + "ms_bench.ldn"));
+  dir.write("population.toml", test::read_file_text(bench + "population.toml") +
+                                   "\n[covariates.WDR]\ndist = \"constant\"\nvalue = 0\n\n[covariates.ARR0]\ndist = "
+                                   "\"constant\"\nvalue = 1.5\n");
+  const std::string spec = R"([trial]
+design = "parallel"
+model = "ms_bench.ldn"
+population = "population.toml"
+
+[enrollment]
+n = 60
+
+[[arms]]
+name = "LDN"
+covariates = { LDN = 1 }
+
+[[arms]]
+name = "placebo"
+placebo = true
+covariates = { LDN = 0 }
+
+[schedule]
+duration = "1y"
+every = "3mo"
+
+[[endpoints]]
+name = "relapses"
+event = "RELAPSE"
+type = "count"
+analysis = "rate_ratio"
+
+[[endpoints]]
+name = "nrel"
+output = "NREL"
+type = "count"
+analysis = "rate_ratio"
+)";
+  register_builtin_drivers();
+  Trial t = Trial::load(dir.write("p.toml", spec), test::interpreted());
+  ASSERT_EQ(t.counted_events().size(), 1u);
+  Captured cap;
+  TrialResults r = run(t, 3, 2, &cap);
+  long events = 0;
+  for (std::size_t rep = 0; rep < 3; ++rep) {
+    for (const auto& so : cap.outcomes[rep]) {
+      const double n = value(t, so, "NREL", 365.25) - value(t, so, "NREL", 0);
+      EXPECT_EQ(static_cast<double>(so.event_times[0].size()), n);
+      for (double d : so.event_times[0]) EXPECT_LE(d, 365.25);
+      events += static_cast<long>(n);
+    }
+    EXPECT_NEAR(r.replicates[rep].endpoints[0].estimate, r.replicates[rep].endpoints[1].estimate, 1e-9);
+    EXPECT_NEAR(r.replicates[rep].endpoints[0].p_value, r.replicates[rep].endpoints[1].p_value, 1e-9);
+  }
+  EXPECT_GT(events, 100);  // about 1.5 a year each
+  std::string e = test::error_of([&] {
+    std::string bad = spec;
+    bad.replace(bad.find("event = \"RELAPSE\""), 17, "event = \"RELAPS\"");
+    Trial::load(dir.write("bad.toml", bad), test::interpreted());
+  });
+  EXPECT_NE(e.find("endpoints[0].event: model ms_bench"), std::string::npos) << e;
+  EXPECT_NE(e.find("has no event 'RELAPS' (expected one of: RELAPSE, WITHDRAW)"), std::string::npos) << e;
+}
+
+}  // namespace
+}  // namespace ldnsim::trial
