@@ -280,6 +280,7 @@ std::string report_html(const Trial& trial, const TrialResults& results, const T
   nlohmann::json j = to_json(trial, results, s);
   page.heading("Mean course by group");
   for (std::size_t o = 0; o < trial.observed_outputs().size(); ++o) {
+    if (trial.observed_outputs()[o] == spec.dropout_output) continue;  // the withdrawal flag
     nlohmann::json pts = nlohmann::json::array();
     for (const auto& series : j["course"]) {
       if (series["output"] != trial.observed_outputs()[o]) continue;
