@@ -760,7 +760,12 @@ std::string Trial::plan() const {
   line("  visits (study day): " + v + "; study ends on day " + format_number(s.duration));
   for (const auto& e : s.endpoints)
     line("  endpoint " + e.name + ": " + to_string(e.type) + " " + (e.event.empty() ? e.output : "event " + e.event) + ", analysis " + to_string(e.analysis) +
-         (e.time_last ? ", last charted visit" : (e.type == EndpointType::Count || e.type == EndpointType::Progression) ? "" : ", day " + format_number(e.time)));
+         (e.time_last ? ", last charted visit"
+          : (e.type == EndpointType::Count || e.type == EndpointType::Progression) ? ""
+          : (s.design == Design::Crossover && e.analysis != Analysis::StudentT && e.analysis != Analysis::WelchT &&
+             e.analysis != Analysis::WilcoxonRankSum)
+              ? ", day " + format_number(e.time) + " of each period"
+              : ", study day " + format_number(e.time)));
   return p;
 }
 

@@ -434,3 +434,27 @@ analysis = "rate_ratio"
 
 }  // namespace
 }  // namespace ldnsim::trial
+
+namespace ldnsim::trial {
+namespace {
+
+// A model written in hours gives the same trial as the same model in days.
+TEST(TrialEngine, HourTimeUnit) {
+  test::SpecDir dir;
+  std::string spec = test::read_file_text(test::fixture("crossover.toml"));
+  Trial days = Trial::load(dir.write("days.toml", spec), test::interpreted());
+  std::string hours = spec;
+  hours.replace(hours.find("seed = 11"), 9, "seed = 11\ntime_unit = \"hour\"");
+  hours.replace(hours.find("population.toml"), 15, "population_h.toml");
+  // The model's rate (1 per time unit) and period-2 start are in hours now.
+  dir.write("population_h.toml", test::read_file_text(test::fixture("population.toml")) +
+                                     "\n[covariates.T2]\ndist = \"constant\"\nvalue = 1512\n");
+  Trial h = Trial::load(dir.write("hours.toml", hours), test::interpreted());
+  EXPECT_NE(h.plan().find("time unit: hour"), std::string::npos);
+  TrialResults a = run(days, 3, 2), b = run(h, 3, 2);
+  for (std::size_t r = 0; r < 3; ++r)
+    for (std::size_t k = 0; k < 3; ++k) EXPECT_NEAR(a.replicates[r].endpoints[k].estimate, b.replicates[r].endpoints[k].estimate, 1e-5);
+}
+
+}  // namespace
+}  // namespace ldnsim::trial
