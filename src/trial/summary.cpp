@@ -179,10 +179,21 @@ std::string summary_text(const Trial& trial, const TrialResults& results, const 
     std::snprintf(buf, sizeof buf, "charts screened per replicate: median %s\n", fmt(s.median_screened, 6).c_str());
     o += buf;
   }
-  std::snprintf(buf, sizeof buf, "withdrawn per replicate: median %s (range %ld-%ld); lost to data problems: median %s (range %ld-%ld)\n\n",
+  std::snprintf(buf, sizeof buf, "withdrawn per replicate: median %s (range %ld-%ld); lost to data problems: median %s (range %ld-%ld)\n",
                 fmt(s.median_withdrawn, 6).c_str(), s.min_withdrawn, s.max_withdrawn, fmt(s.median_lost, 6).c_str(), s.min_lost,
                 s.max_lost);
   o += buf;
+  if (!results.replicates.empty() && trial.groups().size() > 1) {
+    std::string by;
+    for (std::size_t g = 0; g < trial.groups().size(); ++g) {
+      std::vector<double> w;
+      for (const auto& r : results.replicates) w.push_back(static_cast<double>(r.withdrawn_by_group[g]));
+      by += (g ? ", " : "") + trial.groups()[g] + " " + fmt(median_of(w), 6);
+    }
+    o += "withdrawn by group (median): " + by + "\n\n";
+  } else {
+    o += "\n";
+  }
   std::snprintf(buf, sizeof buf, "%-16s %-20s %10s %22s %9s %16s %7s %6s\n", "endpoint", "analysis", "estimate", "95% of replicates",
                 "P(sig.)", "(95% CI)", "n", "failed");
   o += buf;
