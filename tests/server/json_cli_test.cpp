@@ -322,5 +322,29 @@ TEST(JsonOutput, SimulateRegimenAndErrors) {
   EXPECT_FALSE(s.exists("x.csv"));
 }
 
+TEST(JsonOutput, Trial) {
+  Scratch s;
+  const std::string spec = std::string(LDNSIM_SOURCE_DIR) + "/tests/trial/data/parallel.toml";
+  json j = run_json(s, {"trial", spec, "-n", "6", "--seed", "4", "--json", "-q", "--threads", "1"}, "trial");
+  RunResult text = s.run({"trial", spec, "-n", "6", "--seed", "4", "-q", "--threads", "1"});
+  ASSERT_EQ(text.code, 0) << text.err;
+  const auto& r = j["results"];
+  EXPECT_EQ(j["inputs"]["replicates"], 6);
+  EXPECT_EQ(j["inputs"]["seed"], 4);
+  EXPECT_EQ(r["replicates"], 6);
+  EXPECT_EQ(r["seed"], 4);
+  // "parallel design, n = 60, 6 replicates, seed 4, alpha 0.05"
+  EXPECT_NE(text.out.find(r["trial"]["design"].get<std::string>() + " design, n = " + std::to_string(r["trial"]["n"].get<long>()) +
+                          ", 6 replicates, seed 4"),
+            std::string::npos)
+      << text.out;
+  ASSERT_FALSE(r["endpoints"].empty());
+  for (const auto& e : r["endpoints"]) {
+    std::regex row("\n" + e["name"].get<std::string>() + " +" + e["analysis"].get<std::string>() + " ");
+    EXPECT_TRUE(std::regex_search(text.out, row)) << e["name"];
+  }
+  EXPECT_FALSE(j["evidence"].empty());
+}
+
 }  // namespace
 }  // namespace ldnsim::test
