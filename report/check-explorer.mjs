@@ -277,6 +277,17 @@ try {
   check(s7.figures.cmax_ntx === s0.figures.cmax_ntx, 'back at 4.5 mg, Cmax differs from the first time');
   await page.evaluate(() => window.ldnsimExplorer.ready);
   checkCharts(checks, await inspectCharts(page));
+  // The address bar holds the regimen: a bookmarked view opens as it was.
+  await page.goto(base + '?mg=3&at=21:30&form=base&missed=2', { waitUntil: 'load', timeout });
+  await page.waitForFunction(() => window.ldnsimExplorer && window.ldnsimExplorer.renders >= 1);
+  const s8 = await waitFor('mg=3&at=21:30&form=base&missed=2');
+  check(s8.timeLabel === '21:30' && (await page.inputValue('#dose-input')) === '3' &&
+        (await page.isChecked('input[name=form][value=base]')) && (await page.inputValue('#missed')) === '2',
+        'the controls do not show the regimen of the address');
+  await page.goto(base, { waitUntil: 'load', timeout });
+  await page.waitForFunction(() => window.ldnsimExplorer && window.ldnsimExplorer.renders >= 1);
+  await waitFor('mg=4.5&at=22:00&form=hcl&missed=0');
+  log('regimen from the address');
   if (opt.screenshot) {
     fs.mkdirSync(path.dirname(path.resolve(opt.screenshot)), { recursive: true });
     await page.screenshot({ path: opt.screenshot, fullPage: true });

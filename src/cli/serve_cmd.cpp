@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <memory>
 #include <stdexcept>
@@ -48,6 +49,9 @@ int run_serve(const ServeFlags& f) {
     sigset_t mask;
     ~RestoreMask() { pthread_sigmask(SIG_SETMASK, &mask, nullptr); }
   } restore{previous};
+
+  // A browser that closes a connection in the middle of an answer must not end the server.
+  std::signal(SIGPIPE, SIG_IGN);
 
   if (f.exit_with_parent) {
     // For scripts and tests: stop when the process that started us dies, however it dies.
