@@ -88,41 +88,7 @@ science::Regimen parse_regimen(const std::string& text, const DoseFlags& f, cons
   return g;
 }
 
-struct Row {
-  std::string key, label, unit;
-  double scale;
-  double science::CycleMetrics::*field;
-  const char* basis;  // what the number rests on
-};
-
-const std::vector<Row>& rows() {
-  using M = science::CycleMetrics;
-  static const std::vector<Row> r = {
-      {"cmax_ntx", "naltrexone Cmax", "ng/mL", 1, &M::cmax_cp, "PK"},
-      {"cmax_ntx_nm", "naltrexone Cmax", "nM", 1000 / science::kMwNaltrexone, &M::cmax_cp, "PK"},
-      {"tmax_ntx", "naltrexone Tmax", "h", 1, &M::tmax_cp, "PK"},
-      {"trough_ntx", "naltrexone trough", "ng/mL", 1, &M::trough_cp, "PK"},
-      {"trough_ntx_nm", "naltrexone trough", "nM", 1000 / science::kMwNaltrexone, &M::trough_cp, "PK"},
-      {"cmax_nol", "6b-naltrexol Cmax", "ng/mL", 1, &M::cmax_cm, "PK"},
-      {"cmax_nol_nm", "6b-naltrexol Cmax", "nM", 1000 / science::kMwNaltrexol, &M::cmax_cm, "PK"},
-      {"tmax_nol", "6b-naltrexol Tmax", "h", 1, &M::tmax_cm, "PK"},
-      {"trough_nol", "6b-naltrexol trough", "ng/mL", 1, &M::trough_cm, "PK"},
-      {"trough_nol_nm", "6b-naltrexol trough", "nM", 1000 / science::kMwNaltrexol, &M::trough_cm, "PK"},
-      {"occ_peak", "MOR occupancy peak", "%", 100, &M::occ_peak, "MOR"},
-      {"occ_trough", "MOR occupancy trough", "%", 100, &M::occ_trough, "MOR"},
-      {"hours50", "hours/day MOR >= 50%", "h", 1, &M::hours50, "MOR"},
-      {"hours90", "hours/day MOR >= 90%", "h", 1, &M::hours90, "MOR"},
-      {"ogfr_block", "OGFr blockade (mean)", "%", 100, &M::ogfr_block_mean, "ASSUMED"},
-      {"ogf_change", "OGF change (mean)", "%", 100, &M::enk_change, "ASSUMED"},
-      {"receptor_change", "OGF receptor change", "%", 100, &M::rcp_change, "ASSUMED"},
-      {"bend_change", "beta-endorphin change", "%", 100, &M::bend_change, "ASSUMED"},
-      {"signal_mean", "OGF-OGFr signal (mean)", "x", 1, &M::signal_mean, "ASSUMED"},
-      {"rebound_hours", "hours/day signal > baseline", "h", 1, &M::rebound_hours, "ASSUMED"},
-      {"t_change", "T-cell proliferation change", "%", 100, &M::t_change, "ASSUMED"},
-      {"b_change", "B-cell proliferation change", "%", 100, &M::b_change, "ASSUMED"},
-  };
-  return r;
-}
+const std::vector<science::MetricRow>& rows() { return science::cycle_metric_rows(); }
 
 std::string fmt(double v) {
   if (!std::isfinite(v)) return "n/a";
@@ -373,7 +339,7 @@ int run_dose(const DoseFlags& f) {
     std::size_t trough_row = 0;
     for (std::size_t k = 0; k < rows().size(); ++k) {
       const auto& row = rows()[k];
-      if (row.key == "occ_trough") trough_row = k;
+      if (std::string_view(row.key) == "occ_trough") trough_row = k;
       nlohmann::ordered_json v = {{"label", row.label},
                                   {"value", typical[g].*(row.field) * row.scale},
                                   {"unit", row.unit},
@@ -444,7 +410,7 @@ int run_dose(const DoseFlags& f) {
   std::printf("  basis\n");
   for (std::size_t k = 0; k < rows().size(); ++k) {
     const auto& row = rows()[k];
-    std::printf("%-30s %-6s", row.label.c_str(), row.unit.c_str());
+    std::printf("%-30s %-6s", row.label, row.unit);
     for (std::size_t g = 0; g < regs.size(); ++g) {
       std::string cell = bands.empty() ? fmt(typical[g].*(row.field) * row.scale)
                                        : fmt(bands[g][k].median) + " [" + fmt(bands[g][k].low) + ", " +
@@ -461,7 +427,7 @@ int run_dose(const DoseFlags& f) {
                 clock_text(regs[i].clock_h + typical[i].tpeak_occ).c_str());
   std::printf("\ndoes a blockade-free window exist?\n");
   std::size_t trough_row = 0;
-  while (rows()[trough_row].key != "occ_trough") ++trough_row;
+  while (std::string_view(rows()[trough_row].key) != "occ_trough") ++trough_row;
   for (std::size_t i = 0; i < regs.size(); ++i) {
     const auto& m = typical[i];
     const double trough = bands.empty() ? m.occ_trough : bands[i][trough_row].median / 100;

@@ -532,16 +532,7 @@ struct SubjectSimulator::Impl {
       steady_state_dose(rec);
       return;
     }
-    DoseSpec d = dose_spec(rec);
-    schedule(d, rec.time);
-    if (rec.addl > 0) {
-      Event e{};
-      e.time = rec.time + rec.ii;
-      e.kind = EventKind::Additional;
-      e.dose = d;
-      e.remaining = rec.addl;
-      push(e);
-    }
+    dose_with_additional(dose_spec(rec), rec);
   }
 
   SteadyStateSolver& steady_solver() {

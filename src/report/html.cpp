@@ -447,10 +447,15 @@ void Html::chart(const json& spec, const std::string& caption) {
       {{"type", "chart"}, {"id", id}, {"caption", caption}, {"spec", std::move(twin_spec)}, {"data", std::move(data)}});
 }
 
+std::vector<std::string> chart_library_code(const std::string& node_modules) {
+  std::vector<std::string> code;
+  for (const auto& lib : kLibraries) code.push_back(read_library(node_modules, lib));
+  return code;
+}
+
 std::string Html::render() const {
   std::vector<std::string> libraries;
-  if (charts_ > 0)
-    for (const auto& lib : kLibraries) libraries.push_back(read_library(library_dir_, lib));
+  if (charts_ > 0) libraries = chart_library_code(library_dir_);
 
   std::string page;
   std::size_t size = body_.size() + 16384;

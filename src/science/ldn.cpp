@@ -264,4 +264,33 @@ CycleMetrics regimen_metrics(Simulator& sim, std::span<const double> params, con
   return summarise(s, end - g.interval_h, g.interval_h);
 }
 
+const std::vector<MetricRow>& cycle_metric_rows() {
+  using M = CycleMetrics;
+  static const std::vector<MetricRow> r = {
+      {"cmax_ntx", "naltrexone Cmax", "ng/mL", 1, &M::cmax_cp, "PK"},
+      {"cmax_ntx_nm", "naltrexone Cmax", "nM", 1000 / kMwNaltrexone, &M::cmax_cp, "PK"},
+      {"tmax_ntx", "naltrexone Tmax", "h", 1, &M::tmax_cp, "PK"},
+      {"trough_ntx", "naltrexone trough", "ng/mL", 1, &M::trough_cp, "PK"},
+      {"trough_ntx_nm", "naltrexone trough", "nM", 1000 / kMwNaltrexone, &M::trough_cp, "PK"},
+      {"cmax_nol", "6b-naltrexol Cmax", "ng/mL", 1, &M::cmax_cm, "PK"},
+      {"cmax_nol_nm", "6b-naltrexol Cmax", "nM", 1000 / kMwNaltrexol, &M::cmax_cm, "PK"},
+      {"tmax_nol", "6b-naltrexol Tmax", "h", 1, &M::tmax_cm, "PK"},
+      {"trough_nol", "6b-naltrexol trough", "ng/mL", 1, &M::trough_cm, "PK"},
+      {"trough_nol_nm", "6b-naltrexol trough", "nM", 1000 / kMwNaltrexol, &M::trough_cm, "PK"},
+      {"occ_peak", "MOR occupancy peak", "%", 100, &M::occ_peak, "MOR"},
+      {"occ_trough", "MOR occupancy trough", "%", 100, &M::occ_trough, "MOR"},
+      {"hours50", "hours/day MOR >= 50%", "h", 1, &M::hours50, "MOR"},
+      {"hours90", "hours/day MOR >= 90%", "h", 1, &M::hours90, "MOR"},
+      {"ogfr_block", "OGFr blockade (mean)", "%", 100, &M::ogfr_block_mean, "ASSUMED"},
+      {"ogf_change", "OGF change (mean)", "%", 100, &M::enk_change, "ASSUMED"},
+      {"receptor_change", "OGF receptor change", "%", 100, &M::rcp_change, "ASSUMED"},
+      {"bend_change", "beta-endorphin change", "%", 100, &M::bend_change, "ASSUMED"},
+      {"signal_mean", "OGF-OGFr signal (mean)", "x", 1, &M::signal_mean, "ASSUMED"},
+      {"rebound_hours", "hours/day signal > baseline", "h", 1, &M::rebound_hours, "ASSUMED"},
+      {"t_change", "T-cell proliferation change", "%", 100, &M::t_change, "ASSUMED"},
+      {"b_change", "B-cell proliferation change", "%", 100, &M::b_change, "ASSUMED"},
+  };
+  return r;
+}
+
 }  // namespace ldnsim::science

@@ -14,60 +14,7 @@ namespace ldnsim::server {
 
 namespace {
 
-constexpr const char* kLibraries[] = {"vega/build/vega.min.js", "vega-lite/build/vega-lite.min.js",
-                                      "vega-embed/build/vega-embed.min.js"};
 
-std::string lower_ascii(std::string s) {
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return s;
-}
-
-// Library code ready for an inline <script>: source-map comments dropped (developer tools
-// would fetch the map), and nothing that could end the element early.
-std::string read_library(const std::string& node_modules, const std::string& file) {
-  std::string path;
-  auto missing = [&](const std::string& detail) {
-    return InputError("the explorer page needs the chart library " + file + " (" + detail +
-                      "); install the report libraries by running '" + report::kInstallCommand +
-                      "' in the ldnsim source directory");
-  };
-  if (node_modules.empty()) {
-    try {
-      path = find_resource("report/node_modules/" + file);
-    } catch (const InputError& e) {
-      throw missing(e.what());
-    }
-  } else {
-    path = node_modules + "/" + file;
-  }
-  std::ifstream in(path, std::ios::binary);
-  std::string code((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (!in.good() && !in.eof()) throw missing("cannot read '" + path + "'");
-  if (code.empty()) throw missing("cannot read '" + path + "'");
-  std::string out;
-  out.reserve(code.size());
-  std::istringstream lines(code);
-  for (std::string line; std::getline(lines, line);) {
-    if (line.rfind("//# sourceMappingURL=", 0) == 0 || line.rfind("//@ sourceMappingURL=", 0) == 0) continue;
-    out += line;
-    out += '\n';
-  }
-  const std::string lower = lower_ascii(out);
-  if (lower.find("<!--") != std::string::npos || lower.find("<script") != std::string::npos)
-    throw InputError("cannot inline '" + path + "' into the explorer page: it contains '<!--' or '<script'");
-  std::string fixed;
-  fixed.reserve(out.size() + 16);
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    if (out[i] == '<' && lower.compare(i, 8, "</script") == 0) {
-      fixed += "<\\/";
-      ++i;
-      continue;
-    }
-    fixed += out[i];
-  }
-  return fixed;
-}
 
 std::string replace_all(std::string s, const std::string& from, const std::string& to) {
   for (std::size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size()) s.replace(pos, from.size(), to);
@@ -491,7 +438,7 @@ std::string explorer_page(const std::string& model_name, const std::string& node
   page = replace_all(page, "@CSP@", kExplorerContentSecurityPolicy);
   page = replace_all(page, "@VERSION@", report::escape_html(json_output::version()));
   page = replace_all(page, "@MODEL@", report::escape_html(model_name));
-  for (const char* lib : kLibraries) page += "<script>\n" + read_library(node_modules_dir, lib) + "</script>\n";
+  for (const std::string& code : report::chart_library_code(node_modules_dir)) page += "<script>\n" + code + "</script>\n";
   page += "<script>";
   page += kApp;
   page += "</script>\n</body>\n</html>\n";

@@ -81,39 +81,8 @@ class CvodesIntegrator final : public Integrator {
   }
 
   void solution_at(double t, double tstop, double* y) override {
-    if (t == t_ && !has_step_) {
-      std::copy(N_VGetArrayPointer(y_), N_VGetArrayPointer(y_) + n_, y);
-      return;
-    }
-    if (t == tstop && tstop - t_ <= 1e-12 * std::max(1.0, std::fabs(t_))) {
-      // A sliver left by rounding: the state does not change measurably over it.
-      std::copy(N_VGetArrayPointer(y_), N_VGetArrayPointer(y_) + n_, y);
-      return;
-    }
-    check(CVodeSetStopTime(mem_, tstop), "CVodeSetStopTime");
-    long steps = 0;
-    while (t_ < t) {
-      if (++steps > tol_.max_steps) {
-        const double* yy = N_VGetArrayPointer(y_);
-        throw IntegrationFailure{t_, std::vector<double>(yy, yy + n_),
-                                 "too much work: more than " + std::to_string(tol_.max_steps) +
-                                     " steps without reaching time " + std::to_string(t)};
-      }
-      double tret = t_;
-      message_.clear();
-      int flag = CVode(mem_, tstop, y_, &tret, CV_ONE_STEP);
-      if (flag < 0) fail(flag);
-      t_ = tret;
-      has_step_ = true;
-      ++stats_.steps;
-    }
-    if (t == t_) {
-      std::copy(N_VGetArrayPointer(y_), N_VGetArrayPointer(y_) + n_, y);
-      return;
-    }
-    int flag = CVodeGetDky(mem_, t, 0, tmp_);
-    if (flag < 0) fail(flag);
-    std::copy(N_VGetArrayPointer(tmp_), N_VGetArrayPointer(tmp_) + n_, y);
+    int root = -1;
+    advance(t, tstop, y, false, root);
   }
 
   void set_roots(RootFunction* roots) override {
@@ -122,12 +91,14 @@ class CvodesIntegrator final : public Integrator {
   }
 
   double solution_or_root(double t, double tstop, double* y, int& root) override {
+    return advance(t, tstop, y, roots_ != nullptr, root);
+  }
+
+  // Steps CVODES to t (never past tstop); with `report_roots`, stops at an upward
+  // crossing of a root function (returning its time and index) instead.
+  double advance(double t, double tstop, double* y, bool report_roots, int& root) {
     root = -1;
-    if (!roots_) {
-      solution_at(t, tstop, y);
-      return t;
-    }
-    if (root_pending_) {
+    if (root_pending_ && report_roots) {
       if (root_time_ <= t) {
         root_pending_ = false;
         root = root_index_;
@@ -143,6 +114,7 @@ class CvodesIntegrator final : public Integrator {
       return t;
     }
     if (t == tstop && tstop - t_ <= 1e-12 * std::max(1.0, std::fabs(t_))) {
+      // A sliver left by rounding: the state does not change measurably over it.
       std::copy(N_VGetArrayPointer(y_), N_VGetArrayPointer(y_) + n_, y);
       return t;
     }
@@ -162,36 +134,28 @@ class CvodesIntegrator final : public Integrator {
       t_ = tret;
       has_step_ = true;
       ++stats_.steps;
-      if (flag == CV_ROOT_RETURN) {
-        std::vector<int> info(roots_->count());
-        CVodeGetRootInfo(mem_, info.data());
-        int k = -1;
-        for (std::size_t i = 0; i < info.size(); ++i)
-          if (info[i] > 0) {
-            k = static_cast<int>(i);
-            break;
-          }
-        if (k >= 0) {
-          const double* yy = N_VGetArrayPointer(y_);
-          if (tret <= t) {
-            root = k;
-            std::copy(yy, yy + n_, y);
-            return tret;
-          }
-          root_pending_ = true;
-          root_time_ = tret;
-          root_index_ = k;
-          y_root_.assign(yy, yy + n_);
-          interpolate(t, y);
-          return t;
-        }
+      if (flag != CV_ROOT_RETURN || !report_roots) continue;
+      std::vector<int> info(roots_->count());
+      CVodeGetRootInfo(mem_, info.data());
+      int k = -1;
+      for (std::size_t i = 0; i < info.size() && k < 0; ++i)
+        if (info[i] > 0) k = static_cast<int>(i);
+      if (k < 0) continue;
+      const double* yy = N_VGetArrayPointer(y_);
+      if (tret <= t) {
+        root = k;
+        std::copy(yy, yy + n_, y);
+        return tret;
       }
-    }
-    if (t == t_) {
-      std::copy(N_VGetArrayPointer(y_), N_VGetArrayPointer(y_) + n_, y);
+      root_pending_ = true;
+      root_time_ = tret;
+      root_index_ = k;
+      y_root_.assign(yy, yy + n_);
+      interpolate(t, y);
       return t;
     }
-    interpolate(t, y);
+    if (t == t_) std::copy(N_VGetArrayPointer(y_), N_VGetArrayPointer(y_) + n_, y);
+    else interpolate(t, y);
     return t;
   }
 

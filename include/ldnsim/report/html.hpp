@@ -124,4 +124,10 @@ nlohmann::json interval_chart(const nlohmann::json& rows, const std::string& cat
 nlohmann::json power_curve(const nlohmann::json& rows, const std::string& x_title, const std::string& title = "",
                            double target = 0.8);
 
+// The chart libraries (Vega, Vega-Lite, Vega-Embed), each as JavaScript safe to inline in
+// a <script> element (source-map comments dropped; nothing that could end the element),
+// read from `node_modules` (empty: report/node_modules found with find_resource). Throws
+// InputError naming the install command when one is missing.
+std::vector<std::string> chart_library_code(const std::string& node_modules = "");
+
 }  // namespace ldnsim::report

@@ -83,6 +83,19 @@ struct CycleMetrics {
   double t_change = 0, b_change = 0;               // mean proliferation index - 1
 };
 
+// One row of the steady-state summary, as `ldnsim dose` and the explorer show it: a key,
+// a label, the unit, the scale from the field's unit, and what the number rests on.
+struct MetricRow {
+  const char* key;
+  const char* label;
+  const char* unit;
+  double scale;
+  double CycleMetrics::*field;
+  const char* basis;  // PK, MOR or ASSUMED
+};
+const std::vector<MetricRow>& cycle_metric_rows();
+
+
 // Default solver settings for the LDN models (tight enough that hours above a threshold
 // are exact to well under a minute).
 engine::SimulationOptions default_options();

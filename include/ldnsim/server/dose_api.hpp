@@ -63,16 +63,9 @@ inline constexpr int kWarmupDays = 21;
 // that is not HH:MM in 00:00-23:59, a form other than hcl/base, missed outside 0-3.
 DoseQuery parse_dose_query(const QueryParams& params);
 
-// One row of the summary: the same keys, units and scales as `ldnsim dose --json`.
-struct Metric {
-  const char* key;
-  const char* label;
-  const char* unit;
-  double scale;
-  double science::CycleMetrics::*field;
-  const char* basis;  // PK, MOR or ASSUMED
-};
-const std::vector<Metric>& dose_metrics();
+// The rows of the summary: the same keys, units and scales as `ldnsim dose --json`.
+using Metric = science::MetricRow;
+inline const std::vector<Metric>& dose_metrics() { return science::cycle_metric_rows(); }
 
 // What the numbers of the summary rest on, one note per basis (for "evidence").
 const std::vector<std::string>& dose_evidence();
