@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -25,6 +26,8 @@ struct SimulateFlags {
   bool obs_only = false;
   int digits = 10;
   bool stats = false;
+  long long seed = -1;
+  std::string events;
   // regimen shortcut
   std::string dose, every = "24h", first = "0:00", cmt;
   double days = 0;
@@ -105,6 +108,7 @@ int run_simulate(const SimulateFlags& f) {
   population::TableOptions table;
   table.digits = f.digits;
   table.obs_only = f.obs_only;
+  if (f.seed >= 0) table.random = engine::RandomKey{static_cast<std::uint64_t>(f.seed), 0};
   population::ParallelOptions par;
   // A worker per subject at most: more would idle, and a --threads far beyond what the
   // system can start made thread creation fail mid-pool, which aborted the process.
@@ -113,13 +117,24 @@ int run_simulate(const SimulateFlags& f) {
   par.threads = threads;
   par.progress = !f.run.quiet;
   auto start = std::chrono::steady_clock::now();
-  std::unique_ptr<AtomicFile> file;
+  std::unique_ptr<AtomicFile> file, events_file;
   if (f.out != "-") file = std::make_unique<AtomicFile>(f.out);
-  population::simulate_table(*model, ds, options, columns, table, par, [&](std::string_view text) {
-    if (file) file->write(text);
-    else std::fwrite(text.data(), 1, text.size(), stdout);
-  });
+  std::function<void(std::string_view)> write_events;
+  if (!f.events.empty()) {
+    if (f.events == f.out) throw UsageError("--events must name another file than --out");
+    events_file = std::make_unique<AtomicFile>(f.events);
+    events_file->write("ID,TIME,EVENT\n");
+    write_events = [&](std::string_view text) { events_file->write(text); };
+  }
+  population::simulate_table(
+      *model, ds, options, columns, table, par,
+      [&](std::string_view text) {
+        if (file) file->write(text);
+        else std::fwrite(text.data(), 1, text.size(), stdout);
+      },
+      write_events);
   if (file) file->commit();
+  if (events_file) events_file->commit();
   if (f.stats) {
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::fprintf(stderr, "ldnsim: %zu subjects in %.3f s (%s code, %d thread%s)\n", ds.subjects.size(), secs,
@@ -143,6 +158,11 @@ void add_simulate_command(CLI::App& app) {
   cmd->add_flag("--obs-only", f->obs_only, "leave out dose, other-event and reset records");
   cmd->add_option("--digits", f->digits, "significant digits in the output (0: shortest exact)")->capture_default_str();
   cmd->add_flag("--stats", f->stats, "report timing on stderr");
+  cmd->add_option("--seed", f->seed,
+                  "draw everything random (random declarations, between-subject variability, rate "
+                  "events, output noise) from this seed; without it each subject is the typical one")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--events", f->events, "write the model's events to this CSV (ID,TIME,EVENT)");
   auto* g = cmd->add_option_group("regimen", "a regimen instead of a data set");
   g->add_option("--dose", f->dose, "dose per administration, e.g. 4.5mg");
   f->regimen_options = {

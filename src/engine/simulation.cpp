@@ -4,10 +4,12 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <queue>
 
 #include "ldnsim/core/error.hpp"
 #include "ldnsim/core/format.hpp"
+#include "ldnsim/core/random.hpp"
 #include "steady_state.hpp"
 
 namespace ldnsim::engine {
@@ -139,11 +141,87 @@ struct SubjectSimulator::Impl {
   RowSink* sink = nullptr;
   std::vector<double> work;
 
+  // Chance: streams for this subject (none: the typical subject).
+  std::optional<RandomStream> draw_stream, event_stream, output_stream;
+  std::vector<double> output_draws, action_draws;
+  // Events: thresholds of the rate events (exponential draws), and the root functions the
+  // integrator watches (when-events first, then rate events' intensity minus threshold).
+  std::vector<double> thresholds;
+  std::vector<int> rate_events;  // event indices of the rate events, in root order
+  std::vector<int> root_event;   // root index -> event index
+  std::vector<double> g_before, g_after, y_event;
+  double subject_id = 0;
+
+  class Roots final : public solver::RootFunction {
+   public:
+    explicit Roots(Impl& s) : s_(s) {}
+    std::size_t count() const override { return s_.root_event.size(); }
+    void evaluate(double t, const double* y, double* g) override {
+      const std::size_t w = s_.model.root_count();
+      if (w > 0) s_.system.roots(t, y, g);
+      for (std::size_t j = 0; j < s_.rate_events.size(); ++j) {
+        const lang::Event& e = s_.model.events()[static_cast<std::size_t>(s_.rate_events[j])];
+        g[w + j] = y[static_cast<std::size_t>(e.intensity_state)] - s_.thresholds[j];
+      }
+    }
+
+   private:
+    Impl& s_;
+  };
+  Roots roots{*this};
+
   Impl(const lang::Model& m, const data::Dataset& d, const Binding& b, const SimulationOptions& o)
       : model(m), ds(d), binding(b), opt(o), n(m.state_count()), nslots(m.slot_count()),
         nparams(m.parameter_count()), system(m.kernel(), m.state_count(), m.kernel().work_size),
         integrator(solver::make_integrator(o.method, m.state_count(), o.tolerances)),
-        y(n), y_out(n), outs(m.output_count()), work(m.kernel().work_size + 1) {}
+        y(n), y_out(n), outs(m.output_count()), work(m.kernel().work_size + 1) {
+    output_draws.resize(m.output_draws().size());
+    for (std::size_t k = 0; k < m.events().size(); ++k) {
+      const lang::Event& e = m.events()[k];
+      if (!e.is_rate) root_event.push_back(static_cast<int>(k));
+    }
+    for (std::size_t k = 0; k < m.events().size(); ++k)
+      if (m.events()[k].is_rate) {
+        rate_events.push_back(static_cast<int>(k));
+        root_event.push_back(static_cast<int>(k));
+      }
+    thresholds.resize(rate_events.size());
+    g_before.resize(root_event.size());
+    g_after.resize(root_event.size());
+    y_event.resize(n);
+    if (!root_event.empty()) integrator->set_roots(&roots);
+  }
+
+  // ---- chance ------------------------------------------------------------------------
+
+  // Identifies a subject in the random streams by its ID, so that a subject's draws do not
+  // depend on which other subjects are in the data set.
+  static std::uint64_t subject_key(double id) {
+    if (id >= 0 && id < 9007199254740992.0 && id == std::floor(id)) return static_cast<std::uint64_t>(id);
+    std::uint64_t bits;
+    std::memcpy(&bits, &id, sizeof bits);
+    return bits ^ 0x8000000000000000ULL;
+  }
+
+  void start_streams(const RandomKey* key, double id) {
+    draw_stream.reset();
+    event_stream.reset();
+    output_stream.reset();
+    if (!key) return;
+    std::uint64_t sk = subject_key(id);
+    draw_stream.emplace(key->seed, key->replicate, sk, 0);
+    event_stream.emplace(key->seed, key->replicate, sk, 1);
+    output_stream.emplace(key->seed, key->replicate, sk, 2);
+  }
+
+  static double draw(std::optional<RandomStream>& stream, lang::DrawKind kind) {
+    if (!stream) return lang::typical_draw(kind);
+    return kind == lang::DrawKind::Normal ? stream->normal() : stream->uniform();
+  }
+
+  double next_threshold() {
+    return event_stream ? event_stream->exponential() : std::numeric_limits<double>::infinity();
+  }
 
   const double* block(std::size_t record) const { return &blocks[(record - first) * nslots]; }
 
@@ -169,6 +247,11 @@ struct SubjectSimulator::Impl {
         if (!std::isnan(v)) carried = v;
         blocks[(r - first) * nslots + pc.parameter] = carried;
       }
+    }
+    // Values drawn once per subject: the same in every record's block.
+    for (const lang::SubjectDraw& d : model.subject_draws()) {
+      double v = draw(draw_stream, d.kind);
+      for (std::size_t i = 0; i < count; ++i) blocks[i * nslots + static_cast<std::size_t>(d.slot)] = v;
     }
     const lang::Kernel& k = model.kernel();
     for (std::size_t i = 0; i < count; ++i) k.pre(k.ctx, &blocks[i * nslots], work.data());
@@ -230,7 +313,8 @@ struct SubjectSimulator::Impl {
   }
 
   void emit(const Record* record, double time, const double* state) {
-    system.outputs(time, state, outs.data());
+    for (std::size_t k = 0; k < output_draws.size(); ++k) output_draws[k] = draw(output_stream, model.output_draws()[k]);
+    system.outputs(time, state, outs.data(), output_draws.data());
     sink->row(OutputRow{record, governing, time, state, outs.data(), P});
   }
 
@@ -238,9 +322,71 @@ struct SubjectSimulator::Impl {
   void emit_grid_before(double until, double tstop) {
     while (grid_next < opt.grid.size() && opt.grid[grid_next] < until) {
       double g = opt.grid[grid_next++];
-      integrator->solution_at(g, tstop, y_out.data());
+      integrate_to(g, tstop, y_out.data());
       emit(nullptr, g, y_out.data());
     }
+  }
+
+  // The solution at `target` in `out` (y itself or a grid buffer), firing the model's events
+  // on the way: each crossing stops the integrator, the event's actions change the state,
+  // and integration restarts there.
+  void integrate_to(double target, double tstop, double* out) {
+    if (root_event.empty()) {
+      integrator->solution_at(target, tstop, out);
+      return;
+    }
+    while (true) {
+      int root = -1;
+      double reached = integrator->solution_or_root(target, tstop, out, root);
+      if (root < 0) return;
+      t = reached;
+      std::copy(out, out + n, y.begin());
+      fire(root_event[static_cast<std::size_t>(root)]);
+      integrator->restart(system, t, y.data());
+      if (reached >= target) {
+        std::copy(y.begin(), y.end(), out);
+        return;
+      }
+    }
+  }
+
+  // Applies event k at the current time: a rate event starts its count again from a new
+  // threshold; then the actions run; then events whose condition the jump made true fire.
+  void fire(int k) {
+    int cascade = 0;
+    std::vector<int> due = {k};
+    while (!due.empty()) {
+      if (++cascade > 1000)
+        throw SolverError("ID " + format_number(subject_id) + ": events keep firing at time " + format_number(t) +
+                          " (an action makes another event's condition true, and so on)");
+      int ev = due.back();
+      due.pop_back();
+      const lang::Event& x = model.events()[static_cast<std::size_t>(ev)];
+      roots.evaluate(t, y.data(), g_before.data());
+      if (x.is_rate) {
+        y[static_cast<std::size_t>(x.intensity_state)] = 0;
+        for (std::size_t j = 0; j < rate_events.size(); ++j)
+          if (rate_events[j] == ev) thresholds[j] = next_threshold();
+      }
+      action_draws.resize(x.action_draws.size());
+      for (std::size_t d = 0; d < x.action_draws.size(); ++d) action_draws[d] = draw(event_stream, x.action_draws[d]);
+      system.action(ev, t, y.data(), action_draws.data());
+      sink->event(EventRow{ev, x.name.c_str(), subject_id, t, y.data(), P});
+      // A jump of the state can make a `when` condition true without a crossing to find.
+      roots.evaluate(t, y.data(), g_after.data());
+      for (std::size_t r = 0; r < model.root_count(); ++r)
+        if (g_before[r] < 0 && g_after[r] >= 0) due.push_back(root_event[r]);
+    }
+  }
+
+  // After a dose or reset changed the state at time t: `when` events whose condition the
+  // jump made true.
+  void fire_jumps(const std::vector<double>& before_state) {
+    if (model.root_count() == 0) return;
+    roots.evaluate(t, before_state.data(), g_before.data());
+    roots.evaluate(t, y.data(), g_after.data());
+    for (std::size_t r = 0; r < model.root_count(); ++r)
+      if (g_before[r] < 0 && g_after[r] >= 0) fire(root_event[r]);
   }
 
   // ---- doses -----------------------------------------------------------------------
@@ -353,20 +499,24 @@ struct SubjectSimulator::Impl {
       double te = pending.empty() ? kInf : pending.top().time;
       if (te <= T) {
         emit_grid_before(te, te);
-        if (te > t) integrator->solution_at(te, te, y.data());
+        if (te > t) integrate_to(te, te, y.data());
         t = te;
         bool changed = false;
+        if (model.root_count() > 0) y_event = y;
         while (!pending.empty() && pending.top().time == te) {
           Event e = pending.top();
           pending.pop();
           changed = process_event(e) || changed;
         }
-        if (changed) integrator->restart(system, t, y.data());
+        if (changed) {
+          fire_jumps(y_event);
+          integrator->restart(system, t, y.data());
+        }
         continue;
       }
       double tstop = std::min(te, horizon);
       emit_grid_before(T, tstop);
-      if (T > t) integrator->solution_at(T, tstop, y.data());
+      if (T > t) integrate_to(T, tstop, y.data());
       t = T;
       return;
     }
@@ -504,11 +654,14 @@ struct SubjectSimulator::Impl {
 
   // ---- one subject -----------------------------------------------------------------
 
-  void run(std::size_t subject, RowSink& out, std::span<const double> base) {
+  void run(std::size_t subject, RowSink& out, std::span<const double> base, const RandomKey* key) {
     sink = &out;
     first = ds.subjects[subject].first;
     last = ds.subjects[subject].second;
     const Record& r0 = ds.records[first];
+    subject_id = r0.id;
+    start_streams(key, r0.id);
+    for (double& e : thresholds) e = next_threshold();
     double t_end = ds.records[last - 1].time;
     for (std::size_t r = first; r < last; ++r) t_end = std::max(t_end, ds.records[r].time);
     double t_start = r0.time;
@@ -545,8 +698,10 @@ struct SubjectSimulator::Impl {
       if (opt.covariates == CovariateMode::LastRecord) use_parameters(block(r));
       governing = &rec;
       if (rec.resets() || rec.is_dose()) {
+        if (model.root_count() > 0) y_event = y;
         if (rec.resets()) reset();
         if (rec.is_dose()) dose(rec);
+        if (!rec.resets()) fire_jumps(y_event);
         integrator->restart(system, t, y.data());
       }
       emit(&rec, rec.time, y.data());
@@ -562,9 +717,10 @@ SubjectSimulator::SubjectSimulator(const lang::Model& model, const data::Dataset
 
 SubjectSimulator::~SubjectSimulator() = default;
 
-void SubjectSimulator::run(std::size_t subject, RowSink& sink, std::span<const double> parameters) {
+void SubjectSimulator::run(std::size_t subject, RowSink& sink, std::span<const double> parameters,
+                           const RandomKey* key) {
   try {
-    impl_->run(subject, sink, parameters);
+    impl_->run(subject, sink, parameters, key);
   } catch (const solver::IntegrationFailure& f) {
     const lang::Model& m = impl_->model;
     const data::Record& r0 = impl_->ds.records[impl_->first];

@@ -38,6 +38,8 @@ struct LetInfo {
   int mark = 0;                    // DFS: 0 new, 1 on stack, 2 done
   int slot = -1;                   // parameter-block slot, when not dynamic
   int local = -1;                  // local index, when dynamic
+  bool random = false;             // a `random` declaration: drawn once per subject
+  bool noisy = false;              // an output whose expression draws random numbers
 };
 
 const std::set<std::string, std::less<>>& reserved_names() {
@@ -99,6 +101,12 @@ class Analyzer {
   int dynamic_lets_ = 0;
   std::map<std::tuple<int, double, int, int, int, int>, int> interned_;
   std::unordered_map<int, int> hoisted_;  // ir node -> slot
+  std::vector<const Statement*> event_statements_;
+  std::unordered_map<std::string, int> event_index_;
+  std::vector<const Statement*> action_statements_;
+  // Where draw functions may appear: the draw buffer of the program being converted.
+  std::vector<DrawKind>* draw_sink_ = nullptr;
+  const char* draw_context_ = "here";
 
   [[noreturn]] void fail(const SourceLocation& where, const std::string& msg) const {
     throw ModelError(where, msg);
@@ -248,10 +256,44 @@ class Analyzer {
         }
         case StatementKind::Let:
           declare_let(st);
+          if (contains_draw(st.expr))
+            fail(f_.pool[first_draw(st.expr)].where,
+                 "random draws are allowed only in 'random' declarations, 'on' actions and outputs; "
+                 "a let is one value shared by every use");
           break;
         case StatementKind::Output:
-          if (st.expr >= 0) declare_let(st);
+          if (st.expr >= 0) {
+            declare_let(st);
+            lets_.back().noisy = contains_draw(st.expr);
+          }
           output_statements_.push_back(&st);
+          break;
+        case StatementKind::Random:
+          declare_let(st);
+          lets_.back().random = true;
+          for (int arg : f_.pool[st.expr].children)
+            if (contains_draw(arg))
+              fail(f_.pool[first_draw(arg)].where, "a distribution's parameters cannot themselves be random draws");
+          break;
+        case StatementKind::RateEvent:
+        case StatementKind::WhenEvent: {
+          if (reserved_names().count(st.name))
+            fail(st.name_where, "'" + st.name + "' is a reserved name and cannot name an event");
+          auto [it, inserted] = event_index_.emplace(st.name, static_cast<int>(event_statements_.size()));
+          if (!inserted)
+            fail(st.name_where, "event " + st.name + " is already defined at line " +
+                                    std::to_string(event_statements_[static_cast<std::size_t>(it->second)]->name_where.line));
+          if (contains_draw(st.expr))
+            fail(f_.pool[first_draw(st.expr)].where, "an event's rate or condition cannot draw random numbers");
+          std::string unit, source, assumption, description;
+          for (const Attribute& a : st.attributes)
+            if (!common_attribute(a, unit, source, assumption, description))
+              unknown_attribute(a, "unit, source, assumption, description");
+          event_statements_.push_back(&st);
+          break;
+        }
+        case StatementKind::Action:
+          action_statements_.push_back(&st);
           break;
         case StatementKind::Derivative:
         case StatementKind::DoseProperty:
@@ -264,6 +306,53 @@ class Analyzer {
     int depots = 0;
     for (const State& s : m_.states) depots += s.depot ? 1 : 0;
     if (depots > 1) fail({f_.name, 1, 0}, "only one state may be marked 'depot'");
+    m_.declared_states = m_.states.size();
+    // Each rate event integrates its intensity in a hidden state; each when event has a
+    // root function.
+    int roots = 0;
+    for (const Statement* st : event_statements_) {
+      Event e;
+      e.name = st->name;
+      e.where = st->name_where;
+      e.is_rate = st->kind == StatementKind::RateEvent;
+      if (e.is_rate) {
+        e.intensity_state = static_cast<int>(m_.states.size());
+        State h;
+        h.name = st->name + ".intensity";
+        h.hidden = true;
+        h.where = st->name_where;
+        m_.states.push_back(std::move(h));
+      } else {
+        e.root = roots++;
+      }
+      m_.events.push_back(std::move(e));
+    }
+    for (const Statement* st : action_statements_) {
+      if (!event_index_.count(st->name))
+        fail(st->name_where, "on " + st->name + ": no event of that name" +
+                                 (event_statements_.empty() ? std::string(" (declare it with 'event NAME rate = ...' or 'event NAME when ...')")
+                                                            : std::string("")));
+      auto it = symbols_.find(st->property);
+      if (it == symbols_.end() || it->second.kind != SymbolKind::State)
+        fail(st->property_where, "on " + st->name + ": '" + st->property +
+                                     "' is not a state (actions assign states)" + suggestion(st->property));
+    }
+  }
+
+  bool is_draw_call(const syn::Node& n) const {
+    return n.op == syn::Op::Call && syn::draw_arity(n.name) != 0;
+  }
+
+  bool contains_draw(int expr) const { return first_draw(expr) >= 0; }
+
+  int first_draw(int expr) const {
+    const syn::Node& n = f_.pool[expr];
+    if (is_draw_call(n)) return expr;
+    for (int c : n.children) {
+      int d = first_draw(c);
+      if (d >= 0) return d;
+    }
+    return -1;
   }
 
   void declare_let(const Statement& st) {
@@ -315,6 +404,10 @@ class Analyzer {
                              std::to_string(it->second->where.line));
       }
     }
+    for (const Event& e : m_.events)
+      if (e.is_rate)
+        derivative_of_[static_cast<std::size_t>(e.intensity_state)] =
+            event_statements_[static_cast<std::size_t>(event_index_.at(e.name))];
     for (std::size_t s = 0; s < m_.states.size(); ++s)
       if (!derivative_of_[s])
         fail(m_.states[s].where, "state " + m_.states[s].name + " has no equation; add 'd/dt(" +
@@ -374,6 +467,7 @@ class Analyzer {
       fail(L.statement->name_where, "cycle among derived values: " + cycle);
     }
     L.mark = 1;
+    if (L.noisy) L.dynamic = true;  // a fresh draw at every output row
     stack.push_back(i);
     for (const std::string& name : L.names) {
       if (name == "t" || name == "TIME") {
@@ -430,6 +524,7 @@ class Analyzer {
       default:
         break;
     }
+    if (is_draw_call(n)) return convert_draw(n, parameter_only_context);
     std::vector<Converted> kids;
     for (int c : n.children) kids.push_back(convert(c, parameter_only_context));
     bool level = std::all_of(kids.begin(), kids.end(), [](const Converted& k) { return k.parameter_level; });
@@ -443,6 +538,39 @@ class Analyzer {
     if (kids.size() > 1) node.b = kids[1].node;
     if (kids.size() > 2) node.c = kids[2].node;
     return {intern(node), level};
+  }
+
+  int node(ir::Op op, int a, int b = -1) {
+    ir::Node x;
+    x.op = op;
+    x.a = a;
+    x.b = b;
+    return intern(x);
+  }
+
+  // A draw: a fresh standard variate of the current program's draw buffer, transformed to
+  // the distribution asked for (the same arithmetic in both engines).
+  Converted convert_draw(const syn::Node& n, const char* parameter_only_context) {
+    if (!draw_sink_)
+      fail(n.where, n.name + "() draws a random number, which is allowed only in 'random' declarations, "
+                             "'on' actions and outputs, not in " + std::string(draw_context_));
+    std::vector<int> args;
+    for (int c : n.children) {
+      Converted k = convert(c, parameter_only_context);
+      args.push_back(hoist_if_worthwhile(k));
+    }
+    DrawKind kind = (n.name == "normal" || n.name == "lognormal") ? DrawKind::Normal : DrawKind::Uniform;
+    int z = leaf(ir::Op::Draw, static_cast<int>(draw_sink_->size()));
+    draw_sink_->push_back(kind);
+    return {transform(n.name, z, args), false};
+  }
+
+  int transform(const std::string& dist, int z, const std::vector<int>& a) {
+    if (dist == "normal") return node(ir::Op::Add, a[0], node(ir::Op::Mul, a[1], z));
+    if (dist == "lognormal") return node(ir::Op::Mul, a[0], node(ir::Op::Exp, node(ir::Op::Mul, a[1], z)));
+    if (dist == "uniform") return node(ir::Op::Add, a[0], node(ir::Op::Mul, node(ir::Op::Sub, a[1], a[0]), z));
+    if (dist == "bernoulli") return node(ir::Op::Lt, z, a[0]);
+    return node(ir::Op::Div, node(ir::Op::Neg, node(ir::Op::Log, z)), a[0]);  // exponential(rate)
   }
 
   static ir::Op ir_op(const syn::Node& n) {
@@ -496,12 +624,15 @@ class Analyzer {
     const Symbol& s = it->second;
     switch (s.kind) {
       case SymbolKind::Parameter:
-        return {leaf(ir::Op::Slot, s.index), true};
+        return {leaf(ir::Op::Slot, m_.value_slots[static_cast<std::size_t>(s.index)]), true};
       case SymbolKind::State:
         if (parameter_only_context) dynamic_error("is a state");
         return {leaf(ir::Op::State, s.index), false};
       case SymbolKind::Let: {
         const LetInfo& L = lets_[static_cast<std::size_t>(s.index)];
+        if (L.noisy)
+          fail(n.where, "'" + n.name + "' draws fresh random numbers at every output row, so nothing "
+                        "else can use it; draw once per subject with 'random' instead");
         if (L.dynamic) {
           if (parameter_only_context) dynamic_error("depends on time or states");
           return {leaf(ir::Op::Local, L.local), false};
@@ -532,20 +663,57 @@ class Analyzer {
 
   void build_pre() {
     next_slot_ = static_cast<int>(m_.parameters.size());
-    // Parameter-level lets, in dependency order, then initial values and dosing
-    // properties; hoisted subexpressions are appended as dynamic programs are built.
+    // Between-subject variability: the equations use CL_i = CL * exp(omega * eta), eta a
+    // standard normal drawn per subject into its own slot (0 for the typical subject).
+    m_.value_slots.resize(m_.parameters.size());
+    for (std::size_t i = 0; i < m_.parameters.size(); ++i) {
+      const Parameter& par = m_.parameters[i];
+      m_.value_slots[i] = static_cast<int>(i);
+      if (!par.cv || *par.cv == 0) continue;
+      int eta = next_slot_++;
+      m_.subject_draws.push_back({eta, DrawKind::Normal, "eta(" + par.name + ")"});
+      double omega = std::sqrt(std::log(1 + *par.cv * *par.cv));
+      int value = node(ir::Op::Mul, leaf(ir::Op::Slot, static_cast<int>(i)),
+                       node(ir::Op::Exp, node(ir::Op::Mul, leaf(ir::Op::Const, -1, omega), leaf(ir::Op::Slot, eta))));
+      int slot = next_slot_++;
+      m_.value_slots[i] = slot;
+      m_.module.pre.body.push_back({ir::Target::Slot, slot, value, par.name + " (individual)"});
+    }
+    // Parameter-level lets and random draws, in dependency order, then initial values and
+    // dosing properties; hoisted subexpressions are appended as dynamic programs are built.
     for (int i : let_order_) {
       LetInfo& L = lets_[static_cast<std::size_t>(i)];
       if (L.dynamic) {
+        if (L.random)
+          fail(L.statement->name_where, "the distribution of random " + L.statement->name +
+                                            " may depend only on parameters, data columns and values derived from them");
         L.local = dynamic_lets_++;
         continue;
       }
-      Converted c = convert(L.statement->expr, nullptr);
+      int value;
+      if (L.random) {
+        const syn::Node& call = f_.pool[L.statement->expr];
+        std::vector<int> args;
+        std::string what = "the distribution of random " + L.statement->name;
+        for (int c : call.children) args.push_back(convert(c, what.c_str()).node);
+        DrawKind kind = (call.name == "normal" || call.name == "lognormal") ? DrawKind::Normal : DrawKind::Uniform;
+        int draw = next_slot_++;
+        m_.subject_draws.push_back({draw, kind, L.statement->name});
+        value = transform(call.name, leaf(ir::Op::Slot, draw), args);
+      } else {
+        value = convert(L.statement->expr, nullptr).node;
+      }
       L.slot = next_slot_++;
-      m_.module.pre.body.push_back({ir::Target::Slot, L.slot, c.node, L.statement->name});
+      m_.module.pre.body.push_back({ir::Target::Slot, L.slot, value, L.statement->name});
     }
     m_.initial_slots.assign(m_.states.size(), -1);
     for (std::size_t s = 0; s < m_.states.size(); ++s) {
+      if (s >= state_statements_.size()) {  // hidden intensity states start at 0
+        int slot = next_slot_++;
+        m_.initial_slots[s] = slot;
+        m_.module.pre.body.push_back({ir::Target::Slot, slot, leaf(ir::Op::Const, -1, 0.0), m_.states[s].name + "(0)"});
+        continue;
+      }
       const Statement* st = state_statements_[s];
       std::string what = "the initial value of " + st->name;
       int node = st->expr >= 0 ? convert(st->expr, what.c_str()).node
@@ -589,7 +757,11 @@ class Analyzer {
     for (int i : let_order_) {
       const LetInfo& L = lets_[static_cast<std::size_t>(i)];
       if (!L.dynamic || !need[static_cast<std::size_t>(i)]) continue;
+      // Only outputs may draw (their lets are converted with the outputs' draw buffer).
+      std::vector<DrawKind>* saved = draw_sink_;
+      if (L.noisy) draw_sink_ = &m_.output_draws;
       Converted c = convert(L.statement->expr, nullptr);
+      draw_sink_ = saved;
       int node = hoist_if_worthwhile(c);
       prog.body.push_back({ir::Target::Local, L.local, node, L.statement->name});
     }
@@ -597,6 +769,7 @@ class Analyzer {
   }
 
   void build_dynamic_programs() {
+    draw_context_ = "equations";
     std::vector<int> rhs_exprs;
     for (const Statement* st : derivative_of_) rhs_exprs.push_back(st->expr);
     emit_lets(m_.module.rhs, needed_lets(rhs_exprs));
@@ -621,7 +794,9 @@ class Analyzer {
       const Symbol& s = symbols_.at(output_statements_[o]->name);
       int node = -1;
       switch (s.kind) {
-        case SymbolKind::Parameter: node = leaf(ir::Op::Slot, s.index); break;
+        case SymbolKind::Parameter:
+          node = leaf(ir::Op::Slot, m_.value_slots[static_cast<std::size_t>(s.index)]);
+          break;
         case SymbolKind::State: node = leaf(ir::Op::State, s.index); break;
         case SymbolKind::Let: {
           const LetInfo& L = lets_[static_cast<std::size_t>(s.index)];
@@ -632,6 +807,43 @@ class Analyzer {
       m_.module.outputs.body.push_back({ir::Target::Output, static_cast<int>(o), node,
                                         output_statements_[o]->name});
     }
+    build_event_programs();
+  }
+
+  void build_event_programs() {
+    // Root functions: `when A >= B` crosses zero upward where A - B does.
+    for (std::size_t k = 0; k < m_.events.size(); ++k) {
+      const Event& e = m_.events[k];
+      if (e.is_rate) continue;
+      const Statement* st = event_statements_[k];
+      const syn::Node& cmp = f_.pool[st->expr];
+      bool up = cmp.op == syn::Op::Gt || cmp.op == syn::Op::Ge;
+      bool down = cmp.op == syn::Op::Lt || cmp.op == syn::Op::Le;
+      if (!up && !down)
+        fail(cmp.where, "event " + st->name + " when: expected one comparison such as 'A >= B' "
+                        "(the event fires when it becomes true)");
+      emit_lets(m_.module.roots, needed_lets({st->expr}));
+      int a = hoist_if_worthwhile(convert(cmp.children[0], nullptr));
+      int b = hoist_if_worthwhile(convert(cmp.children[1], nullptr));
+      int g = up ? node(ir::Op::Sub, a, b) : node(ir::Op::Sub, b, a);
+      m_.module.roots.body.push_back({ir::Target::Root, e.root, g, "when " + st->name});
+    }
+    m_.module.roots.locals = dynamic_lets_;
+    // Actions, in the order written; each sees the states the previous ones assigned, so
+    // the lets it needs are recomputed before it.
+    m_.module.actions.resize(m_.events.size());
+    for (const Statement* st : action_statements_) {
+      std::size_t k = static_cast<std::size_t>(event_index_.at(st->name));
+      ir::Program& prog = m_.module.actions[k];
+      draw_sink_ = &m_.events[k].action_draws;
+      draw_context_ = "here";
+      emit_lets(prog, needed_lets({st->expr}));
+      Converted c = convert(st->expr, nullptr);
+      int target = symbols_.at(st->property).index;
+      prog.body.push_back({ir::Target::State, target, hoist_if_worthwhile(c), "on " + st->name + ": " + st->property});
+      draw_sink_ = nullptr;
+    }
+    for (auto& prog : m_.module.actions) prog.locals = dynamic_lets_;
   }
 };
 

@@ -34,11 +34,11 @@ bool ir::is_unary(Op op) {
 namespace {
 
 enum class Code : std::uint8_t {
-  Const, Slot, State, Time, Local,
+  Const, Slot, State, Time, Local, Draw,
   Neg, Not, Add, Sub, Mul, Div, Pow, Lt, Le, Gt, Ge, Eq, Ne, And, Or,
   Exp, Log, Log10, Sqrt, Abs, Floor, Ceil, Sin, Cos, Min, Max,
   JumpIfFalse, Jump,
-  StoreSlot, StoreLocal, StoreOut,
+  StoreSlot, StoreLocal, StoreOut, StoreState,
   End,
 };
 
@@ -49,7 +49,8 @@ struct Instr {
 
 struct Bytecode {
   std::vector<double> constants;
-  std::vector<Instr> pre, rhs, outputs;
+  std::vector<Instr> pre, rhs, outputs, roots;
+  std::vector<std::vector<Instr>> actions;
   int locals = 0;
   int stack = 0;
 };
@@ -64,6 +65,7 @@ class Compiler {
       expr(a.expr, out);
       Code store = a.target == ir::Target::Slot    ? Code::StoreSlot
                    : a.target == ir::Target::Local ? Code::StoreLocal
+                   : a.target == ir::Target::State ? Code::StoreState
                                                    : Code::StoreOut;
       out.push_back({store, a.index});
     }
@@ -92,6 +94,7 @@ class Compiler {
       case ir::Op::State: out.push_back({Code::State, n.index}); push(); return;
       case ir::Op::Time: out.push_back({Code::Time, 0}); push(); return;
       case ir::Op::Local: out.push_back({Code::Local, n.index}); push(); return;
+      case ir::Op::Draw: out.push_back({Code::Draw, n.index}); push(); return;
       case ir::Op::If: {
         expr(n.a, out);
         std::size_t jump_false = out.size();
@@ -158,8 +161,8 @@ class Compiler {
 
 // The operations mirror the generated C++ one for one (see codegen.cpp), including the
 // library functions called, so both engines produce identical bits.
-void execute(const Bytecode& bc, const Instr* code, double t, const double* y, double* p,
-             double* out, double* work) {
+void execute(const Bytecode& bc, const Instr* code, double t, double* y, double* p,
+             double* out, const double* draws, double* work) {
   double* locals = work;
   double* stack = work + bc.locals;
   int sp = -1;
@@ -171,6 +174,7 @@ void execute(const Bytecode& bc, const Instr* code, double t, const double* y, d
       case Code::State: stack[++sp] = y[ip->arg]; break;
       case Code::Time: stack[++sp] = t; break;
       case Code::Local: stack[++sp] = locals[ip->arg]; break;
+      case Code::Draw: stack[++sp] = draws[ip->arg]; break;
       case Code::Neg: stack[sp] = -stack[sp]; break;
       case Code::Not: stack[sp] = stack[sp] != 0.0 ? 0.0 : 1.0; break;
       case Code::Add: --sp; stack[sp] = stack[sp] + stack[sp + 1]; break;
@@ -210,27 +214,41 @@ void execute(const Bytecode& bc, const Instr* code, double t, const double* y, d
       case Code::StoreSlot: p[ip->arg] = stack[sp--]; break;
       case Code::StoreLocal: locals[ip->arg] = stack[sp--]; break;
       case Code::StoreOut: out[ip->arg] = stack[sp--]; break;
+      case Code::StoreState: y[ip->arg] = stack[sp--]; break;
       case Code::End: return;
     }
   }
 }
 
+// Programs that only read y and p get them through const_cast: the stores they contain
+// target other arrays.
 void pre_fn(const void* ctx, double* p, double* work) {
   const auto& bc = *static_cast<const Bytecode*>(ctx);
-  execute(bc, bc.pre.data(), 0.0, nullptr, p, nullptr, work);
+  execute(bc, bc.pre.data(), 0.0, nullptr, p, nullptr, nullptr, work);
 }
 
 void rhs_fn(const void* ctx, double t, const double* y, const double* p, double* dydt,
             double* work) {
   const auto& bc = *static_cast<const Bytecode*>(ctx);
-  // The right-hand side never stores into p, so dropping const is safe.
-  execute(bc, bc.rhs.data(), t, y, const_cast<double*>(p), dydt, work);
+  execute(bc, bc.rhs.data(), t, const_cast<double*>(y), const_cast<double*>(p), dydt, nullptr, work);
 }
 
 void outputs_fn(const void* ctx, double t, const double* y, const double* p, double* out,
-                double* work) {
+                const double* draws, double* work) {
   const auto& bc = *static_cast<const Bytecode*>(ctx);
-  execute(bc, bc.outputs.data(), t, y, const_cast<double*>(p), out, work);
+  execute(bc, bc.outputs.data(), t, const_cast<double*>(y), const_cast<double*>(p), out, draws, work);
+}
+
+void roots_fn(const void* ctx, double t, const double* y, const double* p, double* g, double* work) {
+  const auto& bc = *static_cast<const Bytecode*>(ctx);
+  execute(bc, bc.roots.data(), t, const_cast<double*>(y), const_cast<double*>(p), g, nullptr, work);
+}
+
+void action_fn(const void* ctx, int event, double t, double* y, const double* p, const double* draws,
+               double* work) {
+  const auto& bc = *static_cast<const Bytecode*>(ctx);
+  execute(bc, bc.actions[static_cast<std::size_t>(event)].data(), t, y, const_cast<double*>(p), nullptr, draws,
+          work);
 }
 
 }  // namespace
@@ -241,10 +259,19 @@ void attach_interpreter(Model::Impl& impl) {
   c.program(impl.module.pre, bc->pre);
   c.program(impl.module.rhs, bc->rhs);
   c.program(impl.module.outputs, bc->outputs);
-  bc->locals = std::max({impl.module.pre.locals, impl.module.rhs.locals, impl.module.outputs.locals});
+  c.program(impl.module.roots, bc->roots);
+  bc->locals = std::max({impl.module.pre.locals, impl.module.rhs.locals, impl.module.outputs.locals,
+                         impl.module.roots.locals});
+  bc->actions.resize(impl.module.actions.size());
+  for (std::size_t k = 0; k < impl.module.actions.size(); ++k) {
+    c.program(impl.module.actions[k], bc->actions[k]);
+    bc->locals = std::max(bc->locals, impl.module.actions[k].locals);
+  }
   impl.kernel.pre = pre_fn;
   impl.kernel.rhs = rhs_fn;
   impl.kernel.outputs = outputs_fn;
+  impl.kernel.roots = roots_fn;
+  impl.kernel.action = action_fn;
   impl.kernel.ctx = bc.get();
   impl.kernel.work_size = static_cast<std::size_t>(bc->locals + bc->stack + 1);
   impl.native = false;

@@ -2,6 +2,7 @@
 // functions as the interpreter, and it is compiled without FMA contraction or built-in
 // math folding, so native and interpreted runs of a model give identical bits.
 #include <cstdio>
+#include <set>
 #include <string>
 
 #include "model_impl.hpp"
@@ -31,6 +32,7 @@ class Emitter {
       case ir::Op::State: return "y[" + std::to_string(n.index) + "]";
       case ir::Op::Time: return "t";
       case ir::Op::Local: return "l" + std::to_string(n.index);
+      case ir::Op::Draw: return "d[" + std::to_string(n.index) + "]";
       case ir::Op::Neg: return "(-" + a() + ")";
       case ir::Op::Not: return "(" + a() + " != 0.0 ? 0.0 : 1.0)";
       case ir::Op::Add: return "(" + a() + " + " + b() + ")";
@@ -63,15 +65,31 @@ class Emitter {
     return "0.0";
   }
 
+  // Locals are declared once at the top of a function: an action program may assign the
+  // same local again (its lets are recomputed between assignments).
   std::string program(const ir::Program& p, const char* out_array) const {
     std::string s;
+    std::set<int> locals;
+    for (const ir::Assignment& a : p.body)
+      if (a.target == ir::Target::Local) locals.insert(a.index);
+    if (!locals.empty()) {
+      s += "  double";
+      bool first = true;
+      for (int l : locals) {
+        s += (first ? " l" : ", l") + std::to_string(l);
+        first = false;
+      }
+      s += ";\n";
+    }
     for (const ir::Assignment& a : p.body) {
       std::string lhs;
       switch (a.target) {
         case ir::Target::Slot: lhs = "p[" + std::to_string(a.index) + "]"; break;
-        case ir::Target::Local: lhs = "const double l" + std::to_string(a.index); break;
+        case ir::Target::Local: lhs = "l" + std::to_string(a.index); break;
+        case ir::Target::State: lhs = "y[" + std::to_string(a.index) + "]"; break;
         case ir::Target::Derivative:
         case ir::Target::Output:
+        case ir::Target::Root:
           lhs = std::string(out_array) + "[" + std::to_string(a.index) + "]";
           break;
       }
@@ -104,9 +122,25 @@ std::string generate_cpp(const ir::Module& m, const Model::Impl& meta) {
   s += e.program(m.rhs, "dydt");
   s += "}\n";
   s += "static void model_outputs(const void*, double t, const double* y, const double* p, "
-       "double* out, double*) {\n";
-  s += "  (void)t; (void)y; (void)p; (void)out;\n";
+       "double* out, const double* d, double*) {\n";
+  s += "  (void)t; (void)y; (void)p; (void)out; (void)d;\n";
   s += e.program(m.outputs, "out");
+  s += "}\n";
+  s += "static void model_roots(const void*, double t, const double* y, const double* p, "
+       "double* g, double*) {\n";
+  s += "  (void)t; (void)y; (void)p; (void)g;\n";
+  s += e.program(m.roots, "g");
+  s += "}\n";
+  s += "static void model_action(const void*, int event, double t, double* y, const double* p, "
+       "const double* d, double*) {\n";
+  s += "  (void)t; (void)y; (void)p; (void)d;\n";
+  s += "  switch (event) {\n";
+  for (std::size_t k = 0; k < m.actions.size(); ++k) {
+    s += "    case " + std::to_string(k) + ": {\n";
+    s += e.program(m.actions[k], "y");
+    s += "      break;\n    }\n";
+  }
+  s += "    default: break;\n  }\n";
   s += "}\n";
   return s;
 }
@@ -121,7 +155,11 @@ std::string shared_library_source(const Model::Impl& impl) {
   s += "void ldnsim_model_rhs(const void* c, double t, const double* y, const double* p, "
        "double* d, double* w) { model_rhs(c, t, y, p, d, w); }\n";
   s += "void ldnsim_model_outputs(const void* c, double t, const double* y, const double* p, "
-       "double* o, double* w) { model_outputs(c, t, y, p, o, w); }\n";
+       "double* o, const double* d, double* w) { model_outputs(c, t, y, p, o, d, w); }\n";
+  s += "void ldnsim_model_roots(const void* c, double t, const double* y, const double* p, "
+       "double* g, double* w) { model_roots(c, t, y, p, g, w); }\n";
+  s += "void ldnsim_model_action(const void* c, int e, double t, double* y, const double* p, "
+       "const double* d, double* w) { model_action(c, e, t, y, p, d, w); }\n";
   s += "}\n";
   return s;
 }

@@ -11,6 +11,7 @@ namespace ldnsim::lang::ir {
 
 enum class Op : std::uint8_t {
   Const, Slot, State, Time, Local,
+  Draw,  // index: a standard variate of the program's draw buffer
   Neg, Not,
   Add, Sub, Mul, Div, Pow,
   Lt, Le, Gt, Ge, Eq, Ne, And, Or,
@@ -26,7 +27,7 @@ struct Node {
   int a = -1, b = -1, c = -1;
 };
 
-enum class Target : std::uint8_t { Slot, Local, Derivative, Output };
+enum class Target : std::uint8_t { Slot, Local, Derivative, Output, State, Root };
 
 struct Assignment {
   Target target;
@@ -45,6 +46,8 @@ struct Module {
   Program pre;      // derived slots of the parameter block, from parameters
   Program rhs;      // derivatives
   Program outputs;  // declared outputs
+  Program roots;    // root functions of `when` events
+  std::vector<Program> actions;  // per event: its `on` assignments
   int parameters = 0;
   int slots = 0;
   int states = 0;

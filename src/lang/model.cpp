@@ -11,7 +11,7 @@ namespace {
 
 // Bumped whenever the calling convention of generated code changes, so cached libraries
 // built for an older ldnsim are never loaded.
-constexpr const char* kAbiTag = "ldnsim-model-abi-1\n";
+constexpr const char* kAbiTag = "ldnsim-model-abi-2\n";
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -63,6 +63,18 @@ const std::string& Model::file() const { return impl_->file; }
 std::span<const Parameter> Model::parameters() const { return impl_->parameters; }
 std::span<const State> Model::states() const { return impl_->states; }
 std::span<const Output> Model::outputs() const { return impl_->outputs; }
+std::span<const SubjectDraw> Model::subject_draws() const { return impl_->subject_draws; }
+std::span<const Event> Model::events() const { return impl_->events; }
+std::span<const DrawKind> Model::output_draws() const { return impl_->output_draws; }
+std::size_t Model::root_count() const {
+  std::size_t n = 0;
+  for (const Event& e : impl_->events) n += e.is_rate ? 0 : 1;
+  return n;
+}
+std::size_t Model::declared_state_count() const { return impl_->declared_states; }
+int Model::parameter_value_slot(int parameter) const {
+  return impl_->value_slots.at(static_cast<std::size_t>(parameter));
+}
 std::size_t Model::slot_count() const { return static_cast<std::size_t>(impl_->module.slots); }
 
 int Model::parameter_index(std::string_view name) const { return find_by_name(parameters(), name); }
@@ -82,6 +94,7 @@ std::vector<double> Model::default_parameter_block() const {
   std::vector<double> p(slot_count(), 0.0);
   for (std::size_t i = 0; i < impl_->parameters.size(); ++i)
     p[i] = impl_->parameters[i].value.value_or(std::numeric_limits<double>::quiet_NaN());
+  for (const SubjectDraw& d : impl_->subject_draws) p[static_cast<std::size_t>(d.slot)] = typical_draw(d.kind);
   std::vector<double> work(impl_->kernel.work_size + 1);
   impl_->kernel.pre(impl_->kernel.ctx, p.data(), work.data());
   return p;

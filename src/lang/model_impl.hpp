@@ -18,6 +18,11 @@ struct Model::Impl {
   std::vector<Output> outputs;
   std::vector<std::array<int, 4>> dose_slots;  // per state: F, ALAG, R, D slot or -1
   std::vector<int> initial_slots;              // per state
+  std::vector<int> value_slots;                // per parameter: the value the equations use
+  std::vector<SubjectDraw> subject_draws;
+  std::vector<Event> events;
+  std::vector<DrawKind> output_draws;
+  std::size_t declared_states = 0;
   ir::Module module;
   std::string cpp;   // generated C++ (body only; what the hash covers)
   std::string hash;  // hex content hash of `cpp`

@@ -85,12 +85,19 @@ bool load_shared_object(Model::Impl& impl, const fs::path& so, std::string& why)
   auto pre = reinterpret_cast<Kernel::PreFn>(::dlsym(handle, "ldnsim_model_pre"));
   auto rhs = reinterpret_cast<Kernel::RhsFn>(::dlsym(handle, "ldnsim_model_rhs"));
   auto outputs = reinterpret_cast<Kernel::OutputFn>(::dlsym(handle, "ldnsim_model_outputs"));
-  if (!hash_fn || !pre || !rhs || !outputs || impl.hash != hash_fn()) {
+  auto roots = reinterpret_cast<Kernel::RootFn>(::dlsym(handle, "ldnsim_model_roots"));
+  auto action = reinterpret_cast<Kernel::ActionFn>(::dlsym(handle, "ldnsim_model_action"));
+  if (!hash_fn || !pre || !rhs || !outputs || !roots || !action || impl.hash != hash_fn()) {
     ::dlclose(handle);
     why = "stale or foreign library";
     return false;
   }
-  impl.kernel = Kernel{pre, rhs, outputs, nullptr, 0};
+  impl.kernel = Kernel{};
+  impl.kernel.pre = pre;
+  impl.kernel.rhs = rhs;
+  impl.kernel.outputs = outputs;
+  impl.kernel.roots = roots;
+  impl.kernel.action = action;
   impl.native = true;
   impl.keep_alive = std::shared_ptr<const void>(handle, [](const void* h) {
     ::dlclose(const_cast<void*>(h));
@@ -110,7 +117,12 @@ bool attach_native(Model::Impl& impl, const LoadOptions& options, bool required)
     std::lock_guard lock(registry_mutex());
     auto it = registry().find(impl.hash);
     if (it != registry().end()) {
-      impl.kernel = Kernel{it->second.pre, it->second.rhs, it->second.outputs, nullptr, 0};
+      impl.kernel = Kernel{};
+      impl.kernel.pre = it->second.pre;
+      impl.kernel.rhs = it->second.rhs;
+      impl.kernel.outputs = it->second.outputs;
+      impl.kernel.roots = it->second.roots;
+      impl.kernel.action = it->second.action;
       impl.native = true;
       impl.keep_alive.reset();
       return true;

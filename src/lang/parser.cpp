@@ -16,7 +16,7 @@ namespace {
 enum class Tok {
   Number, Ident, String, Percent,
   Plus, Minus, Star, Slash, Caret, LParen, RParen, Comma, Assign,
-  Eq, Ne, Lt, Le, Gt, Ge, AndAnd, OrOr, Bang, Question, Colon,
+  Eq, Ne, Lt, Le, Gt, Ge, AndAnd, OrOr, Bang, Question, Colon, Tilde,
   Newline, End,
 };
 
@@ -54,6 +54,7 @@ const char* describe(Tok t) {
     case Tok::Bang: return "'!'";
     case Tok::Question: return "'?'";
     case Tok::Colon: return "':'";
+    case Tok::Tilde: return "'~'";
     case Tok::Newline: return "end of line";
     case Tok::End: return "end of file";
   }
@@ -232,6 +233,7 @@ class Lexer {
       case ',': advance(); return make(Tok::Comma, ",", line, col);
       case '%': advance(); return make(Tok::Percent, "%", line, col);
       case '?': advance(); return make(Tok::Question, "?", line, col);
+      case '~': advance(); return make(Tok::Tilde, "~", line, col);
       case ':': advance(); return make(Tok::Colon, ":", line, col);
       case '=': return two('=', Tok::Eq, Tok::Assign);
       case '<': return two('=', Tok::Le, Tok::Lt);
@@ -257,6 +259,13 @@ class Lexer {
   }
 };
 
+const std::unordered_map<std::string_view, int>& draws() {
+  static const std::unordered_map<std::string_view, int> table = {
+      {"normal", 2}, {"lognormal", 2}, {"uniform", 2}, {"bernoulli", 1}, {"exponential", 1},
+  };
+  return table;
+}
+
 const std::unordered_map<std::string_view, int>& builtins() {
   static const std::unordered_map<std::string_view, int> table = {
       {"exp", 1},   {"log", 1}, {"log10", 1}, {"sqrt", 1}, {"abs", 1},
@@ -268,7 +277,7 @@ const std::unordered_map<std::string_view, int>& builtins() {
 
 bool is_statement_keyword(const std::string& s) {
   return s == "param" || s == "covariate" || s == "state" || s == "let" || s == "output" ||
-         s == "model";
+         s == "model" || s == "random" || s == "event" || s == "on";
 }
 
 class Parser {
@@ -373,6 +382,47 @@ class Parser {
       expect(Tok::RParen, "')'");
       expect(Tok::Assign, "'='");
       st.expr = expression();
+    } else if (word == "random") {
+      ++pos_;
+      st.kind = StatementKind::Random;
+      const Token& n = expect(Tok::Ident, "a name");
+      st.name = n.text;
+      st.name_where = loc(n);
+      expect(Tok::Tilde, "'~' and a distribution, e.g. random X ~ normal(0, 1)");
+      const Token& fn = peek();
+      if (fn.kind != Tok::Ident || draws().find(fn.text) == draws().end() || peek(1).kind != Tok::LParen)
+        fail(fn, "expected a distribution (normal, lognormal, uniform, bernoulli, exponential), found " + found(fn));
+      take();
+      st.expr = call(fn);
+      attributes(st);
+    } else if (word == "event") {
+      ++pos_;
+      const Token& n = expect(Tok::Ident, "an event name");
+      st.name = n.text;
+      st.name_where = loc(n);
+      if (accept_word("rate")) {
+        st.kind = StatementKind::RateEvent;
+        expect(Tok::Assign, "'=' after rate");
+        st.expr = expression();
+      } else if (accept_word("when")) {
+        st.kind = StatementKind::WhenEvent;
+        st.expr = expression();
+      } else {
+        fail(peek(), "expected 'rate = EXPR' or 'when CONDITION' after event " + st.name + ", found " + found(peek()));
+      }
+      attributes(st);
+    } else if (word == "on") {
+      ++pos_;
+      st.kind = StatementKind::Action;
+      const Token& n = expect(Tok::Ident, "an event name");
+      st.name = n.text;
+      st.name_where = loc(n);
+      expect(Tok::Colon, "':' after on " + st.name);
+      const Token& target = expect(Tok::Ident, "a state to assign");
+      st.property = target.text;
+      st.property_where = loc(target);
+      expect(Tok::Assign, "'='");
+      st.expr = expression();
     } else if (word == "model") {
       ++pos_;
       st.kind = StatementKind::Model;
@@ -402,7 +452,7 @@ class Parser {
       attributes(st);
     } else {
       fail(kw, "expected a statement (param, covariate, state, let, d/dt(...), output, "
-               "F/ALAG/R/D(...), model), found '" + word + "'");
+               "F/ALAG/R/D(...), random, event, on, model), found '" + word + "'");
     }
     end_of_statement();
     file_.statements.push_back(std::move(st));
@@ -597,10 +647,12 @@ class Parser {
     }
     expect(Tok::RParen, "')' to close the call of " + name);
     auto it = builtins().find(name);
-    if (it == builtins().end())
+    auto dit = draws().find(name);
+    if (it == builtins().end() && dit == draws().end())
       fail(fn, "unknown function '" + name +
-                   "' (known: exp log log10 sqrt abs floor ceil sin cos pow min max)");
-    int arity = it->second;
+                   "' (known: exp log log10 sqrt abs floor ceil sin cos pow min max, and the "
+                   "distributions normal lognormal uniform bernoulli exponential)");
+    int arity = it != builtins().end() ? it->second : dit->second;
     if (arity >= 0 && static_cast<int>(args.size()) != arity)
       fail(fn, name + "() takes " + std::to_string(arity) + " argument" +
                    (arity == 1 ? "" : "s") + ", got " + std::to_string(args.size()));
@@ -641,6 +693,11 @@ class Parser {
 int builtin_arity(std::string_view function) {
   auto it = builtins().find(function);
   return it == builtins().end() ? 0 : it->second;
+}
+
+int draw_arity(std::string_view function) {
+  auto it = draws().find(function);
+  return it == draws().end() ? 0 : it->second;
 }
 
 File parse(std::string_view text, const std::string& file_name) {

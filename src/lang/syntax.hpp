@@ -46,12 +46,17 @@ struct Attribute {
 
 enum class StatementKind {
   Model, Param, Covariate, State, Let, Derivative, Output, DoseProperty,
+  Random,     // random NAME ~ DIST(args): expr is the distribution call
+  RateEvent,  // event NAME rate = EXPR
+  WhenEvent,  // event NAME when COMPARISON
+  Action,     // on NAME: STATE = EXPR (name = event, property = state)
 };
 
 struct Statement {
   StatementKind kind;
   std::string name;        // declared or targeted name
-  std::string property;    // F, ALAG, R or D for DoseProperty
+  std::string property;    // F, ALAG, R or D for DoseProperty; the assigned state for Action
+  SourceLocation property_where;
   std::string text;        // description for `model`
   int expr = -1;           // value, initial value or equation; -1 if absent
   std::vector<Attribute> attributes;
@@ -70,5 +75,7 @@ File parse(std::string_view text, const std::string& file_name);
 
 // Names of the built-in functions with their arity (-1: two or more).
 int builtin_arity(std::string_view function);
+// Arity of a distribution (draw) function, or 0 if `function` is not one.
+int draw_arity(std::string_view function);
 
 }  // namespace ldnsim::lang::syntax

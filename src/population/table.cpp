@@ -105,10 +105,21 @@ void CsvRows::row(const engine::OutputRow& r) {
   out += '\n';
 }
 
+void CsvRows::event(const engine::EventRow& e) {
+  if (!events_) return;
+  append_number(*events_, e.id, options_.digits);
+  *events_ += ',';
+  append_number(*events_, e.time, options_.digits);
+  *events_ += ',';
+  *events_ += e.name;
+  *events_ += '\n';
+}
+
 void simulate_table(const lang::Model& model, const data::Dataset& ds,
                     const engine::SimulationOptions& simulation, const std::vector<Column>& columns,
                     const TableOptions& table, const ParallelOptions& parallel,
-                    const std::function<void(std::string_view)>& write) {
+                    const std::function<void(std::string_view)>& write,
+                    const std::function<void(std::string_view)>& write_events) {
   engine::Binding binding(model, ds);
   write(csv_header(columns));
   // One simulator per worker, created by that worker on first use.
@@ -120,10 +131,24 @@ void simulate_table(const lang::Model& model, const data::Dataset& ds,
         auto& sim = simulators[worker];
         if (!sim) sim = std::make_unique<engine::SubjectSimulator>(model, ds, binding, simulation);
         CsvRows rows(ds, columns, table);
-        rows.attach(buffer);
-        sim->run(i, rows);
+        // Rows and events of a subject travel in one buffer, split by a NUL byte.
+        std::string events;
+        rows.attach(buffer, write_events ? &events : nullptr);
+        sim->run(i, rows, {}, table.random ? &*table.random : nullptr);
+        if (write_events) {
+          buffer += '\0';
+          buffer += events;
+        }
       },
-      [&](std::size_t, std::string& buffer) { write(buffer); });
+      [&](std::size_t, std::string& buffer) {
+        if (!write_events) {
+          write(buffer);
+          return;
+        }
+        std::size_t split = buffer.find('\0');
+        write(std::string_view(buffer).substr(0, split));
+        write_events(std::string_view(buffer).substr(split + 1));
+      });
 }
 
 }  // namespace ldnsim::population

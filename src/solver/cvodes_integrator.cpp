@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "ldnsim/core/error.hpp"
 #include "ldnsim/solver/integrator.hpp"
@@ -43,6 +44,7 @@ class CvodesIntegrator final : public Integrator {
     ++stats_.restarts;
     std::copy(y0, y0 + n_, N_VGetArrayPointer(y_));
     t_ = t0;
+    root_pending_ = false;
     if (!initialised_) {
       check(CVodeInit(mem_, &CvodesIntegrator::rhs, t0, y_), "CVodeInit");
       check(CVodeSetUserData(mem_, this), "CVodeSetUserData");
@@ -61,6 +63,16 @@ class CvodesIntegrator final : public Integrator {
       initialised_ = true;
     } else {
       check(CVodeReInit(mem_, t0, y_), "CVodeReInit");
+    }
+    if (roots_dirty_) {
+      check(CVodeRootInit(mem_, roots_ ? static_cast<int>(roots_->count()) : 0,
+                          roots_ ? &CvodesIntegrator::root_fn : nullptr),
+            "CVodeRootInit");
+      if (roots_) {
+        std::vector<int> upward(roots_->count(), 1);
+        check(CVodeSetRootDirection(mem_, upward.data()), "CVodeSetRootDirection");
+      }
+      roots_dirty_ = false;
     }
     has_step_ = false;
   }
@@ -101,6 +113,85 @@ class CvodesIntegrator final : public Integrator {
     std::copy(N_VGetArrayPointer(tmp_), N_VGetArrayPointer(tmp_) + n_, y);
   }
 
+  void set_roots(RootFunction* roots) override {
+    roots_ = roots;
+    roots_dirty_ = true;
+  }
+
+  double solution_or_root(double t, double tstop, double* y, int& root) override {
+    root = -1;
+    if (!roots_) {
+      solution_at(t, tstop, y);
+      return t;
+    }
+    if (root_pending_) {
+      if (root_time_ <= t) {
+        root_pending_ = false;
+        root = root_index_;
+        std::copy(y_root_.begin(), y_root_.end(), y);
+        return root_time_;
+      }
+      // the crossing lies beyond t: CVODES stopped there, so t is inside its last step
+      interpolate(t, y);
+      return t;
+    }
+    if (t == t_ && !has_step_) {
+      std::copy(N_VGetArrayPointer(y_), N_VGetArrayPointer(y_) + n_, y);
+      return t;
+    }
+    if (t == tstop && tstop - t_ <= 1e-12 * std::max(1.0, std::fabs(t_))) {
+      std::copy(N_VGetArrayPointer(y_), N_VGetArrayPointer(y_) + n_, y);
+      return t;
+    }
+    check(CVodeSetStopTime(mem_, tstop), "CVodeSetStopTime");
+    long steps = 0;
+    while (t_ < t) {
+      if (++steps > tol_.max_steps) {
+        const double* yy = N_VGetArrayPointer(y_);
+        throw IntegrationFailure{t_, std::vector<double>(yy, yy + n_),
+                                 "too much work: more than " + std::to_string(tol_.max_steps) +
+                                     " steps without reaching time " + std::to_string(t)};
+      }
+      double tret = t_;
+      message_.clear();
+      int flag = CVode(mem_, tstop, y_, &tret, CV_ONE_STEP);
+      if (flag < 0) fail(flag);
+      t_ = tret;
+      has_step_ = true;
+      ++stats_.steps;
+      if (flag == CV_ROOT_RETURN) {
+        std::vector<int> info(roots_->count());
+        CVodeGetRootInfo(mem_, info.data());
+        int k = -1;
+        for (std::size_t i = 0; i < info.size(); ++i)
+          if (info[i] > 0) {
+            k = static_cast<int>(i);
+            break;
+          }
+        if (k >= 0) {
+          const double* yy = N_VGetArrayPointer(y_);
+          if (tret <= t) {
+            root = k;
+            std::copy(yy, yy + n_, y);
+            return tret;
+          }
+          root_pending_ = true;
+          root_time_ = tret;
+          root_index_ = k;
+          y_root_.assign(yy, yy + n_);
+          interpolate(t, y);
+          return t;
+        }
+      }
+    }
+    if (t == t_) {
+      std::copy(N_VGetArrayPointer(y_), N_VGetArrayPointer(y_) + n_, y);
+      return t;
+    }
+    interpolate(t, y);
+    return t;
+  }
+
   const IntegratorStats& stats() const override { return stats_; }
   double last_step() const override {
     double h = 0;
@@ -124,6 +215,24 @@ class CvodesIntegrator final : public Integrator {
   bool has_step_ = false;
   double t_ = 0;
   std::string message_;
+  RootFunction* roots_ = nullptr;
+  bool roots_dirty_ = false;
+  bool root_pending_ = false;
+  double root_time_ = 0;
+  int root_index_ = -1;
+  std::vector<double> y_root_;
+
+  static int root_fn(double t, N_Vector y, double* g, void* user) {
+    auto* self = static_cast<CvodesIntegrator*>(user);
+    self->roots_->evaluate(t, N_VGetArrayPointer(y), g);
+    return 0;
+  }
+
+  void interpolate(double t, double* y) {
+    int flag = CVodeGetDky(mem_, t, 0, tmp_);
+    if (flag < 0) fail(flag);
+    std::copy(N_VGetArrayPointer(tmp_), N_VGetArrayPointer(tmp_) + n_, y);
+  }
 
   static int rhs(double t, N_Vector y, N_Vector ydot, void* user) {
     auto* self = static_cast<CvodesIntegrator*>(user);

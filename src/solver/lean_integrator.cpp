@@ -93,7 +93,53 @@ class LeanIntegrator final : public Integrator {
     start_explicit(t0, y0);
   }
 
+  void set_roots(RootFunction* roots) override {
+    roots_ = roots;
+    if (roots_) {
+      g_old_.assign(roots_->count(), 0.0);
+      g_new_.assign(roots_->count(), 0.0);
+      g_tmp_.assign(roots_->count(), 0.0);
+    }
+    if (bdf_) bdf_->set_roots(roots);
+  }
+
+  double solution_or_root(double t, double tstop, double* y, int& root) override {
+    root = -1;
+    steps_since_output_ = 0;
+    if (!roots_) {
+      solution_at(t, tstop, y);
+      return t;
+    }
+    if (in_bdf_ && t >= bdf_start_) {
+      double reached = bdf_->solution_or_root(t, tstop, y, root);
+      if (root < 0) maybe_leave_bdf(t, y);
+      return reached;
+    }
+    while (true) {
+      if (root_pending_ && root_time_ <= t) {
+        root = root_index_;
+        root_pending_ = false;
+        if (root_time_ == t_new_) std::copy(y_new_, y_new_ + size(), y);
+        else interpolate(root_time_, y);
+        return root_time_;
+      }
+      if (t <= t_new_) {
+        if (t == t_new_) std::copy(y_new_, y_new_ + size(), y);
+        else interpolate(t, y);
+        return t;
+      }
+      step_once(t, tstop);
+      if (in_bdf_) {  // stiffness detected during the step: BDF goes on from its end
+        bdf_->restart(*sys_, t_new_, y_new_);
+        bdf_start_ = t_new_;
+        if (!(root_pending_ && root_time_ <= t) && t > t_new_) return solution_or_root(t, tstop, y, root);
+      }
+    }
+  }
+
   void start_explicit(double t0, const double* y0) {
+    root_pending_ = false;
+    if (roots_) roots_->evaluate(t0, y0, g_old_.data());
     t_old_ = t_new_ = t0;
     std::copy(y0, y0 + size(), y_new_);
     f(t0, y_new_, k7_);
@@ -113,19 +159,9 @@ class LeanIntegrator final : public Integrator {
       maybe_leave_bdf(t, y);
       return;
     }
-    long steps = 0;
+    steps_since_output_ = 0;
     while (t_new_ < t) {
-      if (tstop - t_new_ <= sliver()) {
-        sliver_step(tstop);
-        continue;
-      }
-      if (++steps > tol_.max_steps)
-        fail(t_new_, y_new_, "too much work: more than " + std::to_string(tol_.max_steps) +
-                                 " steps without reaching time " + std::to_string(t));
-      if (stiff_)
-        rosenbrock_step(tstop);
-      else
-        explicit_step(tstop);
+      step_once(t, tstop);
       if (in_bdf_) {  // stiffness detected: BDF takes over from the end of the last step
         bdf_->restart(*sys_, t_new_, y_new_);
         bdf_start_ = t_new_;
@@ -139,6 +175,64 @@ class LeanIntegrator final : public Integrator {
       return;
     }
     interpolate(t, y);
+  }
+
+  // One accepted step towards t (never beyond tstop), then a look for root crossings in it.
+  void step_once(double t, double tstop) {
+    if (tstop - t_new_ <= sliver()) {
+      sliver_step(tstop);
+    } else {
+      if (++steps_since_output_ > tol_.max_steps)
+        fail(t_new_, y_new_, "too much work: more than " + std::to_string(tol_.max_steps) +
+                                 " steps without reaching time " + std::to_string(t));
+      if (stiff_)
+        rosenbrock_step(tstop);
+      else
+        explicit_step(tstop);
+    }
+    if (roots_) find_roots();
+  }
+
+  // Upward crossings in the last step [t_old_, t_new_]: the earliest one, located on the
+  // dense output by the Illinois variant of regula falsi.
+  void find_roots() {
+    roots_->evaluate(t_new_, y_new_, g_new_.data());
+    double best = std::numeric_limits<double>::infinity();
+    int best_k = -1;
+    for (std::size_t k = 0; k < g_new_.size(); ++k) {
+      if (!(g_old_[k] < 0 && g_new_[k] >= 0)) continue;
+      double a = t_old_, b = t_new_, ga = g_old_[k], gb = g_new_[k];
+      int side = 0;
+      const double width = 1e-10 * std::max(1.0, std::fabs(t_new_));
+      for (int it = 0; it < 200 && b - a > width; ++it) {
+        double c = b - gb * (b - a) / (gb - ga);
+        if (!(c > a && c < b)) c = 0.5 * (a + b);
+        interpolate(c, ys_);
+        roots_->evaluate(c, ys_, g_tmp_.data());
+        double gc = g_tmp_[k];
+        if (gc >= 0) {
+          b = c;
+          gb = gc;
+          if (side == 1) ga *= 0.5;
+          side = 1;
+        } else {
+          a = c;
+          ga = gc;
+          if (side == -1) gb *= 0.5;
+          side = -1;
+        }
+      }
+      if (b < best) {
+        best = b;
+        best_k = static_cast<int>(k);
+      }
+    }
+    g_old_.swap(g_new_);
+    if (best_k >= 0) {
+      root_pending_ = true;
+      root_time_ = best;
+      root_index_ = best_k;
+    }
   }
 
   void interpolate(double t, double* y) {
@@ -175,6 +269,13 @@ class LeanIntegrator final : public Integrator {
   std::unique_ptr<Integrator> bdf_;
   bool in_bdf_ = false;
   double bdf_start_ = 0;
+  long steps_since_output_ = 0;
+  // Root functions (threshold events) and a crossing found but not yet reported.
+  RootFunction* roots_ = nullptr;
+  std::vector<double> g_old_, g_new_, g_tmp_;
+  bool root_pending_ = false;
+  double root_time_ = 0;
+  int root_index_ = -1;
   long bdf_checked_at_ = 0;
   int bdf_nonstiff_checks_ = 0;
   static constexpr long kBdfCheck = 50;
@@ -377,7 +478,10 @@ class LeanIntegrator final : public Integrator {
     if (h * h * num > kStabilityBound * kStabilityBound * den) {
       nonstiff_count_ = 0;
       if (++stiff_count_ >= 15) {
-        if (!bdf_) bdf_ = make_bdf(n_, tol_);
+        if (!bdf_) {
+          bdf_ = make_bdf(n_, tol_);
+          bdf_->set_roots(roots_);
+        }
         in_bdf_ = true;
         bdf_checked_at_ = bdf_->stats().steps;
         bdf_nonstiff_checks_ = 0;

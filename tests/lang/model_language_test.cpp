@@ -103,7 +103,7 @@ output C
   double y = 3, dy = 0, out[2];
   m->kernel().rhs(m->kernel().ctx, 0, &y, p.data(), &dy, work.data());
   EXPECT_DOUBLE_EQ(dy, -(0.4 * 3) - 0.2 * 3);
-  m->kernel().outputs(m->kernel().ctx, 0, &y, p.data(), out, work.data());
+  m->kernel().outputs(m->kernel().ctx, 0, &y, p.data(), out, nullptr, work.data());
   EXPECT_DOUBLE_EQ(out[0], 0.4);
   EXPECT_DOUBLE_EQ(out[1], 1.2);
   EXPECT_DOUBLE_EQ(p[static_cast<std::size_t>(m->initial_value_slot(0))], 3);
@@ -257,8 +257,8 @@ TEST(Engines, NativeCodeAndInterpreterAgreeBitForBit) {
         double state[2] = {x, y}, dn[2], di[2], on[4], oi[4];
         n->kernel().rhs(n->kernel().ctx, t, state, pn.data(), dn, wn.data());
         i->kernel().rhs(i->kernel().ctx, t, state, pi.data(), di, wi.data());
-        n->kernel().outputs(n->kernel().ctx, t, state, pn.data(), on, wn.data());
-        i->kernel().outputs(i->kernel().ctx, t, state, pi.data(), oi, wi.data());
+        n->kernel().outputs(n->kernel().ctx, t, state, pn.data(), on, nullptr, wn.data());
+        i->kernel().outputs(i->kernel().ctx, t, state, pi.data(), oi, nullptr, wi.data());
         for (int k = 0; k < 2; ++k) EXPECT_EQ(dn[k], di[k]) << "t=" << t << " x=" << x << " y=" << y;
         for (int k = 0; k < 4; ++k) EXPECT_EQ(on[k], oi[k]) << "output " << k;
       }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
@@ -66,10 +67,29 @@ struct OutputRow {
   const double* parameters;        // the parameter block in effect
 };
 
+// An event of the model (`event NAME ...`) that fired, after its actions were applied.
+struct EventRow {
+  int event;          // index into Model::events()
+  const char* name;
+  double id;          // subject ID
+  double time;
+  const double* states;
+  const double* parameters;
+};
+
 class RowSink {
  public:
   virtual ~RowSink() = default;
   virtual void row(const OutputRow& r) = 0;
+  virtual void event(const EventRow&) {}
+};
+
+// Switches chance on: random declarations, between-subject variability, rate events and
+// output noise are drawn from streams keyed by (seed, replicate, subject ID, purpose).
+// Without a key, a subject is the model's typical subject.
+struct RandomKey {
+  std::uint64_t seed = 0;
+  std::uint64_t replicate = 0;
 };
 
 // Simulates subjects one after another; one per thread, reused across subjects so that
@@ -83,9 +103,11 @@ class SubjectSimulator {
   SubjectSimulator& operator=(const SubjectSimulator&) = delete;
 
   // Runs subject `subject` (index into dataset.subjects). `parameters`, if given, replaces
-  // the model's typical values for this subject (data columns still override it).
-  // Throws SolverError naming subject, time and state on numerical failure.
-  void run(std::size_t subject, RowSink& sink, std::span<const double> parameters = {});
+  // the model's typical values for this subject (data columns still override it); `key`,
+  // if given, draws everything random. Throws SolverError naming subject, time and state
+  // on numerical failure.
+  void run(std::size_t subject, RowSink& sink, std::span<const double> parameters = {},
+           const RandomKey* key = nullptr);
 
   const solver::IntegratorStats& stats() const;
   long rhs_calls() const;

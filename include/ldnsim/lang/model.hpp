@@ -24,12 +24,22 @@ struct Kernel {
   // dydt = f(t, y; p), without dosing inputs (the engine adds infusion rates).
   using RhsFn = void (*)(const void* ctx, double t, const double* y, const double* p,
                          double* dydt, double* work);
-  // Writes every declared output.
+  // Writes every declared output; `draws` holds the standard variates of the outputs'
+  // random draws (Model::output_draws()).
   using OutputFn = void (*)(const void* ctx, double t, const double* y, const double* p,
-                            double* out, double* work);
+                            double* out, const double* draws, double* work);
+  // Root functions of the `when` events (Model::root_count() of them): an event fires
+  // where its function crosses zero upward.
+  using RootFn = void (*)(const void* ctx, double t, const double* y, const double* p,
+                          double* g, double* work);
+  // Applies the `on` actions of event `event` to y, in place.
+  using ActionFn = void (*)(const void* ctx, int event, double t, double* y, const double* p,
+                            const double* draws, double* work);
   PreFn pre = nullptr;
   RhsFn rhs = nullptr;
   OutputFn outputs = nullptr;
+  RootFn roots = nullptr;
+  ActionFn action = nullptr;
   const void* ctx = nullptr;
   std::size_t work_size = 0;  // doubles of scratch space each call needs
 };
@@ -64,7 +74,28 @@ struct Parameter {
 struct State {
   std::string name;
   std::string unit;
-  bool depot = false;  // default compartment for doses
+  bool depot = false;   // default compartment for doses
+  bool hidden = false;  // added by ldnsim (the integrated intensity of a rate event)
+  SourceLocation where;
+};
+
+// What a standard random variate is: N(0, 1), or uniform on (0, 1).
+enum class DrawKind { Normal, Uniform };
+
+// A value drawn once per subject into the parameter block: a `random` declaration or the
+// between-subject deviation of a parameter with `cv`.
+struct SubjectDraw {
+  int slot;
+  DrawKind kind;
+  std::string label;
+};
+
+struct Event {
+  std::string name;
+  bool is_rate = false;         // `rate` (point process) or `when` (threshold)
+  int intensity_state = -1;     // rate events: the hidden state integrating the intensity
+  int root = -1;                // when events: index into the root functions
+  std::vector<DrawKind> action_draws;  // standard variates the actions consume
   SourceLocation where;
 };
 
@@ -91,10 +122,16 @@ class Model {
   const std::string& file() const;
 
   std::span<const Parameter> parameters() const;
+  // Every state the integrator carries: the declared ones, then hidden ones.
   std::span<const State> states() const;
   std::span<const Output> outputs() const;
+  std::span<const SubjectDraw> subject_draws() const;
+  std::span<const Event> events() const;
+  std::span<const DrawKind> output_draws() const;
+  std::size_t root_count() const;
   std::size_t parameter_count() const { return parameters().size(); }
   std::size_t state_count() const { return states().size(); }
+  std::size_t declared_state_count() const;
   std::size_t output_count() const { return outputs().size(); }
   std::size_t slot_count() const;  // size of the parameter block
 
@@ -108,9 +145,12 @@ class Model {
   int dose_property_slot(DoseProperty what, int cmt) const;
   // Slot holding the initial value of state `i`.
   int initial_value_slot(int state) const;
+  // Slot holding the value the equations use for parameter `i`: the parameter itself, or
+  // its individual value when it has between-subject variability.
+  int parameter_value_slot(int parameter) const;
 
-  // A parameter block with typical values, derived slots filled in. Covariates without a
-  // default are NaN until data supplies them.
+  // A parameter block with typical values (random draws at their typical values), derived
+  // slots filled in. Covariates without a default are NaN until data supplies them.
   std::vector<double> default_parameter_block() const;
 
   const Kernel& kernel() const;
@@ -139,7 +179,12 @@ struct NativeModelEntry {
   Kernel::PreFn pre;
   Kernel::RhsFn rhs;
   Kernel::OutputFn outputs;
+  Kernel::RootFn roots;
+  Kernel::ActionFn action;
 };
+
+// The typical value of a standard variate (no randomness): 0 for normal, 1/2 for uniform.
+inline double typical_draw(DrawKind k) { return k == DrawKind::Normal ? 0.0 : 0.5; }
 void register_native_models(std::span<const NativeModelEntry> entries);
 
 }  // namespace ldnsim::lang

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +31,9 @@ std::vector<Column> resolve_columns(const lang::Model& model, const data::Datase
 struct TableOptions {
   int digits = 10;        // significant digits; 0 = shortest exact representation
   bool obs_only = false;  // drop dose, other-event and reset records (keep EVID 0 and grid rows)
+  // Draw everything random from this seed (subject streams keyed by ID); none: the
+  // typical subject.
+  std::optional<engine::RandomKey> random;
 };
 
 // Formats rows of one subject into a CSV buffer.
@@ -37,22 +41,30 @@ class CsvRows : public engine::RowSink {
  public:
   CsvRows(const data::Dataset& dataset, const std::vector<Column>& columns, const TableOptions& options)
       : ds_(dataset), columns_(columns), options_(options) {}
-  void attach(std::string& buffer) { out_ = &buffer; }
+  void attach(std::string& buffer, std::string* events = nullptr) {
+    out_ = &buffer;
+    events_ = events;
+  }
   void row(const engine::OutputRow& r) override;
+  // Event log lines: ID,TIME,EVENT.
+  void event(const engine::EventRow& e) override;
 
  private:
   const data::Dataset& ds_;
   const std::vector<Column>& columns_;
   TableOptions options_;
   std::string* out_ = nullptr;
+  std::string* events_ = nullptr;
 };
 
 std::string csv_header(const std::vector<Column>& columns);
 
-// Simulates every subject and hands CSV text (header first) to `write` in subject order.
+// Simulates every subject and hands CSV text (header first) to `write` in subject order;
+// the model's events, if `write_events` is given, go to it as CSV (ID,TIME,EVENT).
 void simulate_table(const lang::Model& model, const data::Dataset& dataset,
                     const engine::SimulationOptions& simulation, const std::vector<Column>& columns,
                     const TableOptions& table, const ParallelOptions& parallel,
-                    const std::function<void(std::string_view)>& write);
+                    const std::function<void(std::string_view)>& write,
+                    const std::function<void(std::string_view)>& write_events = {});
 
 }  // namespace ldnsim::population

@@ -37,8 +37,12 @@ class OdeSystem {
     kernel_.rhs(kernel_.ctx, t, y, p_, dydt, work_.data());
     for (std::size_t i : active_inputs_) dydt[i] += rates_[i];
   }
-  void outputs(double t, const double* y, double* out) {
-    kernel_.outputs(kernel_.ctx, t, y, p_, out, work_.data());
+  void outputs(double t, const double* y, double* out, const double* draws) {
+    kernel_.outputs(kernel_.ctx, t, y, p_, out, draws, work_.data());
+  }
+  void roots(double t, const double* y, double* g) { kernel_.roots(kernel_.ctx, t, y, p_, g, work_.data()); }
+  void action(int event, double t, double* y, const double* draws) {
+    kernel_.action(kernel_.ctx, event, t, y, p_, draws, work_.data());
   }
   long calls() const { return calls_; }
 
@@ -78,6 +82,14 @@ struct IntegrationFailure {
   std::string reason;
 };
 
+// Functions whose upward zero crossings stop integration (threshold events).
+class RootFunction {
+ public:
+  virtual ~RootFunction() = default;
+  virtual std::size_t count() const = 0;
+  virtual void evaluate(double t, const double* y, double* g) = 0;
+};
+
 struct IntegratorStats {
   long steps = 0;
   long rejected = 0;
@@ -93,6 +105,12 @@ class Integrator {
   // Writes y(t) for t at or after the last requested time, stepping no further than
   // tstop (t <= tstop). When t == tstop the value is the end of a step, not interpolated.
   virtual void solution_at(double t, double tstop, double* y) = 0;
+  // Root functions to watch from the next restart on (nullptr: none).
+  virtual void set_roots(RootFunction* roots) = 0;
+  // As solution_at, but stops early where a root function crosses zero upward: returns the
+  // time reached (t, or the crossing, located to ~1e-10 h), and sets `root` to the index of
+  // the function that crossed, or -1. The caller restarts after handling a crossing.
+  virtual double solution_or_root(double t, double tstop, double* y, int& root) = 0;
   virtual const IntegratorStats& stats() const = 0;
   // Size of the last step taken (0 before the first).
   virtual double last_step() const = 0;
