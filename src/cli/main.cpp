@@ -6,9 +6,11 @@
 #include "common.hpp"
 #include "ldnsim/core/error.hpp"
 #include "ldnsim/models/builtin.hpp"
+#include "ldnsim/science/ldn_driver.hpp"
 
 int main(int argc, char** argv) {
   ldnsim::models::register_builtin_models();
+  ldnsim::science::register_ldn_driver();  // the "ldn" treatment driver of trial specs
   CLI::App app{"ldnsim: simulation of low-dose naltrexone (LDN) in multiple sclerosis, from dose to trial.\n"
                "Run without a command for the main job on built-in defaults."};
   app.require_subcommand(0, 1);

@@ -165,8 +165,13 @@ const LdnDriver::Grid& LdnDriver::grid_for(const LdnDose& dose) const {
     auto it = grids_.find(key);
     if (it != grids_.end()) return *it->second;
   }
-  // Built outside the lock; if two threads build the same grid, both get identical values
-  // and the first one stored is kept.
+  // One grid is built at a time (other threads wait for it rather than repeat it).
+  std::lock_guard<std::mutex> building(build_mutex_);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = grids_.find(key);
+    if (it != grids_.end()) return *it->second;
+  }
   auto g = std::make_unique<Grid>();
   g->clock_h = dose.clock_h;
   g->interval_h = dose.interval_h;

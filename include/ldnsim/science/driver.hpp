@@ -111,7 +111,7 @@ class LdnDriver {
   const LdnModel& model_;
   std::vector<double> typical_;
   SteadyPharmacology reference_;
-  mutable std::mutex mutex_;
+  mutable std::mutex mutex_, build_mutex_;
   mutable std::map<std::tuple<double, double>, std::unique_ptr<Grid>> grids_;
   mutable long solves_ = 0;
 };
