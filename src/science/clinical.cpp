@@ -341,6 +341,25 @@ void set_range(std::vector<std::string>& lines, const Statement& st, const std::
   l = l.substr(0, ve) + " " + attr + l.substr(ve);
 }
 
+// Removes `range A B` / `logrange A B` from the statement.
+void drop_range(std::vector<std::string>& lines, const Statement& st) {
+  for (std::size_t i = st.first; i <= st.last; ++i) {
+    std::string& l = lines[i];
+    for (const char* kw : {" logrange ", " range "}) {
+      std::size_t r = l.find(kw);
+      if (r == std::string::npos || std::count(l.begin(), l.begin() + static_cast<long>(r), '"') % 2 != 0) continue;
+      std::size_t e = r + std::string(kw).size();
+      for (int field = 0; field < 2; ++field) {
+        e = l.find_first_not_of(" \t", e);
+        e = l.find_first_of(" \t#", e);
+        if (e == std::string::npos) e = l.size();
+      }
+      l = l.substr(0, r) + l.substr(e);
+      return;
+    }
+  }
+}
+
 // Rewrites the source clause: drops "; to be fitted ..." / "; fitted by `ldnsim calibrate ..."
 // (or the same at the start) and appends the new clause.
 void set_source(std::vector<std::string>& lines, const Statement& st, const std::string& clause) {
@@ -373,12 +392,14 @@ void set_source(std::vector<std::string>& lines, const Statement& st, const std:
 
 }  // namespace
 
-std::string set_parameter_values(const std::string& model_text, const std::vector<std::pair<std::string, double>>& values) {
+std::string set_parameter_values(const std::string& model_text, const std::vector<std::pair<std::string, double>>& values,
+                                 bool drop_ranges) {
   std::vector<std::string> lines = split_lines(model_text);
   for (const auto& [name, v] : values) {
     Statement st;
     if (!find_param(lines, name, st)) throw InputError("no line 'param " + name + " = ...' in the model file to set");
     set_value(lines[st.first], v);
+    if (drop_ranges) drop_range(lines, st);
   }
   return join_lines(lines);
 }
@@ -505,7 +526,9 @@ struct Problem {
     std::vector<std::pair<std::string, double>> v;
     for (std::size_t i = 0; i < stage->parameters.size(); ++i)
       v.emplace_back(stage->parameters[i].name, from_unit(stage->parameters[i], u[i]));
-    return set_parameter_values(base_text, v);
+    // The fit's bounds may reach beyond a parameter's prior range in the file: the range is
+    // dropped while the fit explores (write_fit sets the new one).
+    return set_parameter_values(base_text, v, true);
   }
   std::vector<TargetFit> at(const double* u) { return ev->evaluate(text_at(u), stage->targets); }
 };
@@ -649,7 +672,7 @@ CalibrationResult calibrate_clinical(const CalibrationSpec& spec, const Calibrat
     // later stages start from these estimates
     std::vector<std::pair<std::string, double>> fitted;
     for (std::size_t j = 0; j < n; ++j) fitted.emplace_back(st.parameters[j].name, from_unit(st.parameters[j], u[j]));
-    text = set_parameter_values(text, fitted);
+    text = set_parameter_values(text, fitted, true);
     if (options.progress)
       options.progress(pr.stage_label + ": done, sum z^2 = " + format_number(chi2, 4) + " over " + std::to_string(m) + " targets");
   }

@@ -133,8 +133,10 @@ CalibrationResult calibrate_clinical(const CalibrationSpec& spec, const Calibrat
 // earlier such clause). Throws InputError naming a parameter without a `param` line.
 std::string write_fit(const std::string& model_text, const CalibrationResult& fit, const std::string& spec_name);
 
-// Just the values of `param NAME = VALUE` lines replaced (6 significant digits).
+// Just the values of `param NAME = VALUE` lines replaced (6 significant digits); with
+// `drop_ranges` their `range`/`logrange` attributes are removed (a value outside its prior
+// range would not parse).
 std::string set_parameter_values(const std::string& model_text,
-                                 const std::vector<std::pair<std::string, double>>& values);
+                                 const std::vector<std::pair<std::string, double>>& values, bool drop_ranges = false);
 
 }  // namespace ldnsim::science
