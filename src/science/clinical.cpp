@@ -27,18 +27,20 @@ namespace fs = std::filesystem;
 Statistic parse_statistic(const std::string& name) {
   if (name == "estimate") return Statistic::Estimate;
   if (name == "se") return Statistic::StdError;
+  if (name == "t") return Statistic::T;
   if (name == "significant") return Statistic::Significant;
   if (name == "mean_treatment") return Statistic::MeanTreatment;
   if (name == "mean_control") return Statistic::MeanControl;
   if (name == "withdrawn") return Statistic::Withdrawn;
   if (name == "lost") return Statistic::Lost;
-  throw InputError("'" + name + "' (expected estimate, se, significant, mean_treatment, mean_control, withdrawn or lost)");
+  throw InputError("'" + name + "' (expected estimate, se, t, significant, mean_treatment, mean_control, withdrawn or lost)");
 }
 
 const char* to_string(Statistic s) {
   switch (s) {
     case Statistic::Estimate: return "estimate";
     case Statistic::StdError: return "se";
+    case Statistic::T: return "t";
     case Statistic::Significant: return "significant";
     case Statistic::MeanTreatment: return "mean_treatment";
     case Statistic::MeanControl: return "mean_control";
@@ -87,13 +89,16 @@ double statistic_value(const trial::Trial& t, const trial::ReplicateResult& r, i
     case Statistic::Significant: return e.significant ? 1.0 : 0.0;
     case Statistic::MeanTreatment: return e.mean_treatment;
     case Statistic::MeanControl: return e.mean_control;
-    case Statistic::StdError: {
+    case Statistic::StdError:
+    case Statistic::T: {
       if (!std::isfinite(e.lower) || !std::isfinite(e.upper)) return nan;
       const auto& spec = t.spec().endpoints[static_cast<std::size_t>(endpoint)];
       const double alpha = t.spec().alpha;
       const double df = analysis_df(spec.analysis, e.n);
       const double q = df >= 1 ? stats::t_quantile(1 - alpha / 2, df) : stats::normal_quantile(1 - alpha / 2);
-      return (e.upper - e.lower) / (2 * q);
+      const double se = (e.upper - e.lower) / (2 * q);
+      if (s == Statistic::StdError) return se;
+      return se > 0 ? e.estimate / se : nan;
     }
     default: return nan;
   }

@@ -158,7 +158,7 @@ ReproduceResult run_reproduce(const ReproduceSpec& spec, const ReproduceOptions&
       rr.row = row;
       const int e = row.endpoint.empty() ? -1 : endpoint_index(t, row.endpoint);
       std::vector<double> v;
-      long sig = 0, counted = 0;
+      long sig = 0, counted = 0, tested = 0;
       for (const auto& rep : res.replicates) {
         double x = statistic_value(t, rep, e, row.statistic);
         if (std::isfinite(x)) v.push_back(x * row.scale);
@@ -167,6 +167,7 @@ ReproduceResult run_reproduce(const ReproduceSpec& spec, const ReproduceOptions&
           const auto& er = rep.endpoints[static_cast<std::size_t>(e)];
           ++counted;
           if (er.error.empty() && er.significant) ++sig;
+          if (er.error.empty() && std::isfinite(er.p_value)) ++tested;
         }
       }
       rr.replicates = res.replicates.size();
@@ -174,7 +175,7 @@ ReproduceResult run_reproduce(const ReproduceSpec& spec, const ReproduceOptions&
       rr.median = quantile(v, 0.5);
       rr.p025 = quantile(v, 0.025);
       rr.p975 = quantile(v, 0.975);
-      if (counted > 0) rr.p_significant = static_cast<double>(sig) / static_cast<double>(counted);
+      if (tested > 0) rr.p_significant = static_cast<double>(sig) / static_cast<double>(counted);
       if (row.published) {
         const double p = *row.published * row.scale;
         rr.consistent = p >= rr.p025 - 1e-12 && p <= rr.p975 + 1e-12;

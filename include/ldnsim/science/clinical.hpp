@@ -28,6 +28,7 @@ namespace ldnsim::science {
 enum class Statistic {
   Estimate,       // the endpoint's estimate
   StdError,       // its standard error (from the confidence interval)
+  T,              // estimate / standard error (a verdict "significant" or "not" as a bound on it)
   Significant,    // 1 when significant, else 0
   MeanTreatment,  // mean measure of the treatment group
   MeanControl,
