@@ -9,6 +9,9 @@
 #include "ldnsim/core/atomic_file.hpp"
 #include "ldnsim/core/error.hpp"
 #include "ldnsim/trial/engine.hpp"
+#ifdef LDNSIM_HAVE_REPORT
+#include "ldnsim/report/html.hpp"
+#endif
 
 namespace ldnsim::cli {
 namespace {
@@ -44,6 +47,16 @@ int run_trial(const TrialFlags& f) {
   if (f.check) {
     std::fputs(t.plan().c_str(), stdout);
     return 0;
+  }
+  if (!f.report.empty()) {
+#ifdef LDNSIM_HAVE_REPORT
+    // The page inlines the chart libraries: check they are there before a long run.
+    report::Html probe("probe");
+    probe.chart(report::line_chart(nlohmann::json::array({{{"x", 0}, {"y", 0}}}), "x", "y"));
+    (void)probe.render();
+#else
+    throw UsageError("--report: this ldnsim was built without the report library");
+#endif
   }
   // Open the output files first, so that a bad path fails before the run.
   std::unique_ptr<AtomicFile> csv, html;

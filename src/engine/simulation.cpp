@@ -660,6 +660,7 @@ struct SubjectSimulator::Impl {
     last = ds.subjects[subject].second;
     const Record& r0 = ds.records[first];
     subject_id = r0.id;
+    integrator->reset();
     start_streams(key, r0.id);
     for (double& e : thresholds) e = next_threshold();
     double t_end = ds.records[last - 1].time;

@@ -42,6 +42,7 @@ void SteadyStateSolver::propagate(solver::OdeSystem& system, double t_start, dou
     system.update_inputs();
   };
   apply_inputs_at(t);
+  integrator_->reset();  // every interval map starts from the same integrator state
   integrator_->restart(system, t, y.data());
   while (t < t_end) {
     double next = k < inputs.size() ? std::min(inputs[k].time, t_end) : t_end;

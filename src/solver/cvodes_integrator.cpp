@@ -39,6 +39,9 @@ class CvodesIntegrator final : public Integrator {
     if (ctx_) SUNContext_Free(&ctx_);
   }
 
+  // CVODES starts every restart afresh (CVodeReInit): nothing is carried over.
+  void reset() override { root_pending_ = false; }
+
   void restart(OdeSystem& system, double t0, const double* y0) override {
     sys_ = &system;
     ++stats_.restarts;

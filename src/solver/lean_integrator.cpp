@@ -82,6 +82,15 @@ class LeanIntegrator final : public Integrator {
     stiff_ = method_ == Method::Rosenbrock;
   }
 
+  void reset() override {
+    in_bdf_ = false;
+    stiff_ = method_ == Method::Rosenbrock;
+    stiff_count_ = nonstiff_count_ = 0;
+    bdf_nonstiff_checks_ = 0;
+    root_pending_ = false;
+    if (bdf_) bdf_->reset();
+  }
+
   void restart(OdeSystem& system, double t0, const double* y0) override {
     sys_ = &system;
     ++stats_.restarts;

@@ -17,10 +17,7 @@ std::mutex& registry_mutex() {
   static std::mutex m;
   return m;
 }
-std::map<std::string, Entry>& registry() {
-  static std::map<std::string, Entry> r;
-  return r;
-}
+std::map<std::string, Entry>& registry();
 
 // The arm's `covariates` table, the same for every subject.
 class ConstantDriver : public TreatmentDriver {
@@ -36,6 +33,14 @@ class ConstantDriver : public TreatmentDriver {
     for (std::size_t i = 0; i < arm.covariates.size() && i < out.size(); ++i) out[i] = arm.covariates[i].second;
   }
 };
+
+std::map<std::string, Entry>& registry() {
+  // The shipped drivers are always there, without a registration call.
+  static std::map<std::string, Entry> r = {
+      {"constant", Entry{"the arm's covariates table, the same for every subject",
+                         [](const DriverContext&) { return std::make_unique<ConstantDriver>(); }}}};
+  return r;
+}
 
 }  // namespace
 

@@ -50,7 +50,10 @@ struct Trial::Impl {
   std::vector<double> visits;                // study days
   std::vector<std::string> outputs;          // observed output names
   std::vector<int> output_index;             // into the model's outputs
-  std::vector<int> endpoint_output;          // per endpoint: slot in `outputs`
+  std::vector<int> endpoint_output;          // per endpoint: slot in `outputs` (-1: event count)
+  std::vector<std::string> events;           // counted model events
+  std::vector<int> event_slot;               // per model event: index into `events`, or -1
+  std::vector<int> endpoint_event;           // per endpoint: index into `events`, or -1
   int dropout_slot = -1;
   std::vector<std::string> groups;
   std::vector<std::vector<Phase>> phases;    // per group
@@ -139,6 +142,7 @@ const lang::Model& Trial::model() const { return *impl_->model; }
 const std::vector<double>& Trial::visits() const { return impl_->visits; }
 const std::vector<std::string>& Trial::observed_outputs() const { return impl_->outputs; }
 const std::vector<std::string>& Trial::groups() const { return impl_->groups; }
+const std::vector<std::string>& Trial::counted_events() const { return impl_->events; }
 
 void Trial::Impl::setup() {
   const lang::Model& m = *model;
@@ -157,7 +161,29 @@ void Trial::Impl::setup() {
     output_index.push_back(oi);
     return static_cast<int>(outputs.size() - 1);
   };
-  for (const auto& e : s.endpoints) endpoint_output.push_back(add_output(e.output, e.key + ".output"));
+  event_slot.assign(m.events().size(), -1);
+  for (const auto& e : s.endpoints) {
+    if (e.event.empty()) {
+      endpoint_output.push_back(add_output(e.output, e.key + ".output"));
+      endpoint_event.push_back(-1);
+      continue;
+    }
+    endpoint_output.push_back(-1);
+    int found = -1;
+    std::string list;
+    for (std::size_t k = 0; k < m.events().size(); ++k) {
+      list += (list.empty() ? "" : ", ") + m.events()[k].name;
+      if (iequals(m.events()[k].name, e.event)) found = static_cast<int>(k);
+    }
+    if (found < 0)
+      throw InputError(s.where(e.key + ".event") + ": model " + m.name() + " (" + s.model_path + ") has no event '" + e.event +
+                       "' (expected one of: " + (list.empty() ? "none" : list) + ")");
+    if (event_slot[static_cast<std::size_t>(found)] < 0) {
+      event_slot[static_cast<std::size_t>(found)] = static_cast<int>(events.size());
+      events.push_back(m.events()[static_cast<std::size_t>(found)].name);
+    }
+    endpoint_event.push_back(event_slot[static_cast<std::size_t>(found)]);
+  }
   if (!s.dropout_output.empty()) dropout_slot = add_output(s.dropout_output, "dropout.output");
 
   // Stratification columns.
@@ -295,6 +321,8 @@ void Trial::Impl::simulate_subject(Worker& w, std::uint64_t seed, std::size_t re
   const std::size_t nv = visits.size();
   const std::size_t no = outputs.size();
   out.values.assign(no * nv, kNaN);
+  out.event_times.resize(events.size());
+  for (auto& v : out.event_times) v.clear();
   out.withdrawn_at = -1;
   out.lost = false;
   out.follow_up = end_day;
@@ -363,8 +391,14 @@ void Trial::Impl::simulate_subject(Worker& w, std::uint64_t seed, std::size_t re
   struct Sink : engine::RowSink {
     const std::vector<Record>* records;
     const std::vector<int>* output_index;
+    const std::vector<int>* event_slot;
+    double time_scale;
     SubjectOutcome* out;
     std::size_t nv;
+    void event(const engine::EventRow& e) override {
+      int k = (*event_slot)[static_cast<std::size_t>(e.event)];
+      if (k >= 0) out->event_times[static_cast<std::size_t>(k)].push_back(e.time / time_scale);
+    }
     void row(const engine::OutputRow& r) override {
       if (!r.record) return;
       const Record& rec = (*records)[r.record->row];
@@ -375,16 +409,22 @@ void Trial::Impl::simulate_subject(Worker& w, std::uint64_t seed, std::size_t re
   } sink;
   sink.records = &w.records;
   sink.output_index = &output_index;
+  sink.event_slot = &event_slot;
+  sink.time_scale = spec.time_scale;
   sink.out = &out;
   sink.nv = nv;
   try {
-    // When the engine's stochastic elements land, the subject's random key
-    // (seed, replicate, s.index) is passed here.
-    w.sim->run(0, sink);
+    // A fresh simulator per subject: the integrator keeps state between runs (e.g. `auto`
+    // stays on BDF once it switched), which would make a subject's numbers depend on the
+    // subjects a worker ran before it, and so on the thread count.
+    w.sim = std::make_unique<engine::SubjectSimulator>(*model, w.ds, *binding, simulation);
+    // The model's random elements (random draws, cv, rate events, output noise) come from
+    // the streams keyed (seed, replicate, subject ID), the ID being s.index + 1.
+    const engine::RandomKey key{seed, replicate};
+    w.sim->run(0, sink, {}, &key);
   } catch (const SolverError& e) {
     throw SolverError("replicate " + std::to_string(replicate) + ", subject " + std::to_string(s.index + 1) + ": " + e.what());
   }
-  (void)seed;
 
   // Withdrawal flagged by the model.
   if (dropout_slot >= 0) {
@@ -403,6 +443,8 @@ void Trial::Impl::simulate_subject(Worker& w, std::uint64_t seed, std::size_t re
           if (static_cast<int>(o) != dropout_slot) out.values[o * nv + v] = kNaN;
     out.follow_up = std::min(out.follow_up, out.withdrawn_at);
   }
+  for (auto& times : out.event_times)
+    times.erase(std::remove_if(times.begin(), times.end(), [&](double d) { return d > out.follow_up + 1e-9; }), times.end());
 }
 
 void Trial::Impl::allocate(std::uint64_t seed, std::size_t replicate, const std::vector<Subject>& cohort,
@@ -464,12 +506,14 @@ int visit_at(const std::vector<double>& visits, double day) {
 void Trial::Impl::extract(const EndpointSpec& e, const std::vector<SubjectOutcome>& outcomes, EndpointData& d) const {
   d = EndpointData{};
   const std::size_t nv = visits.size();
-  const auto slot = static_cast<std::size_t>(endpoint_output[static_cast<std::size_t>(&e - spec.endpoints.data())]);
+  const auto index = static_cast<std::size_t>(&e - spec.endpoints.data());
+  const int counted = endpoint_event[index];
+  const auto slot = static_cast<std::size_t>(std::max(0, endpoint_output[index]));
   const bool crossover = spec.design == Design::Crossover;
   const bool two_sample = e.analysis == Analysis::StudentT || e.analysis == Analysis::WelchT || e.analysis == Analysis::WilcoxonRankSum;
   for (const SubjectOutcome& so : outcomes) {
     if (so.lost) continue;
-    const double* V = &so.values[slot * nv];
+    const double* V = so.values.empty() ? nullptr : &so.values[slot * nv];
     // Group 1 = treatment, 0 = control (crossover two-sample: the sequence starting on treatment).
     int g;
     if (crossover) g = spec.sequences[static_cast<std::size_t>(so.group)][0] == e.treatment ? 1 : 0;
@@ -478,6 +522,13 @@ void Trial::Impl::extract(const EndpointSpec& e, const std::vector<SubjectOutcom
       else if (so.group == e.control) g = 0;
       else continue;
     } else g = 1;
+    if (counted >= 0) {
+      if (!(so.follow_up > 0)) continue;
+      d.count.push_back(static_cast<double>(so.event_times[static_cast<std::size_t>(counted)].size()));
+      d.exposure.push_back(so.follow_up / kDaysPerYear);
+      d.group.push_back(g);
+      continue;
+    }
     if (e.type == EndpointType::Count) {
       int last = -1;
       for (std::size_t v = 1; v < nv; ++v)
@@ -708,8 +759,13 @@ std::string Trial::plan() const {
   for (double x : impl_->visits) v += (v.empty() ? "" : ", ") + format_number(x);
   line("  visits (study day): " + v + "; study ends on day " + format_number(s.duration));
   for (const auto& e : s.endpoints)
-    line("  endpoint " + e.name + ": " + to_string(e.type) + " " + e.output + ", analysis " + to_string(e.analysis) +
-         (e.time_last ? ", last charted visit" : (e.type == EndpointType::Count || e.type == EndpointType::Progression) ? "" : ", day " + format_number(e.time)));
+    line("  endpoint " + e.name + ": " + to_string(e.type) + " " + (e.event.empty() ? e.output : "event " + e.event) + ", analysis " + to_string(e.analysis) +
+         (e.time_last ? ", last charted visit"
+          : (e.type == EndpointType::Count || e.type == EndpointType::Progression) ? ""
+          : (s.design == Design::Crossover && e.analysis != Analysis::StudentT && e.analysis != Analysis::WelchT &&
+             e.analysis != Analysis::WilcoxonRankSum)
+              ? ", day " + format_number(e.time) + " of each period"
+              : ", study day " + format_number(e.time)));
   return p;
 }
 

@@ -465,15 +465,23 @@ struct Parser {
       const std::string path = index_key("endpoints", i);
       const toml::table* t = a->get(i)->as_table();
       if (!t) r.fail(*a->get(i), path, "expected a table ([[endpoints]])");
-      r.check_keys(*t, path, {"name", "output", "label", "type", "measure", "baseline", "time", "responder", "analysis",
+      r.check_keys(*t, path, {"name", "output", "event", "label", "type", "measure", "baseline", "time", "responder", "analysis",
                               "compare", "alternative", "p0", "distribution", "confirm", "increase", "increase_high",
                               "cutoff", "primary", "published"});
       EndpointSpec e;
       e.key = path;
       auto out = r.string(*t, path, "output");
-      if (!out || out->empty()) missing(*t, join_key(path, "output"), "the model output the endpoint reads, e.g. \"MCS\"");
-      e.output = *out;
-      std::string name = r.string(*t, path, "name").value_or(e.output);
+      auto ev = r.string(*t, path, "event");
+      if (ev && out) r.fail(*t->get("event"), join_key(path, "event"), "give either output or event, not both");
+      if (ev) {
+        if (ev->empty()) r.fail(*t->get("event"), join_key(path, "event"), "expected the name of a model event");
+        e.event = *ev;
+      } else if (!out || out->empty()) {
+        missing(*t, join_key(path, "output"), "the model output the endpoint reads, e.g. \"MCS\"");
+      } else {
+        e.output = *out;
+      }
+      std::string name = r.string(*t, path, "name").value_or(ev ? e.event : e.output);
       e.label = r.string(*t, path, "label").value_or(name);
       std::string type = r.string(*t, path, "type").value_or("continuous");
       if (type == "continuous") e.type = EndpointType::Continuous;
@@ -481,6 +489,8 @@ struct Parser {
       else if (type == "count") e.type = EndpointType::Count;
       else if (type == "progression") e.type = EndpointType::Progression;
       else r.fail(*t->get("type"), join_key(path, "type"), "'" + type + "' is not an endpoint type (expected continuous, responder, count or progression)");
+      if (!e.event.empty() && e.type != EndpointType::Count)
+        r.fail(*t->get("event"), join_key(path, "event"), "only count endpoints count events (expected type = \"count\", or an output)");
       const bool scored = e.type == EndpointType::Continuous || e.type == EndpointType::Responder;
       auto only = [&](std::string_view key, bool allowed, const std::string& why) {
         if (t->get(key) && !allowed) r.fail(*t->get(key), join_key(path, key), "not for this endpoint (" + why + ")");
@@ -522,6 +532,9 @@ struct Parser {
         if (auto v = r.number(*t, path, "cutoff")) e.cutoff = *v;
         if (!(e.increase > 0)) r.fail(*t->get("increase"), join_key(path, "increase"), "expected a rise above 0");
         if (!(e.increase_high > 0)) r.fail(*t->get("increase_high"), join_key(path, "increase_high"), "expected a rise above 0");
+        if (s.design != Design::Retrospective && s.every == 0)
+          r.fail(t->get("output") ? t->get("output")->source() : t->source(), join_key(path, "type"),
+                 "confirmed progression needs regular visits (expected schedule.every, e.g. \"12w\")");
       }
       // analysis
       auto an = r.string(*t, path, "analysis");

@@ -49,7 +49,7 @@ TrialSummary summarise(const Trial& trial, const TrialResults& results) {
     es.name = e.name;
     es.label = e.label;
     es.analysis = to_string(e.analysis);
-    es.output = e.output;
+    es.output = e.event.empty() ? e.output : "event " + e.event;
     es.replicates = results.replicates.size();
     std::vector<double> est, n, mt, mc;
     long significant = 0;
@@ -98,6 +98,13 @@ nlohmann::json to_json(const Trial& trial, const TrialResults& results, const Tr
                    {"lost_median", summary.median_lost},
                    {"lost_min", summary.min_lost},
                    {"lost_max", summary.max_lost}};
+  nlohmann::json by_group = nlohmann::json::object();
+  for (std::size_t g = 0; g < trial.groups().size(); ++g) {
+    std::vector<double> w;
+    for (const auto& r : results.replicates) w.push_back(static_cast<double>(r.withdrawn_by_group[g]));
+    by_group[trial.groups()[g]] = num(median_of(w));
+  }
+  j["subjects"]["withdrawn_median_by_group"] = by_group;
   nlohmann::json eps = nlohmann::json::array();
   for (std::size_t k = 0; k < summary.endpoints.size(); ++k) {
     const auto& es = summary.endpoints[k];
@@ -172,10 +179,21 @@ std::string summary_text(const Trial& trial, const TrialResults& results, const 
     std::snprintf(buf, sizeof buf, "charts screened per replicate: median %s\n", fmt(s.median_screened, 6).c_str());
     o += buf;
   }
-  std::snprintf(buf, sizeof buf, "withdrawn per replicate: median %s (range %ld-%ld); lost to data problems: median %s (range %ld-%ld)\n\n",
+  std::snprintf(buf, sizeof buf, "withdrawn per replicate: median %s (range %ld-%ld); lost to data problems: median %s (range %ld-%ld)\n",
                 fmt(s.median_withdrawn, 6).c_str(), s.min_withdrawn, s.max_withdrawn, fmt(s.median_lost, 6).c_str(), s.min_lost,
                 s.max_lost);
   o += buf;
+  if (!results.replicates.empty() && trial.groups().size() > 1) {
+    std::string by;
+    for (std::size_t g = 0; g < trial.groups().size(); ++g) {
+      std::vector<double> w;
+      for (const auto& r : results.replicates) w.push_back(static_cast<double>(r.withdrawn_by_group[g]));
+      by += (g ? ", " : "") + trial.groups()[g] + " " + fmt(median_of(w), 6);
+    }
+    o += "withdrawn by group (median): " + by + "\n\n";
+  } else {
+    o += "\n";
+  }
   std::snprintf(buf, sizeof buf, "%-16s %-20s %10s %22s %9s %16s %7s %6s\n", "endpoint", "analysis", "estimate", "95% of replicates",
                 "P(sig.)", "(95% CI)", "n", "failed");
   o += buf;
@@ -273,6 +291,7 @@ std::string report_html(const Trial& trial, const TrialResults& results, const T
   nlohmann::json j = to_json(trial, results, s);
   page.heading("Mean course by group");
   for (std::size_t o = 0; o < trial.observed_outputs().size(); ++o) {
+    if (trial.observed_outputs()[o] == spec.dropout_output) continue;  // the withdrawal flag
     nlohmann::json pts = nlohmann::json::array();
     for (const auto& series : j["course"]) {
       if (series["output"] != trial.observed_outputs()[o]) continue;

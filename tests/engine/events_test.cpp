@@ -191,3 +191,21 @@ TEST(Failures, ImpossibleDosingPropertiesNameTheRecord) {
 
 }  // namespace
 }  // namespace ldnsim
+
+namespace ldnsim {
+namespace {
+
+TEST(Determinism, ASubjectsNumbersDoNotDependOnTheSubjectsBeforeIt) {
+  // Subject 1 is stiff (auto hands it to BDF); subject 2 is not. Run after subject 1 on the
+  // same simulator, subject 2 must get exactly the numbers it gets alone.
+  auto m = test::model("param K = 1\nstate A = 10\nstate B = 0\nd/dt(A) = -K*(A - cos(t))\nd/dt(B) = A - B\n");
+  engine::SimulationOptions opt;  // default tolerances: subject 1 is stability-limited
+  opt.grid = test::grid(0, 30, 0.5);
+  auto both = test::run(*m, "ID,TIME,EVID,K\n1,0,2,5000\n2,0,2,0.3\n", opt);
+  auto alone = test::run(*m, "ID,TIME,EVID,K\n2,0,2,0.3\n", opt);
+  ASSERT_EQ(both.size(), 2 * alone.size());
+  for (std::size_t i = 0; i < alone.size(); ++i) EXPECT_EQ(both[alone.size() + i].states, alone[i].states) << i;
+}
+
+}  // namespace
+}  // namespace ldnsim

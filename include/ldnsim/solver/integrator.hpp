@@ -100,6 +100,10 @@ struct IntegratorStats {
 class Integrator {
  public:
   virtual ~Integrator() = default;
+  // Forgets what it learned about the problem (stiffness, step sizes): called before each
+  // subject, so that a subject's numbers never depend on the subjects run before it on the
+  // same thread.
+  virtual void reset() = 0;
   // Starts (or restarts after a discontinuity) at (t0, y0).
   virtual void restart(OdeSystem& system, double t0, const double* y0) = 0;
   // Writes y(t) for t at or after the last requested time, stepping no further than

@@ -70,7 +70,8 @@ bool has_driver(const std::string& name);
 std::vector<std::pair<std::string, std::string>> registered_drivers();
 
 // Registers the drivers shipped with the trial layer ("constant": the arm's `covariates`
-// table, the same for every subject). Idempotent.
+// table, the same for every subject). They are registered from the start; this restores
+// them if replaced. Idempotent.
 void register_builtin_drivers();
 
 }  // namespace ldnsim::trial

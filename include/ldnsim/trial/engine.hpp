@@ -32,6 +32,9 @@ struct SubjectOutcome {
   // values[o * visits + v]: output o of Trial::observed_outputs() at Trial::visits()[v];
   // NaN when not observed (after withdrawal or follow-up, lost, not charted).
   std::vector<double> values;
+  // event_times[k]: study days at which counted event k (Trial::counted_events()) fired,
+  // up to the end of follow-up or withdrawal.
+  std::vector<std::vector<double>> event_times;
 };
 
 struct ReplicateResult {
@@ -80,6 +83,8 @@ class Trial {
   const std::vector<double>& visits() const;
   // Names of the model outputs read at visits (endpoint outputs, then the dropout flag).
   const std::vector<std::string>& observed_outputs() const;
+  // Names of the model events that count endpoints count.
+  const std::vector<std::string>& counted_events() const;
   // Group labels: arm names, or "LDN-placebo" style sequence labels for crossovers.
   const std::vector<std::string>& groups() const;
   // A readable description of the plan (what --check prints).

@@ -51,7 +51,8 @@ struct PublishedResult {
 struct EndpointSpec {
   std::string name;       // NAME, or NAME@TIME when the spec gave several times
   std::string key;        // "endpoints[2]", for messages
-  std::string output;     // model output read at the visits
+  std::string output;     // model output read at the visits ("" for an event count)
+  std::string event;      // count endpoints: a model event counted over the follow-up
   std::string label;
   EndpointType type = EndpointType::Continuous;
   Measure measure = Measure::Value;
