@@ -163,7 +163,7 @@ std::string report_html(const science::ReproduceResult& res, const science::Repr
     std::string unit;
     for (const auto& r : res.rows) {
       if (r.row.study != s.study.spec || !std::isfinite(r.median)) continue;
-      if (r.row.statistic == science::Statistic::Withdrawn) continue;
+      if (r.row.statistic != science::Statistic::Estimate) continue;
       if (!unit.empty() && r.row.unit != unit) continue;  // one axis per plot
       unit = r.row.unit;
       nlohmann::json sim = {{"label", r.row.label}, {"estimate", r.median}, {"low", r.p025}, {"high", r.p975},

@@ -48,13 +48,14 @@ class SpecReader {
 
   void check_keys(const toml::table& t, const std::string& path, const std::vector<std::string>& allowed) const {
     for (const auto& [k, v] : t) {
+      (void)v;
       const std::string key(k.str());
       if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
       std::string list;
       for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
       std::string hint = closest(key, allowed);
-      fail(v, key_path(path, key),
-           "unknown key" + (hint.empty() ? "" : " (did you mean '" + hint + "'?)") + "; expected one of: " + list);
+      throw InputError(where(k.source()) + ": " + key_path(path, key) + ": unknown key" +
+                       (hint.empty() ? "" : " (did you mean '" + hint + "'?)") + "; expected one of: " + list);
     }
   }
 

@@ -96,7 +96,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadSpec{"study = \"toy-trial.toml\"", "study = \"nope.toml\"", "targets[0].study: cannot open"},
         BadSpec{"value = 3", "value = \"3\"", "targets[0].value: expected a number"},
         BadSpec{"grade = \"C\"", "grade = \"C\"\nstatistic = \"mean\"",
-                "targets[0].statistic: 'mean' (expected estimate, se, significant"}));
+                "targets[0].statistic: 'mean' (expected estimate, se, t, significant"}));
 
 }  // namespace
 }  // namespace ldnsim

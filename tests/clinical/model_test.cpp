@@ -82,9 +82,13 @@ TEST(PatientModel, PopulationScreeningScoresUseTheModelsReferenceDistributions) 
 
 TEST(PatientModel, WithoutASeedTheTypicalPatientHasNoEvents) {
   // docs/language.md: without a seed `rate` events never fire and draws sit at their median.
-  test::Run r = test::ldnsim("simulate models/ms/patient.ldn --grid 0:730:365 --out - --columns TIME,NREL,EDSS_TRUE,DROPOUT -q");
+  auto d = test::temp_dir("typical");
+  { std::ofstream(d / "data.csv") << "ID,TIME,BLINDED\n1,0,1\n1,365,1\n1,730,1\n"; }
+  test::Run r = test::ldnsim("simulate models/ms/patient.ldn --data " + (d / "data.csv").string() +
+                             " --out - --columns TIME,NREL,NSAE,DROPOUT -q");
+  std::filesystem::remove_all(d);
   ASSERT_EQ(r.status, 0) << r.out;
-  EXPECT_NE(r.out.find("730,0,"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("730,0,0,0"), std::string::npos) << r.out;
 }
 
 TEST(Docs, ClinicalParameterTableIsCurrent) {
