@@ -4,6 +4,7 @@
 // self-contained HTML report (forest plots, time courses). docs/clinical.md.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -157,30 +158,29 @@ std::string report_html(const science::ReproduceResult& res, const science::Repr
     page.heading(s.study.label + ": " + s.title, 3);
     page.paragraph(s.citation + ". " + std::to_string(s.replicates) + " simulated trials (seed " + std::to_string(s.seed) +
                    "); median withdrawn " + num(s.median_withdrawn) + ", lost " + num(s.median_lost) + ".");
-    // forest plot: published vs simulated, per endpoint of the study with numbers
-    nlohmann::json forest = nlohmann::json::array();
-    bool any = false;
-    std::string unit;
-    for (const auto& r : res.rows) {
-      if (r.row.study != s.study.spec || !std::isfinite(r.median)) continue;
-      if (r.row.statistic != science::Statistic::Estimate) continue;
-      if (!unit.empty() && r.row.unit != unit) continue;  // one axis per plot
-      unit = r.row.unit;
-      nlohmann::json sim = {{"label", r.row.label}, {"estimate", r.median}, {"low", r.p025}, {"high", r.p975},
-                            {"source", "Simulated"}, {"note", "median and 95% of simulated trials"}};
-      forest.push_back(sim);
-      if (r.row.published) {
-        nlohmann::json pub = {{"label", r.row.label}, {"estimate", *r.row.published * r.row.scale}, {"source", "Published"},
-                              {"note", r.row.published_text + " (grade " + r.row.grade + ")"}};
-        if (r.row.low && r.row.high) {
-          pub["low"] = *r.row.low * r.row.scale;
-          pub["high"] = *r.row.high * r.row.scale;
+    // forest plots: published vs simulated, one per unit (one axis each)
+    std::vector<std::string> units;
+    for (const auto& r : res.rows)
+      if (r.row.study == s.study.spec && std::isfinite(r.median) && r.row.statistic == science::Statistic::Estimate &&
+          std::find(units.begin(), units.end(), r.row.unit) == units.end())
+        units.push_back(r.row.unit);
+    for (const auto& unit : units) {
+      nlohmann::json forest = nlohmann::json::array();
+      for (const auto& r : res.rows) {
+        if (r.row.study != s.study.spec || !std::isfinite(r.median) || r.row.unit != unit) continue;
+        if (r.row.statistic != science::Statistic::Estimate) continue;
+        forest.push_back({{"label", r.row.label}, {"estimate", r.median}, {"low", r.p025}, {"high", r.p975},
+                          {"source", "Simulated"}, {"note", "median and 95% of simulated trials"}});
+        if (r.row.published) {
+          nlohmann::json pub = {{"label", r.row.label}, {"estimate", *r.row.published * r.row.scale}, {"source", "Published"},
+                                {"note", r.row.published_text + " (grade " + r.row.grade + ")"}};
+          if (r.row.low && r.row.high) {
+            pub["low"] = *r.row.low * r.row.scale;
+            pub["high"] = *r.row.high * r.row.scale;
+          }
+          forest.push_back(pub);
         }
-        forest.push_back(pub);
       }
-      any = true;
-    }
-    if (any) {
       std::optional<double> ref;
       if (s.study.role != "calibration" && unit == "points") ref = 0.0;
       page.chart(report::forest_plot(forest, unit.empty() ? "value" : unit, s.study.label + ": published vs simulated", ref),
