@@ -19,6 +19,7 @@
 #include "ldnsim/core/format.hpp"
 #include "ldnsim/science/calibration.hpp"
 #include "ldnsim/science/clinical.hpp"
+#include "ldnsim/server/json_output.hpp"
 
 namespace ldnsim::cli {
 namespace {
@@ -52,14 +53,18 @@ int run_clinical_calibrate(const CalibrateFlags& f) {
   }
   science::CalibrationResult fit = science::calibrate_clinical(spec, o);
 
-  nlohmann::json j;
-  j["calibration"] = spec.name;
-  j["spec"] = spec.file;
-  j["model"] = spec.model_path;
-  j["replicates"] = spec.replicates;
-  j["seed"] = spec.seed;
-  j["evaluations"] = fit.evaluations;
-  j["objective"] = fit.objective;
+  auto j = json_output::envelope("calibrate");
+  j["inputs"] = {{"spec", spec.file}, {"model_file", spec.model_path}, {"check", f.check}, {"no_write", f.no_write},
+                 {"threads", o.threads}};
+  nlohmann::ordered_json& results = j["results"];
+  results["calibration"] = spec.name;
+  results["title"] = spec.title;
+  results["replicates"] = spec.replicates;
+  results["seed"] = spec.seed;
+  results["evaluations"] = fit.evaluations;
+  results["objective"] = fit.objective;
+  results["parameters"] = nlohmann::ordered_json::array();
+  results["targets"] = nlohmann::ordered_json::array();
   if (!f.json) {
     std::printf("calibration %s: %s\n(%s; model %s; %zu replicates per study and evaluation, seed %llu, %d evaluations)\n\n",
                 spec.name.c_str(), spec.title.c_str(), spec.file.c_str(), spec.model_path.c_str(), spec.replicates,
@@ -73,9 +78,12 @@ int run_clinical_calibrate(const CalibrateFlags& f) {
                   format_number(p.estimate, 4).c_str(), std::isfinite(p.se) ? format_number(p.se, 2).c_str() : "n.i.",
                   (format_number(p.low95, 3) + " - " + format_number(p.high95, 3)).c_str(), p.stage.c_str(),
                   p.at_bound ? " (at a bound)" : "");
-    j["parameters"].push_back({{"name", p.name}, {"unit", p.unit}, {"stage", p.stage}, {"in_file", p.start},
-                               {"estimate", p.estimate}, {"se", std::isfinite(p.se) ? nlohmann::json(p.se) : nlohmann::json()},
-                               {"range95", {p.low95, p.high95}}, {"at_bound", p.at_bound}});
+    results["parameters"].push_back({{"name", p.name}, {"unit", p.unit}, {"stage", p.stage}, {"in_file", p.start},
+                                     {"estimate", p.estimate},
+                                     {"se", std::isfinite(p.se) ? nlohmann::ordered_json(p.se) : nlohmann::ordered_json()},
+                                     {"range95", {p.low95, p.high95}}, {"at_bound", p.at_bound}});
+    if (!f.check && !std::isfinite(p.se)) j["warnings"].push_back(p.name + " is not identified by its targets");
+    if (p.at_bound) j["warnings"].push_back(p.name + " is at a bound of the fit");
   }
   if (!f.json) {
     std::printf("\n%-28s %-5s %12s %12s %8s %7s  %-6s %s\n", "target", "grade", "published", "model", "MC SE", "z", "use",
@@ -85,6 +93,7 @@ int run_clinical_calibrate(const CalibrateFlags& f) {
   for (const auto& t : fit.targets) {
     const auto& g = t.target;
     if (t.fitted && std::fabs(t.z) > 3) off = true;
+    if (std::fabs(t.z) > 2) j["warnings"].push_back(g.id + ": the model is " + format_number(t.z, 3) + " sigma from the published value");
     std::string published = (g.kind == science::ClinicalTarget::Kind::AtMost ? "<= " : g.kind == science::ClinicalTarget::Kind::AtLeast ? ">= " : "") +
                             format_number(g.value * g.scale, 4) + (g.unit == "%" ? "%" : "");
     if (!f.json)
@@ -92,17 +101,27 @@ int run_clinical_calibrate(const CalibrateFlags& f) {
                   (format_number(t.model * g.scale, 4) + (g.unit == "%" ? "%" : "")).c_str(),
                   format_number(t.mc_se * g.scale, 2).c_str(), t.z, t.fitted ? "fit" : "check",
                   format_number(g.sigma * g.scale, 3).c_str(), g.sigma_why.c_str());
-    j["targets"].push_back({{"id", g.id}, {"study", g.study}, {"endpoint", g.endpoint}, {"statistic", science::to_string(g.statistic)},
-                            {"grade", g.grade}, {"published", g.value}, {"model", t.model}, {"mc_se", t.mc_se}, {"sigma", g.sigma},
-                            {"z", t.z}, {"fitted", t.fitted}, {"scale", g.scale}, {"unit", g.unit}});
+    results["targets"].push_back({{"id", g.id}, {"study", g.study}, {"endpoint", g.endpoint},
+                                  {"statistic", science::to_string(g.statistic)}, {"grade", g.grade},
+                                  {"kind", g.kind == science::ClinicalTarget::Kind::AtMost ? "at_most"
+                                           : g.kind == science::ClinicalTarget::Kind::AtLeast ? "at_least" : "equal"},
+                                  {"published", g.value}, {"model", t.model}, {"mc_se", t.mc_se}, {"sigma", g.sigma},
+                                  {"sigma_why", g.sigma_why}, {"z", t.z}, {"fitted", t.fitted}, {"scale", g.scale},
+                                  {"unit", g.unit}});
   }
   bool weak = false;
   for (const auto& t : fit.targets) weak |= t.target.grade == "S" || t.target.grade == "U";
   if (!f.json && weak)
     std::printf("\nweak evidence: targets of grade S (secondary sources) or U (unconfirmed) are weighed with twice their\n"
                 "sampling SE; the estimates resting on them are as uncertain as those sources.\n");
-  j["file_written"] = !f.check && !f.no_write;
-  if (f.json) std::printf("%s\n", j.dump(2).c_str());
+  results["file_written"] = !f.check && !f.no_write;
+  j["evidence"].push_back("minimum distance on published summary statistics: each target's simulated mean over replicates "
+                          "(common random numbers) against the published value, weighed by sigma (sigma_why says why); "
+                          "SEs from the Gauss-Newton covariance of the weighted residuals");
+  if (weak)
+    j["evidence"].push_back("targets of grade S (secondary sources) or U (unconfirmed) are weighed with twice their sampling "
+                            "SE; the estimates resting on them are as uncertain as those sources");
+  if (f.json) std::fputs(json_output::dump(j).c_str(), stdout);
   if (!f.check && !f.no_write) {
     std::ifstream in(spec.model_path);
     std::stringstream ss;
@@ -134,9 +153,11 @@ int run_calibrate(const CalibrateFlags& f) {
   science::FitResult fit = science::calibrate(model, true, progress);
   std::vector<double> old = model.typical();
 
-  nlohmann::json j;
-  j["model"] = model.model().name();
-  j["file"] = model.path();
+  auto j = json_output::envelope("calibrate");
+  j["inputs"] = {{"model", model.model().name()}, {"model_file", model.path()}, {"write", f.write}, {"check", f.check}};
+  nlohmann::ordered_json& results = j["results"];
+  results["model"] = model.model().name();
+  results["file"] = model.path();
   bool drift = false;
   if (!f.json) std::printf("calibration of %s (%s)\n\n", model.model().name().c_str(), model.path().c_str());
   if (!f.json)
@@ -164,8 +185,12 @@ int run_calibrate(const CalibrateFlags& f) {
       std::printf("%-10s %-8s %12s %12s %+9.3g%%   %-24s %s\n", name.c_str(), p.unit.c_str(),
                   format_number(was, 6).c_str(), science::model_number(value).c_str(), 100 * (value - was) / was,
                   (science::model_number(lo) + "-" + science::model_number(hi)).c_str(), file_range.c_str());
-    j["fitted"].push_back(
-        {{"parameter", name}, {"unit", p.unit}, {"in_file", was}, {"fitted", value}, {"range", {lo, hi}}});
+    results["fitted"].push_back({{"parameter", name},
+                                 {"unit", p.unit},
+                                 {"in_file", was},
+                                 {"fitted", value},
+                                 {"range", {lo, hi}},
+                                 {"range_in_file", has_range ? nlohmann::ordered_json{*p.low, *p.high} : nullptr}});
   }
   if (!f.json) {
     std::printf("\n%-30s %-9s %9s %14s %10s %7s  %s\n", "target", "unit", "published", "range", "model", "z",
@@ -177,13 +202,15 @@ int run_calibrate(const CalibrateFlags& f) {
                   format_number(e.target.value, 4).c_str(), range_text(e.target).c_str(),
                   format_number(e.model, 4).c_str(), e.z(), format_number(e.target.sigma, 3).c_str(),
                   e.target.sigma_why.c_str());
-    j["targets"].push_back({{"id", e.target.id},
-                            {"quantity", e.target.quantity},
-                            {"unit", e.target.unit},
-                            {"published", e.target.value},
-                            {"model", e.model},
-                            {"sigma", e.target.sigma},
-                            {"z", e.z()}});
+    results["targets"].push_back({{"id", e.target.id},
+                                  {"quantity", e.target.quantity},
+                                  {"unit", e.target.unit},
+                                  {"published", e.target.value},
+                                  {"model", e.model},
+                                  {"range", range_text(e.target)},
+                                  {"sigma", e.target.sigma},
+                                  {"sigma_why", e.target.sigma_why},
+                                  {"z", e.z()}});
   }
   if (model.is_mouse()) {
     science::Simulator sim(model);
@@ -200,18 +227,26 @@ int run_calibrate(const CalibrateFlags& f) {
                     o.hours_blocked, o.metrics.signal_mean, 100 * o.metrics.enk_change, 100 * o.metrics.b_change,
                     100 * o.metrics.t_change, o.regimen.expected_sign < 0 ? "inhibits" : "stimulates/none",
                     o.sign_ok ? "(reproduced)" : "(NOT reproduced)");
-      j["sign_switch"].push_back({{"regimen", o.regimen.label},
+      if (!o.sign_ok)
+        j["warnings"].push_back("mouse sign switch not reproduced for " + o.regimen.label);
+      results["sign_switch"].push_back({{"regimen", o.regimen.label},
                                   {"hours_blocked", o.hours_blocked},
                                   {"b_change", o.metrics.b_change},
                                   {"t_change", o.metrics.t_change},
                                   {"expected_sign", o.regimen.expected_sign},
+                                  {"evidence", o.regimen.evidence},
                                   {"reproduced", o.sign_ok}});
     }
   }
-  j["objective"] = fit.objective;
-  j["simulations"] = fit.evaluations;
-  j["file_up_to_date"] = !drift;
-  if (f.json) std::printf("%s\n", j.dump(2).c_str());
+  j["evidence"].push_back("targets: the published values of ../shared/science/targets.csv; z = (model - published) / "
+                          "sigma, where sigma is the spread the fit weighs a residual by (sigma_why says why)");
+  results["objective"] = fit.objective;
+  results["simulations"] = fit.evaluations;
+  results["file_up_to_date"] = !drift;
+  results["written"] = f.write;
+  if (drift && !f.write)
+    j["warnings"].push_back("the model file differs from the fit: run with --write to record the fitted values");
+  if (f.json) std::fputs(json_output::dump(j).c_str(), stdout);
 
   if (f.write) {
     std::ifstream in(model.path());

@@ -3,17 +3,64 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "common.hpp"
+#include "ldnsim/core/error.hpp"
 #include "ldnsim/core/format.hpp"
+#include "ldnsim/server/json_output.hpp"
 
 namespace ldnsim::cli {
 namespace {
 
-int run_check(const std::string& path, bool show_code) {
+const char* const kDoseProperties[] = {"F", "ALAG", "R", "D"};
+
+nlohmann::ordered_json optional_number(const std::optional<double>& v) {
+  return v ? nlohmann::ordered_json(*v) : nlohmann::ordered_json(nullptr);
+}
+
+// `ldnsim check MODEL --json` (docs/json.md).
+void print_check_json(const std::string& path, const lang::Model& m, bool show_code) {
+  auto j = json_output::envelope("check");
+  j["inputs"] = {{"model", path}, {"code", show_code}};
+  auto& r = j["results"];
+  r["ok"] = true;
+  r["name"] = m.name();
+  r["description"] = m.description();
+  r["counts"] = {{"parameters", m.parameter_count()}, {"states", m.state_count()}, {"outputs", m.output_count()}};
+  r["states"] = nlohmann::ordered_json::array();
+  for (std::size_t i = 0; i < m.state_count(); ++i) {
+    const auto& s = m.states()[i];
+    r["states"].push_back({{"index", i + 1}, {"name", s.name}, {"unit", s.unit}, {"depot", s.depot}, {"hidden", s.hidden}});
+  }
+  r["parameters"] = nlohmann::ordered_json::array();
+  for (const auto& p : m.parameters())
+    r["parameters"].push_back(
+        {{"name", p.name}, {"value", optional_number(p.value)}, {"unit", p.unit}, {"covariate", !p.value.has_value()}});
+  r["outputs"] = nlohmann::ordered_json::array();
+  for (const auto& o : m.outputs())
+    r["outputs"].push_back({{"name", o.name}, {"unit", o.unit}, {"description", o.description}});
+  r["dosing_properties"] = nlohmann::ordered_json::array();
+  for (std::size_t s = 0; s < m.state_count(); ++s)
+    for (int k = 0; k < 4; ++k)
+      if (m.dose_property_slot(static_cast<lang::DoseProperty>(k), static_cast<int>(s)) >= 0)
+        r["dosing_properties"].push_back({{"property", kDoseProperties[k]}, {"state", m.states()[s].name}});
+  r["events"] = nlohmann::ordered_json::array();
+  for (const auto& e : m.events()) r["events"].push_back({{"name", e.name}, {"kind", e.is_rate ? "rate" : "when"}});
+  r["random_draws"] = m.subject_draws().size();
+  r["hash"] = m.hash();
+  if (show_code) r["generated_cpp"] = m.generated_cpp();
+  std::fputs(json_output::dump(j).c_str(), stdout);
+}
+
+int run_check(const std::string& path, bool show_code, bool json) {
   lang::LoadOptions opt;
   opt.engine = lang::Engine::Interpreter;
   lang::ModelPtr m = lang::load_model(path, opt);
+  if (json) {
+    print_check_json(path, *m, show_code);
+    return 0;
+  }
   std::printf("model %s: %zu parameters, %zu states, %zu outputs (ok)\n", m->name().c_str(),
               m->parameter_count(), m->state_count(), m->output_count());
   if (!m->description().empty()) std::printf("  %s\n", m->description().c_str());
@@ -29,7 +76,7 @@ int run_check(const std::string& path, bool show_code) {
   }
   std::printf("\noutputs:\n");
   for (const auto& o : m->outputs()) std::printf("  %-12s %s\n", o.name.c_str(), o.unit.c_str());
-  static const char* props[] = {"F", "ALAG", "R", "D"};
+  const char* const* props = kDoseProperties;
   bool any = false;
   for (std::size_t s = 0; s < m->state_count(); ++s)
     for (int k = 0; k < 4; ++k)
@@ -48,10 +95,50 @@ std::string markdown_cell(std::string s) {
   return s;
 }
 
-int run_params(const std::string& path, bool markdown) {
+// `ldnsim params MODEL --json` (docs/json.md).
+void print_params_json(const std::string& path, const lang::Model& m) {
+  auto j = json_output::envelope("params");
+  j["inputs"] = {{"model", path}};
+  auto& r = j["results"];
+  r["model"] = m.name();
+  r["parameters"] = nlohmann::ordered_json::array();
+  std::vector<std::string> unsourced;
+  std::size_t assumptions = 0;
+  for (const auto& p : m.parameters()) {
+    nlohmann::ordered_json range = nullptr;
+    if (p.low && p.high)
+      range = {{"low", *p.low}, {"high", *p.high}, {"distribution", p.distribution.empty() ? "uniform" : p.distribution}};
+    r["parameters"].push_back({{"name", p.name},
+                               {"value", optional_number(p.value)},
+                               {"unit", p.unit},
+                               {"covariate", !p.value.has_value()},
+                               {"range", range},
+                               {"bsv_cv", optional_number(p.cv)},
+                               {"source", p.source},
+                               {"assumption", p.assumption}});
+    if (p.source.empty() && p.assumption.empty()) unsourced.push_back(p.name);
+    if (!p.assumption.empty()) ++assumptions;
+  }
+  if (!unsourced.empty()) {
+    std::string names;
+    for (const auto& n : unsourced) names += (names.empty() ? "" : ", ") + n;
+    j["warnings"].push_back(std::to_string(unsourced.size()) + " parameter" + (unsourced.size() == 1 ? "" : "s") +
+                            " with neither a source nor an assumption: " + names);
+  }
+  j["evidence"].push_back(std::to_string(assumptions) + " of " + std::to_string(m.parameter_count()) +
+                          " parameters are assumptions (their \"assumption\" says why)");
+  std::fputs(json_output::dump(j).c_str(), stdout);
+}
+
+int run_params(const std::string& path, bool markdown, bool json) {
+  if (markdown && json) throw UsageError("give --markdown or --json, not both");
   lang::LoadOptions opt;
   opt.engine = lang::Engine::Interpreter;
   lang::ModelPtr m = lang::load_model(path, opt);
+  if (json) {
+    print_params_json(path, *m);
+    return 0;
+  }
   if (markdown) {
     std::printf("| parameter | value | unit | range | BSV (CV) | source or assumption |\n|---|---|---|---|---|---|\n");
   }
@@ -79,19 +166,23 @@ int run_params(const std::string& path, bool markdown) {
 void add_check_command(CLI::App& app) {
   auto path = std::make_shared<std::string>();
   auto code = std::make_shared<bool>(false);
+  auto json = std::make_shared<bool>(false);
   CLI::App* cmd = app.add_subcommand("check", "Compile a model and list its states, parameters and outputs, or its errors");
   cmd->add_option("model", *path, "model file (.ldn)")->required();
   cmd->add_flag("--code", *code, "also print the generated C++");
-  cmd->callback([path, code] { run_check(*path, *code); });
+  cmd->add_flag("--json", *json, "machine-readable output (docs/json.md); errors still go to stderr");
+  cmd->callback([path, code, json] { run_check(*path, *code, *json); });
 }
 
 void add_params_command(CLI::App& app) {
   auto path = std::make_shared<std::string>();
   auto md = std::make_shared<bool>(false);
+  auto json = std::make_shared<bool>(false);
   CLI::App* cmd = app.add_subcommand("params", "Print a model's parameters with units, ranges and sources");
   cmd->add_option("model", *path, "model file (.ldn)")->required();
   cmd->add_flag("--markdown", *md, "as a Markdown table");
-  cmd->callback([path, md] { run_params(*path, *md); });
+  cmd->add_flag("--json", *json, "machine-readable output (docs/json.md)");
+  cmd->callback([path, md, json] { run_params(*path, *md, *json); });
 }
 
 }  // namespace ldnsim::cli

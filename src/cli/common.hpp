@@ -41,6 +41,8 @@ std::vector<std::string> split_list(const std::string& s);
 void add_simulate_command(CLI::App& app);
 void add_check_command(CLI::App& app);
 void add_params_command(CLI::App& app);
+// The local explorer, ldnsim serve (src/cli/serve_cmd.cpp, src/server).
+void add_serve_command(CLI::App& app);
 // The LDN science commands (src/cli/calibrate_cmd.cpp, dose_cmd.cpp, sensitivity_cmd.cpp).
 void add_calibrate_command(CLI::App& app);
 void add_dose_command(CLI::App& app);

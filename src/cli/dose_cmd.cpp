@@ -17,6 +17,7 @@
 #include "ldnsim/science/calibration.hpp"
 #include "ldnsim/science/ldn.hpp"
 #include "ldnsim/science/uncertainty.hpp"
+#include "ldnsim/server/json_output.hpp"
 #ifdef LDNSIM_HAVE_REPORT
 #include "ldnsim/report/html.hpp"
 #endif
@@ -131,6 +132,21 @@ std::string fmt(double v) {
   else if (a < 10) std::snprintf(buf, sizeof buf, "%.3g", v);
   else std::snprintf(buf, sizeof buf, "%.1f", v);
   return buf;
+}
+
+// What the numbers rest on (the "basis" column), for the text output and --json's evidence.
+const char* const kEvidence[] = {
+    "PK: calibrated at 50 mg and extrapolated linearly to low doses (no human PK below 50 mg, pharmacology.md 7.1)",
+    "MOR: fitted to PET peaks < 8 h at 2-50 mg and the slow loss after 50 mg (Rabiner 2011, Lee 1988); no occupancy "
+    "was ever measured beyond 8 h at low doses (7.5)",
+    "ASSUMED: OGFr blockade, rebound and proliferation rest on assumptions without human data (7.6-7.8)",
+    "the model has no circadian term: the dose time shifts the cycle on the clock but not its shape",
+};
+
+std::string blockade_window(double trough) {
+  if (trough >= 0.5) return "no: at least half the MOR stay blocked all day";
+  if (trough >= 0.2) return "no clean window: blockade dips but never below 20%";
+  return "yes: blockade falls below 20% for part of the day";
 }
 
 std::string clock_text(double h) {
@@ -320,39 +336,85 @@ int run_dose(const DoseFlags& f) {
   }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
-  // JSON
-  nlohmann::json j;
-  j["model"] = model.model().name();
-  j["steady_state"] = f.days == 0;
-  j["dose_form"] = f.base ? "mg of naltrexone base" : "mg of naltrexone HCl (x 0.904 = base)";
-  j["uncertainty_samples"] = f.uncertainty;
-  j["uncertainty_failed"] = failed;
-  j["uncertainty_weighting"] = f.prior_only ? "none (prior ranges only)" : "likelihood of the calibration targets";
-  j["effective_sample_size"] = ess;
-  for (const auto& u : ranged)
-    j["uncertain_parameters"].push_back({{"name", u.name}, {"low", u.low}, {"high", u.high}, {"log", u.log},
-                                         {"assumption", u.assumed}});
+  // JSON (docs/json.md)
+  auto j = json_output::envelope("dose");
+  {
+    const std::vector<int>& missed = regs.front().missed;
+    j["inputs"] = {{"model", model.model().name()},
+                   {"model_file", model.path()},
+                   {"dose", f.dose},
+                   {"at", f.at},
+                   {"compare", split_list(f.compare)},
+                   {"every", f.every},
+                   {"days", f.days},
+                   {"missed", missed},
+                   {"form", f.base ? "base" : "hcl"},
+                   {"weight_kg", model.get(p, "WT")},
+                   {"cirrhosis", f.cirrhosis},
+                   {"set", f.set},
+                   {"uncertainty", f.uncertainty},
+                   {"seed", f.seed},
+                   {"prior_only", f.prior_only},
+                   {"step_h", f.step}};
+  }
+  nlohmann::ordered_json& res = j["results"];
+  res["model"] = model.model().name();
+  res["steady_state"] = f.days == 0;
+  res["dose_form"] = f.base ? "mg of naltrexone base" : "mg of naltrexone HCl (x 0.904 = base)";
   for (std::size_t g = 0; g < regs.size(); ++g) {
-    nlohmann::json r;
+    nlohmann::ordered_json r;
     r["regimen"] = regs[g].label;
     r["dose_mg"] = regs[g].dose_mg;
     r["dose_time"] = clock_text(regs[g].clock_h);
     r["interval_h"] = regs[g].interval_h;
     r["days"] = regs[g].days;
     r["missed"] = regs[g].missed;
+    r["metrics"] = nlohmann::ordered_json::object();
+    std::size_t trough_row = 0;
     for (std::size_t k = 0; k < rows().size(); ++k) {
       const auto& row = rows()[k];
-      nlohmann::json v = {{"value", typical[g].*(row.field) * row.scale}, {"unit", row.unit}, {"basis", row.basis}};
+      if (row.key == "occ_trough") trough_row = k;
+      nlohmann::ordered_json v = {{"label", row.label},
+                                  {"value", typical[g].*(row.field) * row.scale},
+                                  {"unit", row.unit},
+                                  {"basis", row.basis}};
       if (!bands.empty())
         v["band"] = {{"median", bands[g][k].median}, {"p05", bands[g][k].low}, {"p95", bands[g][k].high}};
       r["metrics"][row.key] = v;
     }
-    j["regimens"].push_back(r);
+    r["peaks"] = {{"naltrexone", clock_text(regs[g].clock_h + typical[g].tmax_cp)},
+                  {"naltrexol", clock_text(regs[g].clock_h + typical[g].tmax_cm)},
+                  {"occupancy", clock_text(regs[g].clock_h + typical[g].tpeak_occ)}};
+    const double trough = bands.empty() ? typical[g].occ_trough : bands[g][trough_row].median / 100;
+    r["blockade_free_window"] = blockade_window(trough);
+    res["regimens"].push_back(r);
   }
+  if (f.uncertainty > 0) {
+    nlohmann::ordered_json u;
+    u["samples"] = f.uncertainty;
+    u["failed"] = failed;
+    u["weighting"] = f.prior_only ? "none (prior ranges only)" : "likelihood of the calibration targets";
+    u["effective_sample_size"] = ess;
+    u["band"] = "median [5th, 95th percentile] over Latin-hypercube samples of the ranged parameters";
+    u["parameters"] = nlohmann::ordered_json::array();
+    for (const auto& q : ranged)
+      u["parameters"].push_back(
+          {{"name", q.name}, {"low", q.low}, {"high", q.high}, {"log", q.log}, {"assumption", q.assumed}});
+    res["uncertainty"] = u;
+    if (failed)
+      j["warnings"].push_back(std::to_string(failed) + " of " + std::to_string(f.uncertainty) +
+                              " uncertainty samples failed to simulate and are left out");
+    if (ess < 0.1 * f.uncertainty)
+      j["warnings"].push_back("effective sample size " + fmt(ess) + " of " + std::to_string(f.uncertainty) +
+                              " samples: few samples carry the weight, so the bands are rough; use more samples");
+  } else {
+    res["uncertainty"] = nullptr;
+  }
+  for (const char* note : kEvidence) j["evidence"].push_back(note);
   j["seconds"] = secs;
 
   if (!f.csv.empty()) write_cycle_csv(f.csv, regs, series);
-  if (!f.json_out.empty()) write_file_atomically(f.json_out, j.dump(2) + "\n");
+  if (!f.json_out.empty()) write_file_atomically(f.json_out, json_output::dump(j));
   if (!f.plot.empty()) {
 #ifdef LDNSIM_HAVE_REPORT
     write_plot(f.plot, regs, series, typical, f.days == 0);
@@ -362,7 +424,7 @@ int run_dose(const DoseFlags& f) {
 #endif
   }
   if (f.json) {
-    std::printf("%s\n", j.dump(2).c_str());
+    std::fputs(json_output::dump(j).c_str(), stdout);
     return 0;
   }
 
@@ -403,12 +465,8 @@ int run_dose(const DoseFlags& f) {
   for (std::size_t i = 0; i < regs.size(); ++i) {
     const auto& m = typical[i];
     const double trough = bands.empty() ? m.occ_trough : bands[i][trough_row].median / 100;
-    std::string text;
-    if (trough >= 0.5) text = "no: at least half the MOR stay blocked all day";
-    else if (trough >= 0.2) text = "no clean window: blockade dips but never below 20%";
-    else text = "yes: blockade falls below 20% for part of the day";
     std::printf("  %-14s trough occupancy %s%% -> %s\n", regs[i].label.c_str(), fmt(100 * trough).c_str(),
-                text.c_str());
+                blockade_window(trough).c_str());
   }
   std::printf("\nbasis: PK = calibrated at 50 mg and extrapolated linearly to low doses (no human PK below "
               "50 mg, pharmacology.md 7.1);\n"

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   ldnsim::cli::add_check_command(app);
   ldnsim::cli::add_params_command(app);
   ldnsim::cli::add_dose_command(app);
+  ldnsim::cli::add_serve_command(app);
   ldnsim::cli::add_calibrate_command(app);
   ldnsim::cli::add_sensitivity_command(app);
   ldnsim::cli::add_reproduce_command(app);

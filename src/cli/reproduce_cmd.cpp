@@ -19,6 +19,7 @@
 #include "ldnsim/core/paths.hpp"
 #include "ldnsim/population/parallel.hpp"
 #include "ldnsim/science/reproduce.hpp"
+#include "ldnsim/server/json_output.hpp"
 #ifdef LDNSIM_HAVE_REPORT
 #include "ldnsim/report/html.hpp"
 #endif
@@ -112,26 +113,40 @@ std::vector<std::string> notes(const science::ReproduceResult& res) {
   return out;
 }
 
-nlohmann::json to_json(const science::ReproduceResult& res, const science::ReproduceSpec& spec) {
-  nlohmann::json j;
-  j["spec"] = spec.file;
-  auto n = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
+nlohmann::ordered_json to_json(const science::ReproduceResult& res, const science::ReproduceSpec& spec, const ReproduceFlags& f,
+                               int threads) {
+  auto j = json_output::envelope("reproduce");
+  j["inputs"] = {{"spec", spec.file},
+                 {"replicates", f.replicates > 0 ? nlohmann::ordered_json(f.replicates) : nlohmann::ordered_json(spec.replicates)},
+                 {"seed", f.seed >= 0 ? nlohmann::ordered_json(f.seed) : nlohmann::ordered_json()},
+                 {"threads", threads},
+                 {"report", f.no_report ? nlohmann::ordered_json() : nlohmann::ordered_json(f.report)}};
+  auto n = [](double v) { return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(); };
+  nlohmann::ordered_json& results = j["results"];
+  results["studies"] = nlohmann::ordered_json::array();
+  results["rows"] = nlohmann::ordered_json::array();
   for (const auto& s : res.studies)
-    j["studies"].push_back({{"label", s.study.label}, {"spec", s.study.spec}, {"role", s.study.role}, {"title", s.title},
-                            {"citation", s.citation}, {"replicates", s.replicates}, {"seed", s.seed},
-                            {"median_withdrawn", s.median_withdrawn}, {"median_lost", s.median_lost}});
+    results["studies"].push_back({{"label", s.study.label}, {"spec", s.study.spec}, {"role", s.study.role}, {"title", s.title},
+                                  {"citation", s.citation}, {"replicates", s.replicates}, {"seed", s.seed},
+                                  {"median_withdrawn", s.median_withdrawn}, {"median_lost", s.median_lost}});
   for (const auto& r : res.rows) {
-    nlohmann::json row = {{"study", study_label(res, r.row.study)}, {"endpoint", r.row.endpoint},
-                          {"statistic", science::to_string(r.row.statistic)}, {"label", r.row.label},
-                          {"published_text", r.row.published_text}, {"grade", r.row.grade}, {"role", r.row.role},
-                          {"unit", r.row.unit}, {"median", n(r.median)}, {"p025", n(r.p025)}, {"p975", n(r.p975)},
-                          {"p_significant", n(r.p_significant)}, {"replicates", r.replicates}, {"failed", r.failed}};
-    row["published"] = r.row.published ? nlohmann::json(*r.row.published * r.row.scale) : nlohmann::json();
-    row["consistent"] = r.consistent ? nlohmann::json(*r.consistent) : nlohmann::json();
-    row["note"] = r.row.note;
-    j["rows"].push_back(row);
+    nlohmann::ordered_json row = {{"study", study_label(res, r.row.study)}, {"endpoint", r.row.endpoint},
+                                  {"statistic", science::to_string(r.row.statistic)}, {"label", r.row.label},
+                                  {"published", r.row.published ? n(*r.row.published * r.row.scale) : nlohmann::ordered_json()},
+                                  {"published_text", r.row.published_text}, {"unit", r.row.unit}, {"median", n(r.median)},
+                                  {"p025", n(r.p025)}, {"p975", n(r.p975)}, {"p_significant", n(r.p_significant)},
+                                  {"consistent", r.consistent ? nlohmann::ordered_json(*r.consistent) : nlohmann::ordered_json()},
+                                  {"grade", r.row.grade}, {"role", r.row.role}, {"note", r.row.note},
+                                  {"replicates", r.replicates}, {"failed", r.failed}};
+    results["rows"].push_back(row);
+    if (r.failed > 0)
+      j["warnings"].push_back(study_label(res, r.row.study) + ", " + r.row.label + ": the analysis failed in " +
+                              std::to_string(r.failed) + " of " + std::to_string(r.replicates) + " replicates");
   }
-  j["notes"] = notes(res);
+  for (const auto& note : notes(res)) {
+    if (note.rfind("not reproduced", 0) == 0) j["warnings"].push_back(note);
+    else j["evidence"].push_back(note);
+  }
   return j;
 }
 
@@ -256,9 +271,9 @@ int run_reproduce(const ReproduceFlags& f) {
   }
 #endif
   if (f.json) {
-    nlohmann::json j = to_json(res, spec);
+    auto j = to_json(res, spec, f, o.threads);
     j["seconds"] = secs;
-    std::printf("%s\n", j.dump(2).c_str());
+    std::fputs(json_output::dump(j).c_str(), stdout);
   } else {
     std::printf("ldnsim reproduce: the published LDN studies as in-silico trials (%s)\n\n", when.c_str());
     print_table(res);

@@ -16,6 +16,7 @@
 #include "ldnsim/core/units.hpp"
 #include "ldnsim/science/ldn.hpp"
 #include "ldnsim/science/uncertainty.hpp"
+#include "ldnsim/server/json_output.hpp"
 
 namespace ldnsim::cli {
 namespace {
@@ -73,6 +74,7 @@ int run_sensitivity(const SensitivityFlags& f) {
 
   std::vector<std::unique_ptr<science::Simulator>> sims;
   for (int w = 0; w < threads; ++w) sims.push_back(std::make_unique<science::Simulator>(model));
+  std::vector<std::size_t> failed_by_worker(static_cast<std::size_t>(threads), 0);  // failed simulations per worker
   science::MorrisResult res = science::morris(
       ranged.size(), nout, static_cast<std::size_t>(f.trajectories), f.levels, f.seed, threads, !f.run.quiet,
       [&](std::size_t worker, std::span<const double> u) {
@@ -83,15 +85,26 @@ int run_sensitivity(const SensitivityFlags& f) {
           science::CycleMetrics m = science::regimen_metrics(*sims[worker], q, g, 0.1);
           for (std::size_t o = 0; o < nout; ++o) out[o] = m.*(kOutputs[o].field) * kOutputs[o].scale;
         } catch (const Error&) {
+          ++failed_by_worker[worker];  // one counter per worker thread
         }
         return out;
       });
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
-  nlohmann::json j;
-  j["model"] = model.model().name();
-  j["regimen"] = {{"dose", f.dose}, {"at", f.at}, {"salt", !f.base}, {"steady_state", true}};
-  j["method"] = {{"name", "Morris elementary effects"},
+  auto j = json_output::envelope("sensitivity");
+  j["inputs"] = {{"model", model.model().name()},
+                 {"model_file", model.path()},
+                 {"dose", f.dose},
+                 {"at", f.at},
+                 {"form", f.base ? "base" : "hcl"},
+                 {"trajectories", f.trajectories},
+                 {"levels", f.levels},
+                 {"seed", f.seed},
+                 {"top", f.top}};
+  nlohmann::ordered_json& results = j["results"];
+  results["model"] = model.model().name();
+  results["regimen"] = {{"dose", f.dose}, {"at", f.at}, {"salt", !f.base}, {"steady_state", true}};
+  results["method"] = {{"name", "Morris elementary effects"},
                  {"trajectories", f.trajectories},
                  {"levels", f.levels},
                  {"seed", f.seed},
@@ -118,7 +131,7 @@ int run_sensitivity(const SensitivityFlags& f) {
       if (ranged[k].assumed) assumed += ms[k];
     }
     const double share = total > 0 ? assumed / total : 0;
-    nlohmann::json jo;
+    nlohmann::ordered_json jo;
     jo["label"] = kOutputs[o].label;
     jo["unit"] = kOutputs[o].unit;
     jo["assumption_share"] = share;
@@ -130,7 +143,7 @@ int run_sensitivity(const SensitivityFlags& f) {
                                {"mu", res.mu[o][k]},
                                {"sigma", res.sigma[o][k]}});
     }
-    j["outputs"][kOutputs[o].key] = jo;
+    results["outputs"][kOutputs[o].key] = jo;
     if (f.json) continue;
     std::printf("\n%s (%s): %.0f%% of the total mu* comes from assumptions\n", kOutputs[o].label, kOutputs[o].unit,
                 100 * share);
@@ -145,9 +158,22 @@ int run_sensitivity(const SensitivityFlags& f) {
                   ranged[k].assumed ? "assumption" : "data", ms[k], res.mu[o][k], res.sigma[o][k]);
     }
   }
+  j["evidence"] = {
+      "mu* = mean |change of the answer| when the parameter moves across " +
+          format_number(100.0 * f.levels / (2.0 * (f.levels - 1)), 3) +
+          "% of its plausible range; sigma = spread of that change (interactions, non-linearity)",
+      "kind: assumption = no data behind the value; data = range from the data's spread or refits to the "
+      "calibration targets",
+      "assumption_share: the share of an answer's total mu* that comes from assumptions"};
+  std::size_t failed = 0;
+  for (const auto& v : failed_by_worker) failed += v;
+  if (failed)
+    j["warnings"].push_back(std::to_string(failed) + " of " +
+                            std::to_string(static_cast<std::size_t>(f.trajectories) * (ranged.size() + 1)) +
+                            " simulations failed and count as missing");
   j["seconds"] = secs;
-  if (!f.json_out.empty()) write_file_atomically(f.json_out, j.dump(2) + "\n");
-  if (f.json) std::printf("%s\n", j.dump(2).c_str());
+  if (!f.json_out.empty()) write_file_atomically(f.json_out, json_output::dump(j));
+  if (f.json) std::fputs(json_output::dump(j).c_str(), stdout);
   return 0;
 }
 

@@ -13,6 +13,7 @@
 #include "ldnsim/core/units.hpp"
 #include "ldnsim/data/regimen.hpp"
 #include "ldnsim/population/table.hpp"
+#include "ldnsim/server/json_output.hpp"
 
 namespace ldnsim::cli {
 namespace {
@@ -26,6 +27,7 @@ struct SimulateFlags {
   bool obs_only = false;
   int digits = 10;
   bool stats = false;
+  bool json = false;
   long long seed = -1;
   std::string events;
   // regimen shortcut
@@ -104,6 +106,8 @@ int run_simulate(const SimulateFlags& f) {
   } else {
     throw UsageError("simulate needs --data DATA.csv or a regimen (--dose 4.5mg --every 24h --days 28)");
   }
+  if (f.json && f.out == "-")
+    throw UsageError("--json prints the summary on standard output: give --out a file (the table itself stays CSV)");
   auto columns = population::resolve_columns(*model, ds, split_list(f.columns));
   population::TableOptions table;
   table.digits = f.digits;
@@ -120,21 +124,73 @@ int run_simulate(const SimulateFlags& f) {
   std::unique_ptr<AtomicFile> file, events_file;
   if (f.out != "-") file = std::make_unique<AtomicFile>(f.out);
   std::function<void(std::string_view)> write_events;
+  std::size_t lines = 0, event_lines = 0;  // CSV lines written, headers included
+  auto count = [](std::string_view text) { return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')); };
   if (!f.events.empty()) {
     if (f.events == f.out) throw UsageError("--events must name another file than --out");
     events_file = std::make_unique<AtomicFile>(f.events);
     events_file->write("ID,TIME,EVENT\n");
-    write_events = [&](std::string_view text) { events_file->write(text); };
+    event_lines = 1;
+    write_events = [&](std::string_view text) {
+      event_lines += count(text);
+      events_file->write(text);
+    };
   }
   population::simulate_table(
       *model, ds, options, columns, table, par,
       [&](std::string_view text) {
+        lines += count(text);
         if (file) file->write(text);
         else std::fwrite(text.data(), 1, text.size(), stdout);
       },
       write_events);
   if (file) file->commit();
   if (events_file) events_file->commit();
+  if (f.json) {
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    auto j = json_output::envelope("simulate");
+    nlohmann::ordered_json regimen = nullptr;
+    if (!f.dose.empty())
+      regimen = {{"dose", f.dose}, {"every", f.every}, {"first", f.first}, {"days", f.days}, {"doses", f.doses},
+                 {"cmt", f.cmt}, {"subjects", f.subjects.empty() ? nlohmann::ordered_json(nullptr)
+                                                                 : nlohmann::ordered_json(f.subjects)}};
+    j["inputs"] = {{"model", f.model},
+                   {"data", f.data.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(f.data)},
+                   {"regimen", regimen},
+                   {"out", f.out},
+                   {"events", f.events.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(f.events)},
+                   {"columns", split_list(f.columns)},
+                   {"grid", f.grid.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(f.grid)},
+                   {"obs_only", f.obs_only},
+                   {"digits", f.digits},
+                   {"seed", f.seed >= 0 ? nlohmann::ordered_json(f.seed) : nlohmann::ordered_json(nullptr)},
+                   {"solver", {{"method", f.solver.solver},
+                               {"rtol", f.solver.rtol},
+                               {"atol", f.solver.atol},
+                               {"max_steps", f.solver.max_steps},
+                               {"covariates", f.solver.covariates},
+                               {"engine", f.solver.engine}}}};
+    nlohmann::ordered_json names = nlohmann::ordered_json::array();
+    for (const auto& c : columns) names.push_back(c.header);
+    const std::size_t rows = lines > 0 ? lines - 1 : 0;
+    nlohmann::ordered_json files = nlohmann::ordered_json::array();
+    files.push_back({{"path", f.out}, {"kind", "table"}, {"format", "csv"}, {"rows", rows}});
+    if (events_file)
+      files.push_back({{"path", f.events}, {"kind", "events"}, {"format", "csv"}, {"rows", event_lines - 1}});
+    j["results"] = {{"model", model->name()},
+                    {"engine", model->is_native() ? "native" : "interpreted"},
+                    {"subjects", ds.subjects.size()},
+                    {"rows", rows},
+                    {"columns", names},
+                    {"files", files},
+                    {"threads", threads}};
+    if (rows == 0) j["warnings"].push_back("the table has no rows (only its header)");
+    if (f.seed < 0 && !model->subject_draws().empty())
+      j["evidence"].push_back("without --seed every subject is the typical one: random draws are at their typical "
+                              "values");
+    j["seconds"] = secs;
+    std::fputs(json_output::dump(j).c_str(), stdout);
+  }
   if (f.stats) {
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::fprintf(stderr, "ldnsim: %zu subjects in %.3f s (%s code, %d thread%s)\n", ds.subjects.size(), secs,
@@ -158,6 +214,9 @@ void add_simulate_command(CLI::App& app) {
   cmd->add_flag("--obs-only", f->obs_only, "leave out dose, other-event and reset records");
   cmd->add_option("--digits", f->digits, "significant digits in the output (0: shortest exact)")->capture_default_str();
   cmd->add_flag("--stats", f->stats, "report timing on stderr");
+  cmd->add_flag("--json", f->json,
+                "print a JSON summary on stdout (subjects, rows, columns, files, timing; docs/json.md); the table "
+                "itself stays CSV in --out");
   cmd->add_option("--seed", f->seed,
                   "draw everything random (random declarations, between-subject variability, rate "
                   "events, output noise) from this seed; without it each subject is the typical one")

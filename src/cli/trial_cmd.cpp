@@ -8,6 +8,7 @@
 #include "common.hpp"
 #include "ldnsim/core/atomic_file.hpp"
 #include "ldnsim/core/error.hpp"
+#include "ldnsim/server/json_output.hpp"
 #include "ldnsim/trial/engine.hpp"
 #ifdef LDNSIM_HAVE_REPORT
 #include "ldnsim/report/html.hpp"
@@ -73,7 +74,22 @@ int run_trial(const TrialFlags& f) {
   if (csv) csv->write(trial::results_csv(t, r));
   if (csv) csv->commit();
   if (html) html->commit();
-  if (f.json) std::printf("%s\n", trial::to_json(t, r, s).dump(2).c_str());
+  if (f.json) {
+    // The common envelope (docs/json.md) around the trial's summary.
+    auto j = json_output::envelope("trial");
+    j["inputs"] = {{"spec", f.spec}, {"replicates", f.replicates}, {"seed", o.seed}, {"threads", threads},
+                   {"out", f.out.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(f.out)},
+                   {"report", f.report.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(f.report)}};
+    j["results"] = trial::to_json(t, r, s);
+    for (const auto& e : s.endpoints)
+      if (e.failed > 0)
+        j["warnings"].push_back("endpoint " + e.name + ": " + std::to_string(e.failed) + " of " +
+                                std::to_string(e.replicates) + " replicates could not be analysed" +
+                                (e.first_error.empty() ? "" : " (first: " + e.first_error + ")"));
+    j["evidence"].push_back("estimate: median and central 95% of the replicates' estimates; p_significant: share of "
+                            "replicates with a significant result at the spec's alpha, with its exact 95% interval");
+    std::fputs(json_output::dump(j).c_str(), stdout);
+  }
   else std::fputs(trial::summary_text(t, r, s).c_str(), stdout);
   if (f.stats) {
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -61,10 +61,10 @@ TEST(DoseCommand, UncertaintyIsIndependentOfThreads) {
   ASSERT_EQ(b.status, 0) << b.out;
   EXPECT_EQ(without_seconds(a.out), without_seconds(b.out));
   auto j = nlohmann::json::parse(a.out);
-  auto band = j["regimens"][0]["metrics"]["occ_trough"]["band"];
+  auto band = j["results"]["regimens"][0]["metrics"]["occ_trough"]["band"];
   EXPECT_LE(band["p05"].get<double>(), band["median"].get<double>());
   EXPECT_LE(band["median"].get<double>(), band["p95"].get<double>());
-  EXPECT_GT(j["effective_sample_size"].get<double>(), 2);
+  EXPECT_GT(j["results"]["uncertainty"]["effective_sample_size"].get<double>(), 2);
 }
 
 TEST(DoseCommand, WritesTheCycleAtomically) {
@@ -79,7 +79,7 @@ TEST(DoseCommand, WritesTheCycleAtomically) {
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 2 * 481 + 1);
   EXPECT_NE(text.find("4.5mg@08:00,0,08:00"), std::string::npos);
   auto j = nlohmann::json::parse(ldnsim::test::read_file(json));
-  EXPECT_EQ(j["regimens"].size(), 2u);
+  EXPECT_EQ(j["results"]["regimens"].size(), 2u);
   for (const auto& e : std::filesystem::directory_iterator(dir))
     EXPECT_TRUE(e.path().filename() == "cycle.csv" || e.path().filename() == "summary.json") << e.path();
   std::filesystem::remove_all(dir);
@@ -92,7 +92,7 @@ TEST(SensitivityCommand, RanksAndIsDeterministic) {
   EXPECT_EQ(without_seconds(a.out), without_seconds(b.out));
   auto j = nlohmann::json::parse(a.out);
   for (const char* k : {"hours50", "hours90", "occ_trough", "t_change", "b_change"}) {
-    const auto& rank = j["outputs"][k]["ranking"];
+    const auto& rank = j["results"]["outputs"][k]["ranking"];
     ASSERT_GT(rank.size(), 5u) << k;
     for (std::size_t i = 1; i < rank.size(); ++i)
       EXPECT_GE(rank[i - 1]["mu_star"].get<double>(), rank[i]["mu_star"].get<double>()) << k;

@@ -33,7 +33,7 @@ TEST(TrialCli, SummaryJsonAndFiles) {
 
   auto j = s.run({"trial", spec, "-n", "10", "--seed", "3", "--json", "--engine", "interpreter", "-q"});
   ASSERT_EQ(j.code, 0) << j.err;
-  nlohmann::json doc = nlohmann::json::parse(j.out);
+  nlohmann::json doc = nlohmann::json::parse(j.out)["results"];  // the envelope of docs/json.md
   EXPECT_EQ(doc["replicates"], 10);
   EXPECT_EQ(doc["seed"], 3);
   EXPECT_EQ(doc["endpoints"].size(), 3u);
