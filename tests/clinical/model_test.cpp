@@ -4,9 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
+#include <map>
 #include <set>
+#include <sstream>
 
 #include "ldnsim/lang/model.hpp"
+#include "ldnsim/science/clinical.hpp"
 #include "ldnsim/trial/population.hpp"
 #include "support.hpp"
 
@@ -101,6 +105,52 @@ TEST(Docs, ClinicalParameterTableIsCurrent) {
   ASSERT_NE(b, std::string::npos);
   EXPECT_EQ(doc.substr(a + begin.size(), b - a - begin.size()), r.out)
       << "docs/clinical.md is out of date: run tests/clinical/update_clinical_doc.sh";
+}
+
+}  // namespace
+}  // namespace ldnsim
+
+namespace ldnsim {
+namespace {
+
+// The calibration specs' published values are those of ../shared/science/targets.csv (where
+// a target has an id there), in the spec's units: value * scale, with the sign of a
+// difference LDN - placebo (targets.csv gives improvements as positive numbers) and Turel's
+// "no side effects 77%" as 23% with any side effect.
+TEST(CalibrationSpecs, PublishedValuesAreThoseOfTargetsCsv) {
+  std::map<std::string, double> csv;
+  {
+    std::ifstream in(test::shared("science/targets.csv"));
+    ASSERT_TRUE(in.good());
+    std::string line;
+    std::getline(in, line);
+    while (std::getline(in, line)) {
+      std::stringstream ss(line);
+      std::string id, group, quantity, value;
+      std::getline(ss, id, ',');
+      std::getline(ss, group, ',');
+      std::getline(ss, quantity, ',');
+      std::getline(ss, value, ',');
+      try {
+        csv[id] = std::stod(value);
+      } catch (...) {
+      }
+    }
+  }
+  int compared = 0;
+  for (const char* spec : {"natural-history", "placebo", "ldn-effects"}) {
+    auto s = science::load_calibration_spec(test::src(std::string("trials/calibration/") + spec + ".toml"));
+    for (const auto& t : s.targets) {
+      auto it = csv.find(t.id);
+      if (it == csv.end()) continue;
+      SCOPED_TRACE(t.id);
+      double v = t.value * t.scale;
+      if (t.id == "turel-no-ae") v = 100 - v;
+      EXPECT_NEAR(std::fabs(v), it->second, 1e-9);
+      ++compared;
+    }
+  }
+  EXPECT_GE(compared, 12);
 }
 
 }  // namespace
