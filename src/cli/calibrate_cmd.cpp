@@ -1,5 +1,8 @@
 // ldnsim calibrate: fits the calibrated parameters of an LDN model to the published
 // targets and shows model vs data; --write records the fitted values in the model file.
+// With a calibration spec (.toml) it estimates the clinical model's parameters from the
+// simulated studies the spec names (science/clinical.hpp) and writes the estimates, their
+// 95% ranges and standard errors into the model file.
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -8,11 +11,14 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "ldnsim/population/parallel.hpp"
+
 #include "common.hpp"
 #include "ldnsim/core/atomic_file.hpp"
 #include "ldnsim/core/error.hpp"
 #include "ldnsim/core/format.hpp"
 #include "ldnsim/science/calibration.hpp"
+#include "ldnsim/science/clinical.hpp"
 #include "ldnsim/server/json_output.hpp"
 
 namespace ldnsim::cli {
@@ -22,9 +28,113 @@ struct CalibrateFlags {
   std::string model = "human";
   bool write = false;
   bool check = false;
+  bool no_write = false;
   bool json = false;
   bool quiet = false;
+  int threads = 0;
 };
+
+bool is_spec(const std::string& arg) {
+  return arg.size() > 5 && arg.compare(arg.size() - 5, 5, ".toml") == 0;
+}
+
+// `ldnsim calibrate SPEC.toml`: the clinical calibration.
+int run_clinical_calibrate(const CalibrateFlags& f) {
+  if (f.write) throw UsageError("--write is for the LDN models (human, mouse); a calibration spec writes its model file unless --no-write or --check");
+  science::CalibrationSpec spec = science::load_calibration_spec(f.model);
+  science::CalibrationOptions o;
+  o.threads = f.threads > 0 ? f.threads : population::hardware_threads();
+  o.evaluate_only = f.check;
+  if (!f.quiet) o.progress = [&](const std::string& line) { std::fprintf(stderr, "calibrate %s: %s\n", spec.name.c_str(), line.c_str()); };
+  // The model file must be writable before minutes of fitting are spent.
+  if (!f.check && !f.no_write) {
+    std::ofstream probe(spec.model_path, std::ios::app);
+    if (!probe) throw InputError("cannot write " + spec.model_path + " (the calibration writes its estimates there)");
+  }
+  science::CalibrationResult fit = science::calibrate_clinical(spec, o);
+
+  auto j = json_output::envelope("calibrate");
+  j["inputs"] = {{"spec", spec.file}, {"model_file", spec.model_path}, {"check", f.check}, {"no_write", f.no_write},
+                 {"threads", o.threads}};
+  nlohmann::ordered_json& results = j["results"];
+  results["calibration"] = spec.name;
+  results["title"] = spec.title;
+  results["replicates"] = spec.replicates;
+  results["seed"] = spec.seed;
+  results["evaluations"] = fit.evaluations;
+  results["objective"] = fit.objective;
+  results["parameters"] = nlohmann::ordered_json::array();
+  results["targets"] = nlohmann::ordered_json::array();
+  if (!f.json) {
+    std::printf("calibration %s: %s\n(%s; model %s; %zu replicates per study and evaluation, seed %llu, %d evaluations)\n\n",
+                spec.name.c_str(), spec.title.c_str(), spec.file.c_str(), spec.model_path.c_str(), spec.replicates,
+                static_cast<unsigned long long>(spec.seed), fit.evaluations);
+    if (!f.check)
+      std::printf("%-10s %-8s %10s %10s %10s   %-22s %s\n", "parameter", "unit", "in file", "estimate", "SE", "95% range", "stage");
+  }
+  for (const auto& p : fit.parameters) {
+    if (!f.json && !f.check)
+      std::printf("%-10s %-8s %10s %10s %10s   %-22s %s%s\n", p.name.c_str(), p.unit.c_str(), format_number(p.start, 4).c_str(),
+                  format_number(p.estimate, 4).c_str(), std::isfinite(p.se) ? format_number(p.se, 2).c_str() : "n.i.",
+                  (format_number(p.low95, 3) + " - " + format_number(p.high95, 3)).c_str(), p.stage.c_str(),
+                  p.at_bound ? " (at a bound)" : "");
+    results["parameters"].push_back({{"name", p.name}, {"unit", p.unit}, {"stage", p.stage}, {"in_file", p.start},
+                                     {"estimate", p.estimate},
+                                     {"se", std::isfinite(p.se) ? nlohmann::ordered_json(p.se) : nlohmann::ordered_json()},
+                                     {"range95", {p.low95, p.high95}}, {"at_bound", p.at_bound}});
+    if (!f.check && !std::isfinite(p.se)) j["warnings"].push_back(p.name + " is not identified by its targets");
+    if (p.at_bound) j["warnings"].push_back(p.name + " is at a bound of the fit");
+  }
+  if (!f.json) {
+    std::printf("\n%-28s %-5s %12s %12s %8s %7s  %-6s %s\n", "target", "grade", "published", "model", "MC SE", "z", "use",
+                "spread used (sigma)");
+  }
+  bool off = false;
+  for (const auto& t : fit.targets) {
+    const auto& g = t.target;
+    if (t.fitted && std::fabs(t.z) > 3) off = true;
+    if (std::fabs(t.z) > 2) j["warnings"].push_back(g.id + ": the model is " + format_number(t.z, 3) + " sigma from the published value");
+    std::string published = (g.kind == science::ClinicalTarget::Kind::AtMost ? "<= " : g.kind == science::ClinicalTarget::Kind::AtLeast ? ">= " : "") +
+                            format_number(g.value * g.scale, 4) + (g.unit == "%" ? "%" : "");
+    if (!f.json)
+      std::printf("%-28s %-5s %12s %12s %8s %+7.2f  %-6s %s: %s\n", g.id.c_str(), g.grade.c_str(), published.c_str(),
+                  (format_number(t.model * g.scale, 4) + (g.unit == "%" ? "%" : "")).c_str(),
+                  format_number(t.mc_se * g.scale, 2).c_str(), t.z, t.fitted ? "fit" : "check",
+                  format_number(g.sigma * g.scale, 3).c_str(), g.sigma_why.c_str());
+    results["targets"].push_back({{"id", g.id}, {"study", g.study}, {"endpoint", g.endpoint},
+                                  {"statistic", science::to_string(g.statistic)}, {"grade", g.grade},
+                                  {"kind", g.kind == science::ClinicalTarget::Kind::AtMost ? "at_most"
+                                           : g.kind == science::ClinicalTarget::Kind::AtLeast ? "at_least" : "equal"},
+                                  {"published", g.value}, {"model", t.model}, {"mc_se", t.mc_se}, {"sigma", g.sigma},
+                                  {"sigma_why", g.sigma_why}, {"z", t.z}, {"fitted", t.fitted}, {"scale", g.scale},
+                                  {"unit", g.unit}});
+  }
+  bool weak = false;
+  for (const auto& t : fit.targets) weak |= t.target.grade == "S" || t.target.grade == "U";
+  if (!f.json && weak)
+    std::printf("\nweak evidence: targets of grade S (secondary sources) or U (unconfirmed) are weighed with twice their\n"
+                "sampling SE; the estimates resting on them are as uncertain as those sources.\n");
+  results["file_written"] = !f.check && !f.no_write;
+  j["evidence"].push_back("minimum distance on published summary statistics: each target's simulated mean over replicates "
+                          "(common random numbers) against the published value, weighed by sigma (sigma_why says why); "
+                          "SEs from the Gauss-Newton covariance of the weighted residuals");
+  if (weak)
+    j["evidence"].push_back("targets of grade S (secondary sources) or U (unconfirmed) are weighed with twice their sampling "
+                            "SE; the estimates resting on them are as uncertain as those sources");
+  if (f.json) std::fputs(json_output::dump(j).c_str(), stdout);
+  if (!f.check && !f.no_write) {
+    std::ifstream in(spec.model_path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    write_file_atomically(spec.model_path, science::write_fit(ss.str(), fit, spec.file));
+    if (!f.quiet) std::fprintf(stderr, "calibrate: estimates, 95%% ranges and SEs written to %s\n", spec.model_path.c_str());
+  }
+  if (f.check && off) {
+    if (!f.json) std::printf("\na fitted target is more than 3 sigma from the data: rerun the calibration\n");
+    return 1;
+  }
+  return 0;
+}
 
 std::string range_text(const science::Target& t) {
   if (std::isnan(t.low) && std::isnan(t.high)) return "";
@@ -34,6 +144,8 @@ std::string range_text(const science::Target& t) {
 }
 
 int run_calibrate(const CalibrateFlags& f) {
+  if (is_spec(f.model)) return run_clinical_calibrate(f);
+  if (f.no_write) throw UsageError("--no-write is for calibration specs (.toml)");
   science::LdnModel model = science::LdnModel::load(f.model);
   auto progress = [&](const std::string& line) {
     if (!f.quiet) std::fprintf(stderr, "calibrate %s: %s\n", model.model().name().c_str(), line.c_str());
@@ -156,10 +268,17 @@ int run_calibrate(const CalibrateFlags& f) {
 void add_calibrate_command(CLI::App& app) {
   auto f = std::make_shared<CalibrateFlags>();
   CLI::App* cmd = app.add_subcommand(
-      "calibrate", "Fit an LDN model's calibrated parameters to the published targets (NLopt least squares)");
-  cmd->add_option("model", f->model, "human, mouse or a .ldn file with the same parameters")->capture_default_str();
-  cmd->add_flag("--write", f->write, "write the fitted values into the model file");
-  cmd->add_flag("--check", f->check, "exit with status 1 if the model file does not hold the fitted values");
+      "calibrate", "Fit an LDN model's calibrated parameters to the published targets (NLopt least squares), or "
+                   "estimate the clinical model's parameters from the studies of a calibration spec (.toml)");
+  cmd->add_option("model", f->model,
+                  "human, mouse, a .ldn file with the same parameters, or a calibration spec (trials/calibration/*.toml)")
+      ->capture_default_str();
+  cmd->add_flag("--write", f->write, "write the fitted values into the model file (human, mouse)");
+  cmd->add_flag("--check", f->check,
+                "LDN models: exit with status 1 if the model file does not hold the fitted values; calibration spec: "
+                "evaluate the targets at the file's values without fitting, exit 1 if a fitted one is > 3 sigma off");
+  cmd->add_flag("--no-write", f->no_write, "calibration spec: fit and print, do not write the model file");
+  cmd->add_option("--threads", f->threads, "worker threads for the simulated studies (0: one per core)");
   cmd->add_flag("--json", f->json, "machine-readable output");
   cmd->add_flag("--quiet,-q", f->quiet, "no progress on stderr");
   cmd->callback([f] {

@@ -47,6 +47,8 @@ void add_serve_command(CLI::App& app);
 void add_calibrate_command(CLI::App& app);
 void add_dose_command(CLI::App& app);
 void add_sensitivity_command(CLI::App& app);
+// The clinical half: `ldnsim reproduce` (src/cli/reproduce_cmd.cpp).
+void add_reproduce_command(CLI::App& app);
 // Virtual trials (src/cli/trial_cmd.cpp).
 void add_trial_command(CLI::App& app);
 // The main job on built-in defaults (what `ldnsim` with no arguments runs).

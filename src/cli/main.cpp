@@ -6,9 +6,11 @@
 #include "common.hpp"
 #include "ldnsim/core/error.hpp"
 #include "ldnsim/models/builtin.hpp"
+#include "ldnsim/science/ldn_driver.hpp"
 
 int main(int argc, char** argv) {
   ldnsim::models::register_builtin_models();
+  ldnsim::science::register_ldn_driver();  // the "ldn" treatment driver of trial specs
   CLI::App app{"ldnsim: simulation of low-dose naltrexone (LDN) in multiple sclerosis, from dose to trial.\n"
                "Run without a command for the main job on built-in defaults."};
   app.require_subcommand(0, 1);
@@ -23,10 +25,15 @@ int main(int argc, char** argv) {
   ldnsim::cli::add_serve_command(app);
   ldnsim::cli::add_calibrate_command(app);
   ldnsim::cli::add_sensitivity_command(app);
+  ldnsim::cli::add_reproduce_command(app);
   ldnsim::cli::add_trial_command(app);
   try {
     app.parse(argc, argv);
     if (app.get_subcommands().empty()) return ldnsim::cli::run_default_job(quiet);
+  } catch (const CLI::RuntimeError& e) {
+    // A command's own non-zero status (e.g. `calibrate --check`: 1 when the file is out of
+    // date), not a command-line mistake: no message, that status.
+    return e.get_exit_code();
   } catch (const CLI::ParseError& e) {
     // --help exits 0. Every other command-line mistake (an unknown option, a missing or
     // malformed value) is a usage error with the same exit code, 2, as ldnsim's own checks

@@ -1,0 +1,102 @@
+// The clinical calibration machinery: a known parameter is recovered with the expected
+// standard error, estimates are written into the model file, bad specs are refused with
+// file, position and key, and nothing is written then.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "ldnsim/core/error.hpp"
+#include "ldnsim/science/calibration.hpp"
+#include "ldnsim/science/clinical.hpp"
+#include "support.hpp"
+
+namespace ldnsim {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path toy_copy(const std::string& name) {
+  fs::path d = test::temp_dir(name);
+  for (const char* f : {"toy.ldn", "toy-population.toml", "toy-trial.toml", "toy-calibration.toml"})
+    fs::copy_file(test::src(std::string("tests/clinical/data/") + f), d / f);
+  return d;
+}
+
+TEST(ClinicalCalibration, RecoversAKnownSlopeWithTheTargetsSpreadAsStandardError) {
+  test::register_all();
+  fs::path d = toy_copy("recover");
+  science::CalibrationSpec spec = science::load_calibration_spec((d / "toy-calibration.toml").string());
+  science::CalibrationOptions o;
+  o.threads = 2;
+  science::CalibrationResult fit = science::calibrate_clinical(spec, o);
+  ASSERT_EQ(fit.parameters.size(), 1u);
+  const auto& p = fit.parameters[0];
+  // The mean change is SLOPE plus the mean of 20 x 50 subject noises (SD 4): the estimate
+  // misses 3 by that mean, SD 4/sqrt(1000) = 0.13; 0.4 is three of those.
+  EXPECT_NEAR(p.estimate, 3, 0.4);
+  // d(change)/d(SLOPE) = 1, so SE = sqrt(sigma^2 + MC^2) = sqrt(0.25 + 0.017) = 0.52.
+  EXPECT_NEAR(p.se, 0.52, 0.05);
+  EXPECT_NEAR(p.low95, p.estimate - 1.96 * p.se, 1e-9);
+  ASSERT_EQ(fit.targets.size(), 1u);
+  EXPECT_LT(std::fabs(fit.targets[0].z), 0.05);
+
+  // Written into the model file: value, range and the source clause.
+  std::string text = test::read((d / "toy.ldn").string());
+  std::string written = science::write_fit(text, fit, "toy-calibration.toml");
+  EXPECT_NE(written.find("param SLOPE = " + science::model_number(p.estimate)), std::string::npos) << written;
+  EXPECT_NE(written.find("range " + science::model_number(p.low95) + " " + science::model_number(p.high95)), std::string::npos);
+  EXPECT_NE(written.find("fitted by `ldnsim calibrate toy-calibration.toml`: SE 0.5"), std::string::npos) << written;
+  EXPECT_EQ(written.find("to be fitted"), std::string::npos);
+  // Writing again replaces the clause instead of adding one.
+  std::string twice = science::write_fit(written, fit, "toy-calibration.toml");
+  EXPECT_EQ(twice, written);
+  fs::remove_all(d);
+}
+
+TEST(ClinicalCalibration, SetParameterValuesKeepsTheRestOfTheLine) {
+  std::string t = "param A = 1 unit \"x\" range 0 2\n  source \"s\"\nparam AB = 3\n";
+  std::string out = science::set_parameter_values(t, {{"A", 1.5}, {"AB", 7}});
+  EXPECT_EQ(out, "param A = 1.5 unit \"x\" range 0 2\n  source \"s\"\nparam AB = 7\n");
+  EXPECT_THROW(science::set_parameter_values(t, {{"C", 1}}), InputError);
+  // While a fit explores, the prior range is dropped (a value outside it would not parse).
+  EXPECT_EQ(science::set_parameter_values(t, {{"A", 5}}, true), "param A = 5 unit \"x\"\n  source \"s\"\nparam AB = 3\n");
+}
+
+struct BadSpec {
+  std::string edit_from, edit_to, expected;
+};
+
+class CalibrationSpecErrors : public testing::TestWithParam<BadSpec> {};
+
+TEST_P(CalibrationSpecErrors, AreRefusedWithPositionAndKeyAndNothingIsWritten) {
+  fs::path d = toy_copy("bad");
+  std::string spec = test::read((d / "toy-calibration.toml").string());
+  auto at = spec.find(GetParam().edit_from);
+  ASSERT_NE(at, std::string::npos);
+  spec.replace(at, GetParam().edit_from.size(), GetParam().edit_to);
+  { std::ofstream(d / "toy-calibration.toml") << spec; }
+  const std::string model_before = test::read((d / "toy.ldn").string());
+  test::Run r = test::ldnsim("calibrate toy-calibration.toml --threads 1 -q", true, d.string());
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_NE(r.out.find(GetParam().expected), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("toy"), std::string::npos) << r.out;
+  EXPECT_EQ(test::read((d / "toy.ldn").string()), model_before);
+  fs::remove_all(d);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, CalibrationSpecErrors,
+    testing::Values(
+        BadSpec{"replicates = 20", "replicate = 20", "toy-calibration.toml:4:1: calibration.replicate: unknown key (did you mean 'replicates'?)"},
+        BadSpec{"low = 0.0, high = 10.0", "low = 10.0, high = 0.0", "stages[0].parameters[0]: expected low < high"},
+        BadSpec{"targets = [\"change\"]", "targets = [\"chnage\"]", "no [[targets]] with id 'chnage' (did you mean 'change'?)"},
+        BadSpec{"endpoint = \"Y_change\"", "endpoint = \"Y\"", "targets[0].endpoint: the study has no endpoint 'Y' (expected one of: Y_change)"},
+        BadSpec{"sigma = 0.5", "sigma = 0", "targets[0].sigma: expected a spread above 0"},
+        BadSpec{"name = \"SLOPE\"", "name = \"SLOPES\"", "has no parameter SLOPES"},
+        BadSpec{"study = \"toy-trial.toml\"", "study = \"nope.toml\"", "targets[0].study: cannot open"},
+        BadSpec{"value = 3", "value = \"3\"", "targets[0].value: expected a number"},
+        BadSpec{"grade = \"C\"", "grade = \"C\"\nstatistic = \"mean\"",
+                "targets[0].statistic: 'mean' (expected estimate, se, t, significant"}));
+
+}  // namespace
+}  // namespace ldnsim

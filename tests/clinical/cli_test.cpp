@@ -1,0 +1,120 @@
+// `ldnsim reproduce` and `ldnsim trial` on the shipped study specs: same seed, same bytes
+// whatever the thread count; bad input refused with file, position and key, exit 2,
+// nothing written.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "support.hpp"
+
+namespace ldnsim {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST(Reproduce, SameSeedSameTableWhateverTheThreadCount) {
+  auto one = test::ldnsim("reproduce --replicates 3 --seed 11 --threads 1 --no-report -q", false);
+  auto two = test::ldnsim("reproduce --replicates 3 --seed 11 --threads 2 --no-report -q", false);
+  ASSERT_EQ(one.status, 0) << one.out;
+  ASSERT_EQ(two.status, 0) << two.out;
+  EXPECT_EQ(one.out, two.out);
+  // Every study and the prediction are in the table.
+  for (const char* s : {"Untreated RRMS", "Untreated PPMS", "Gironi 2008", "Cree 2010", "Turel 2015", "Sharafaddinzadeh 2010"})
+    EXPECT_NE(one.out.find(s), std::string::npos) << s;
+  EXPECT_NE(one.out.find("weak evidence"), std::string::npos);
+  EXPECT_NE(one.out.find("prediction"), std::string::npos);
+}
+
+TEST(Reproduce, JsonHasEveryRow) {
+  auto r = test::ldnsim("reproduce --replicates 2 --json --no-report -q --threads 2", false);
+  ASSERT_EQ(r.status, 0) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["command"], "reproduce");
+  EXPECT_TRUE(j.contains("warnings"));
+  EXPECT_TRUE(j.contains("evidence"));
+  EXPECT_GE(j["results"]["rows"].size(), 30u);
+  for (const auto& row : j["results"]["rows"]) {
+    EXPECT_TRUE(row.contains("median"));
+    EXPECT_TRUE(row.contains("grade"));
+  }
+}
+
+TEST(Reproduce, WritesASelfContainedReport) {
+  if (!fs::exists(test::src("report/node_modules/vega-lite"))) GTEST_SKIP() << "chart libraries not installed (npm ci --prefix report)";
+  fs::path d = test::temp_dir("report");
+  auto r = test::ldnsim("reproduce --replicates 2 --threads 2 -q --report " + (d / "r.html").string(), true);
+  ASSERT_EQ(r.status, 0) << r.out;
+  std::string html = test::read((d / "r.html").string());
+  EXPECT_NE(html.find("Sharafaddinzadeh 2010"), std::string::npos);
+  EXPECT_NE(html.find("published vs simulated"), std::string::npos);
+  EXPECT_EQ(html.find("src=\"http"), std::string::npos);
+  fs::remove_all(d);
+}
+
+TEST(Reproduce, BadReportPathFailsBeforeRunning) {
+  auto r = test::ldnsim("reproduce --replicates 2 --report /nonexistent-dir/r.html");
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_NE(r.out.find("/nonexistent-dir/r.html"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("study 1/"), std::string::npos) << "ran before failing: " << r.out;
+}
+
+TEST(Reproduce, BadSpecNamesFileAndKey) {
+  fs::path d = test::temp_dir("badspec");
+  std::string spec = test::read(test::src("trials/reproduce.toml"));
+  // point the study paths at the source tree
+  std::string fixed;
+  for (std::size_t i = 0; i < spec.size();) {
+    auto k = spec.find("\"", i);
+    if (k == std::string::npos) {
+      fixed += spec.substr(i);
+      break;
+    }
+    fixed += spec.substr(i, k - i + 1);
+    i = k + 1;
+    auto e = spec.find("\"", i);
+    std::string v = spec.substr(i, e - i);
+    if (v.size() > 5 && v.compare(v.size() - 5, 5, ".toml") == 0) v = test::src("trials/" + v);
+    fixed += v + "\"";
+    i = e + 1;
+  }
+  auto at = fixed.find("endpoint = \"MCS\"");
+  ASSERT_NE(at, std::string::npos);
+  fixed.replace(at, 16, "endpoint = \"MSC\"");
+  { std::ofstream(d / "r.toml") << fixed; }
+  auto r = test::ldnsim("reproduce --spec " + (d / "r.toml").string() + " --no-report -q");
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_NE(r.out.find("r.toml:"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(".endpoint: the study has no endpoint 'MSC'"), std::string::npos) << r.out;
+  fs::remove_all(d);
+}
+
+TEST(Trial, CreeSameSeedSameOutputWhateverTheThreadCount) {
+  auto one = test::ldnsim("trial trials/cree2010.toml --replicates 6 --threads 1 -q --json", false);
+  auto two = test::ldnsim("trial trials/cree2010.toml --replicates 6 --threads 2 -q --json", false);
+  ASSERT_EQ(one.status, 0) << one.out;
+  ASSERT_EQ(two.status, 0) << two.out;
+  // Everything but the echoed thread count is the same, byte for byte.
+  auto a = nlohmann::json::parse(one.out), b = nlohmann::json::parse(two.out);
+  EXPECT_EQ(a["results"].dump(), b["results"].dump());
+  EXPECT_EQ(a["warnings"].dump(), b["warnings"].dump());
+}
+
+TEST(Trial, LdnDriverOptionsAreChecked) {
+  fs::path d = test::temp_dir("driver");
+  std::string spec = test::read(test::src("trials/gironi2008.toml"));
+  for (const auto& [from, to] : {std::pair<std::string, std::string>{"\"../models/ms/patient.ldn\"", "\"" + test::src("models/ms/patient.ldn") + "\""},
+                                 {"\"populations/gironi2008.toml\"", "\"" + test::src("trials/populations/gironi2008.toml") + "\""},
+                                 {"covariates = { OPEN = 1 }", "covariates = { OPEN = 1, OCCREL = 2 }"}}) {
+    auto k = spec.find(from);
+    ASSERT_NE(k, std::string::npos) << from;
+    spec.replace(k, from.size(), to);
+  }
+  { std::ofstream(d / "g.toml") << spec; }
+  auto r = test::ldnsim("trial " + (d / "g.toml").string() + " --replicates 2 -q");
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_NE(r.out.find("OCCREL"), std::string::npos) << r.out;
+  fs::remove_all(d);
+}
+
+}  // namespace
+}  // namespace ldnsim

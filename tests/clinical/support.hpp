@@ -1,0 +1,65 @@
+// Helpers shared by the clinical tests.
+#pragma once
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+
+#include "ldnsim/models/builtin.hpp"
+#include "ldnsim/science/ldn_driver.hpp"
+#include "ldnsim/trial/driver.hpp"
+
+namespace ldnsim::test {
+
+inline std::string src(const std::string& rel) { return std::string(LDNSIM_SOURCE_DIR) + "/" + rel; }
+inline std::string shared(const std::string& rel) { return std::string(LDNSIM_SHARED_DIR) + "/" + rel; }
+
+inline void register_all() {
+  static bool done = [] {
+    models::register_builtin_models();
+    trial::register_builtin_drivers();
+    science::register_ldn_driver();
+    return true;
+  }();
+  (void)done;
+}
+
+inline std::string read(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+struct Run {
+  int status = -1;
+  std::string out;  // stdout (and stderr when asked)
+};
+
+// Runs the ldnsim binary in `dir` (default: the source tree).
+inline Run ldnsim(const std::string& args, bool with_stderr = true, const std::string& dir = LDNSIM_SOURCE_DIR) {
+  std::string cmd = "cd '" + dir + "' && " + std::string(LDNSIM_BINARY) + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null");
+  FILE* p = ::popen(cmd.c_str(), "r");
+  Run r;
+  if (!p) return r;
+  std::array<char, 4096> buf;
+  std::size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+  int st = ::pclose(p);
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
+}
+
+// A fresh temporary directory.
+inline std::filesystem::path temp_dir(const std::string& name) {
+  auto d = std::filesystem::temp_directory_path() / ("ldnsim-clinical-" + name + "-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(d);
+  std::filesystem::create_directories(d);
+  return d;
+}
+
+}  // namespace ldnsim::test
