@@ -12,7 +12,7 @@ namespace ldnsim::cli {
 
 void SolverFlags::add_to(CLI::App& cmd) {
   cmd.add_option("--solver", solver,
-                 "ODE solver: auto (Dormand-Prince, switching to Rosenbrock when stiff), dopri5, "
+                 "ODE solver: auto (Dormand-Prince, handing stiff stretches to CVODES BDF), dopri5, "
                  "rosenbrock, bdf or adams (SUNDIALS CVODES)")
       ->capture_default_str();
   cmd.add_option("--rtol", rtol, "relative tolerance")->capture_default_str();

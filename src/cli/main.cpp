@@ -12,7 +12,8 @@ int main(int argc, char** argv) {
   ldnsim::models::register_builtin_models();
   ldnsim::science::register_ldn_driver();  // the "ldn" treatment driver of trial specs
   CLI::App app{"ldnsim: simulation of low-dose naltrexone (LDN) in multiple sclerosis, from dose to trial.\n"
-               "Run without a command for the main job on built-in defaults."};
+               "Run without a command for the main job: `ldnsim reproduce` on its defaults (the published\n"
+               "studies as in-silico trials, published vs simulated, with an HTML report)."};
   app.require_subcommand(0, 1);
   app.footer("Exit status: 0 success, 2 usage or input error (bad option, model, data set), "
              "3 solver failure, 1 internal error.");

@@ -290,6 +290,12 @@ int run_reproduce(const ReproduceFlags& f) {
 
 }  // namespace
 
+int run_default_job(bool quiet) {
+  ReproduceFlags f;
+  f.run.quiet = quiet;
+  return run_reproduce(f);
+}
+
 void add_reproduce_command(CLI::App& app) {
   auto f = std::make_shared<ReproduceFlags>();
   CLI::App* cmd = app.add_subcommand(
