@@ -15,6 +15,8 @@
 // loops run over arrays whose length is a compile-time constant for systems of up to 16
 // states, so they unroll and vectorise. Odeint's stepper remains the cross-check in tests.
 #include <algorithm>
+#include <bit>
+#include <cstdint>
 #include <cmath>
 #include <limits>
 #include <utility>
@@ -62,7 +64,9 @@ double fast_exp2(double y) {
   double fl = std::floor(y);
   double f = y - fl;
   double p = 1.0 + f * (0.6951786 + f * (0.2261280 + f * 0.0786934));
-  return std::ldexp(p, static_cast<int>(fl));
+  // p * 2^fl, with 2^fl built from its exponent bits (|fl| <= 1000 stays normal)
+  auto bits = static_cast<std::uint64_t>(static_cast<std::int64_t>(fl) + 1023) << 52;
+  return p * std::bit_cast<double>(bits);
 }
 
 // Dormand-Prince's stability boundary on the negative real axis is about 3.3, and Hairer
