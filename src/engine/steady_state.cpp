@@ -56,6 +56,21 @@ void SteadyStateSolver::propagate(solver::OdeSystem& system, double t_start, dou
   std::copy(y.begin(), y.end(), x1);
 }
 
+// The largest change over one interval relative to its tolerance, and the state it is in
+// (NaN wins, so a non-finite state is reported).
+double SteadyStateSolver::worst_change(const Eigen::VectorXd& g, const Eigen::VectorXd& f, int& state) const {
+  double worst = 0;
+  state = 0;
+  for (Eigen::Index i = 0; i < g.size(); ++i) {
+    double r = std::fabs(f[i]) / (options_.ss_atol + options_.ss_rtol * std::fabs(g[i]));
+    if (!(r <= worst)) {
+      worst = r;
+      state = static_cast<int>(i);
+    }
+  }
+  return worst;
+}
+
 void SteadyStateSolver::periodic(solver::OdeSystem& system, double t_start, double t_end,
                                  std::span<const WindowInput> inputs, double* x) {
   std::vector<double> saved_rates = system.input_rates();
@@ -76,16 +91,8 @@ void SteadyStateSolver::periodic(solver::OdeSystem& system, double t_start, doub
     fk = gk - xk;
     largest_seen = std::max(largest_seen, gk.cwiseAbs().maxCoeff());
     // Converged when one more interval changes no state beyond the tolerance.
-    double worst = 0;
     int worst_state = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      double tol = options_.ss_atol + options_.ss_rtol * std::fabs(gk[static_cast<Eigen::Index>(i)]);
-      double r = std::fabs(fk[static_cast<Eigen::Index>(i)]) / tol;
-      if (!(r <= worst)) {
-        worst = r;
-        worst_state = static_cast<int>(i);
-      }
-    }
+    double worst = worst_change(gk, fk, worst_state);
     if (!std::isfinite(worst)) {
       restore();
       throw SteadyStateFailure{worst_state, fk[worst_state], it};
@@ -105,15 +112,7 @@ void SteadyStateSolver::periodic(solver::OdeSystem& system, double t_start, doub
         propagate(system, t_start, t_end, inputs, xk.data(), gk.data());
       }
       fk = gk - xk;
-      worst = 0;
-      for (std::size_t i = 0; i < n; ++i) {
-        double tol = options_.ss_atol + options_.ss_rtol * std::fabs(gk[static_cast<Eigen::Index>(i)]);
-        double r = std::fabs(fk[static_cast<Eigen::Index>(i)]) / tol;
-        if (!(r <= worst)) {
-          worst = r;
-          worst_state = static_cast<int>(i);
-        }
-      }
+      worst_change(gk, fk, worst_state);
       restore();
       throw SteadyStateFailure{worst_state, fk[worst_state], it};
     }

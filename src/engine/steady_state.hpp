@@ -2,6 +2,7 @@
 // interval to the next, found by iterating the interval map with Anderson acceleration.
 #pragma once
 
+#include <Eigen/Dense>
 #include <memory>
 #include <span>
 #include <vector>
@@ -42,6 +43,7 @@ class SteadyStateSolver {
   void constant_infusion(solver::OdeSystem& system, double t0, int cmt, double rate, double* x);
 
  private:
+  double worst_change(const Eigen::VectorXd& g, const Eigen::VectorXd& f, int& state) const;
   void propagate(solver::OdeSystem& system, double t_start, double t_end,
                  std::span<const WindowInput> inputs, const double* x0, double* x1);
 

@@ -1,4 +1,6 @@
 #include <cctype>
+
+#include "ldnsim/core/text.hpp"
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -13,13 +15,6 @@ namespace {
 // built for an older ldnsim are never loaded.
 constexpr const char* kAbiTag = "ldnsim-model-abi-2\n";
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
 
 template <typename T>
 int find_by_name(std::span<const T> items, std::string_view name) {

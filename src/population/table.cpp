@@ -1,6 +1,8 @@
 #include "ldnsim/population/table.hpp"
 
 #include <cctype>
+
+#include "ldnsim/core/text.hpp"
 #include <cmath>
 #include <memory>
 
@@ -10,13 +12,6 @@
 namespace ldnsim::population {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
 
 }  // namespace
 
