@@ -51,6 +51,10 @@ void add_sensitivity_command(CLI::App& app);
 void add_reproduce_command(CLI::App& app);
 // Virtual trials (src/cli/trial_cmd.cpp).
 void add_trial_command(CLI::App& app);
+// Popular claims about LDN held against the evidence (src/cli/claims_cmd.cpp).
+void add_claims_command(CLI::App& app);
+// Sample-size curves of trial specs (src/cli/power_cmd.cpp).
+void add_power_command(CLI::App& app);
 // The main job on built-in defaults (what `ldnsim` with no arguments runs): `reproduce`
 // with its defaults, the published studies against the model.
 int run_default_job(bool quiet);

@@ -67,6 +67,13 @@ caption { caption-side: top; text-align: left; font-weight: 600; padding-bottom:
 th, td { padding: .42rem .65rem; text-align: left; vertical-align: top; border-bottom: 1px solid var(--rule); }
 thead th { border-bottom: 2px solid #a9b0bc; font-weight: 600; }
 th.num, td.num { text-align: right; }
+.badge { display: inline-block; padding: .1rem .5rem; border-radius: 999px; font-size: .85rem; font-weight: 600;
+         white-space: nowrap; background: #eef0f3; color: var(--fg); border: 1px solid var(--rule); }
+.badge-supported { background: #e3f4e8; color: #17663a; border-color: #8ccca3; }
+.badge-consistent-but-unproven { background: #fff6df; color: #7a5200; border-color: #e2b84d; }
+.badge-not-supported { background: #fdeee2; color: #9a3d00; border-color: #eda66f; }
+.badge-contradicted { background: #fdeceb; color: #b42318; border-color: #ef9a93; }
+.badge-untestable { background: #eef0f3; color: #4a5262; border-color: #c4c9d2; }
 tbody tr:nth-child(even) { background: var(--zebra); }
 .callout { border: 1px solid; border-left-width: 5px; border-radius: 4px; padding: .7rem 1rem; margin: 1.2rem 0; }
 .callout-label { display: block; font-size: .78rem; font-weight: 700; letter-spacing: .07em;
@@ -381,7 +388,7 @@ void Html::callout(const std::string& text, Tone tone) {
 }
 
 void Html::table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,
-                 const std::string& caption) {
+                 const std::string& caption, const std::vector<std::size_t>& badge_columns) {
   for (std::size_t r = 0; r < rows.size(); ++r)
     if (!header.empty() && rows[r].size() != header.size())
       throw InputError("table" + (caption.empty() ? std::string() : " '" + caption + "'") + ": row " +
@@ -412,7 +419,21 @@ void Html::table(const std::vector<std::string>& header, const std::vector<std::
   html += "<tbody>\n";
   for (const auto& row : rows) {
     html += "<tr>";
-    for (std::size_t c = 0; c < row.size(); ++c) html += "<td" + cell_class(c) + ">" + escape_html(row[c]) + "</td>";
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      const bool badge = std::find(badge_columns.begin(), badge_columns.end(), c) != badge_columns.end();
+      if (!badge || trim(row[c]).empty()) {
+        html += "<td" + cell_class(c) + ">" + escape_html(row[c]) + "</td>";
+        continue;
+      }
+      std::string slug;
+      for (char ch : row[c]) {
+        const auto u = static_cast<unsigned char>(ch);
+        if (std::isalnum(u)) slug += static_cast<char>(std::tolower(u));
+        else if (!slug.empty() && slug.back() != '-') slug += '-';
+      }
+      while (!slug.empty() && slug.back() == '-') slug.pop_back();
+      html += "<td><span class=\"badge badge-" + slug + "\">" + escape_html(row[c]) + "</span></td>";
+    }
     html += "</tr>\n";
   }
   html += "</tbody>\n</table></div>\n";

@@ -37,8 +37,12 @@ class Html {
   void callout(const std::string& text, Tone tone = Tone::Caution);
   // Throws InputError if a row has a different number of cells than the header. Columns
   // whose cells are all numbers (or empty) are right-aligned.
+  // Cells of `badge_columns` are drawn as badges: <span class="badge badge-SLUG">, SLUG the
+  // cell text in lower case with runs of other characters as '-' (e.g. verdicts:
+  // "supported", "consistent but unproven", "not supported", "contradicted", "untestable"
+  // have their own colours).
   void table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,
-             const std::string& caption = "");
+             const std::string& caption = "", const std::vector<std::size_t>& badge_columns = {});
   // A Vega-Lite specification with its data inlined (`data.values`). Each chart gets a
   // stable element id (chart-1, chart-2, ...) that browser tests look for. Throws
   // InputError if the spec is not an object or refers to data by URL.

@@ -1,0 +1,161 @@
+// `ldnsim claims`: popular claims about LDN in MS (claims/claims.toml) held against the
+// evidence and against ldnsim's own simulations. Each claim has one or more parts; each
+// part is a figure ldnsim computes (by arithmetic, from documented values, from the
+// pharmacology model across its uncertainty, from a calibrated parameter and its SE, from
+// replicated in-silico trials, or by exact binomial arithmetic), with a 95% interval and,
+// where it matters, the same figure without LDN's drug effect. A fixed rule (decide(),
+// docs/claims.md) turns the figures into a verdict; nothing in the claims file states one.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace ldnsim::science {
+
+enum class Verdict { Contradicted, NotSupported, ConsistentUnproven, Supported, Untestable };
+// "supported", "consistent but unproven", "not supported", "contradicted", "untestable".
+const char* to_string(Verdict v);
+
+struct ClaimEvidence {
+  std::string text, grade, ref;
+};
+
+enum class PartKind { Effect, Observation };
+
+// One figure of a claim (claims/claims.toml documents every key).
+struct ClaimPart {
+  std::string key;  // "claims[3].parts[0]", for messages
+  std::string name, method, note;
+  PartKind kind = PartKind::Effect;
+  bool decides = true;  // false: shown for context, not part of the verdict
+  double claimed_low = 0, claimed_high = 0;
+  std::string claimed_text, unit;
+  std::vector<std::string> rests_on;
+  std::string basis;
+  double scale = 1;
+  std::string reason;  // untestable
+  // arithmetic / documented
+  double numerator = 0, central = 0;
+  std::vector<double> values;  // denominators or documented values
+  // pharmacology
+  std::string model, metric, band;
+  double dose_mg = 0;
+  bool per_kg = false;
+  bool has_null = false;
+  double null_value = 0;
+  // parameter
+  std::string parameter, multiply_by;
+  double sign = 1;
+  // trial
+  std::string study, endpoint, statistic, direction = "any";
+  bool complement = false, curve = false;
+  std::map<std::string, double> set;
+  bool has_without = false;
+  std::string without_study;  // empty: the same study
+  std::map<std::string, double> without_set;
+  long binomial_k = 0, binomial_n = 0;
+  // exact
+  long k = 0, n = 0;
+  double null_p = -1;
+};
+
+struct Claim {
+  std::string key;  // "claims[3]"
+  std::string id, claim, test;
+  std::vector<std::string> sources;
+  std::vector<ClaimEvidence> evidence;
+  std::vector<ClaimPart> parts;
+};
+
+struct ClaimsSpec {
+  std::string file, dir;
+  std::string model_path;  // the virtual patient (resolved)
+  std::vector<Claim> claims;
+};
+
+// Reads and checks the claims file. Throws InputError naming FILE:LINE:COLUMN, the key and
+// what was expected (unknown keys, missing values, unknown methods or metrics, a claimed
+// region with low > high, duplicate ids, source letters other than B/A/O/P, grades other
+// than A-E/C/S/U/D/exact/assumption, studies that do not exist).
+ClaimsSpec load_claims(const std::string& path);
+
+// The claims file shipped with ldnsim (claims/claims.toml).
+std::string default_claims_path();
+
+// A computed figure: best estimate and 95% interval, in the part's unit.
+struct Figure {
+  bool defined = false;
+  double value = std::numeric_limits<double>::quiet_NaN();
+  double low = std::numeric_limits<double>::quiet_NaN();
+  double high = std::numeric_limits<double>::quiet_NaN();
+};
+
+// The verdict rule (docs/claims.md). `with_ldn`: the figure as ldnsim computes it;
+// `without_ldn`: the same figure without LDN's drug effect (undefined when there is none);
+// [claimed_low, claimed_high]: the claim; `strong`: the figure rests only on grades A-C or
+// exact arithmetic; `kind`: an effect claim needs the best estimate inside the claim, an
+// observation claim only the interval to reach it. `why` receives the rule step that
+// decided.
+Verdict decide(const Figure& with_ldn, const Figure& without_ldn, double claimed_low, double claimed_high, bool strong,
+               PartKind kind, std::string* why = nullptr);
+// Whether a list of grades counts as strong (A, B, C, exact).
+bool strong_basis(const std::vector<std::string>& grades);
+// The least favourable verdict of testable parts (contradicted < not supported <
+// consistent but unproven < supported); untestable only when every part is.
+Verdict combine(const std::vector<Verdict>& parts);
+
+// One point of a progression-free curve (median over replicates, 2.5-97.5%).
+struct CurvePoint {
+  double day = 0, median = 0, low = 0, high = 0;
+};
+struct Curve {
+  std::string label;
+  std::vector<CurvePoint> points;
+};
+
+struct PartResult {
+  ClaimPart part;
+  Figure with_ldn, without_ldn;
+  bool strong = false;
+  Verdict verdict = Verdict::Untestable;
+  std::string why;                  // the rule step that decided
+  std::string simulated;            // what ldnsim ran (regimen, population, patients, replicates)
+  std::string without_text;         // what "without LDN" means here
+  std::vector<std::string> notes;   // further computed figures
+  std::vector<Curve> curves;        // progression-free curves (trial parts with curve = true)
+};
+
+struct ClaimResult {
+  Claim claim;
+  std::vector<PartResult> parts;
+  Verdict verdict = Verdict::Untestable;
+  int deciding = -1;  // index of the part whose verdict is the claim's (-1: none)
+};
+
+struct ClaimsOptions {
+  std::size_t replicates = 100;  // simulated trials per study
+  std::size_t samples = 200;     // Latin-hypercube samples per pharmacology band
+  std::uint64_t seed = 2024;
+  int threads = 1;
+  bool progress = false;  // the trial engine's progress line
+  std::function<void(const std::string&)> note;  // a line per simulation started
+};
+
+struct ClaimsRun {
+  std::vector<ClaimResult> claims;  // in the order asked (file order when none named)
+  std::size_t trials_run = 0, pharmacology_runs = 0;
+};
+
+// Evaluates the named claims (all when `ids` is empty). Throws UsageError naming an
+// unknown id and listing the known ones. Deterministic for a given seed whatever the
+// thread count.
+ClaimsRun evaluate_claims(const ClaimsSpec& spec, const std::vector<std::string>& ids, const ClaimsOptions& options);
+
+// The rule as text, for outputs and docs.
+const std::vector<std::string>& verdict_rule();
+
+}  // namespace ldnsim::science

@@ -1,0 +1,278 @@
+// ldnsim power: the sample-size curve of a trial spec by simulation, power at the
+// calibrated LDN effect and assurance over its uncertainty; text, --json, HTML report.
+// docs/power.md.
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "common.hpp"
+#include "ldnsim/core/atomic_file.hpp"
+#include "ldnsim/core/error.hpp"
+#include "ldnsim/core/format.hpp"
+#include "ldnsim/science/power.hpp"
+#include "ldnsim/server/json_output.hpp"
+#ifdef LDNSIM_HAVE_REPORT
+#include "ldnsim/report/html.hpp"
+#endif
+
+namespace ldnsim::cli {
+namespace {
+
+struct PowerFlags {
+  std::string spec;
+  std::string n = "40:400:40";
+  std::string effect_from = "calibrated";
+  std::string effect;
+  std::vector<std::string> set;
+  std::string better = "any";
+  std::string endpoint;
+  long long replicates = 200;
+  long long draws = 40;
+  long long draw_replicates = 5;
+  long long seed = 1;
+  bool json = false;
+  std::string report;
+  RunFlags run;
+};
+
+std::string pct(double v) { return std::isfinite(v) ? format_number(100 * v, 3) + "%" : "-"; }
+std::string num(double v, int d = 3) { return std::isfinite(v) ? format_number(v, d) : "NA"; }
+
+std::string n80_text(long first, double interp, double max_value, bool computed) {
+  if (!computed) return "not computed";
+  if (first < 0) return "not reachable within the range (highest " + pct(max_value) + ")";
+  return "n = " + std::to_string(first) + " (first size on the grid; about " + num(std::ceil(interp), 6) + " interpolated)";
+}
+
+std::vector<std::string> notes(const science::PowerResult& r, const science::PowerOptions& o) {
+  std::vector<std::string> out;
+  out.push_back("success: p < " + num(r.alpha) + " in the spec's analysis (" + r.analysis + ")" +
+                (o.better == "any" ? " in either direction; give --better lower|higher to count only results favouring treatment"
+                                   : ", with the estimate " + std::string(o.better == "lower" ? "below " : "above ") +
+                                         (r.ratio ? "1" : "0") + " (--better " + o.better + ")"));
+  out.push_back("power: at the calibrated estimates of the effect parameters, exact 95% interval over " +
+                std::to_string(o.replicates) + " simulated trials per n");
+  if (r.assurance)
+    out.push_back("assurance: power averaged over " + std::to_string(o.draws) + " draws of the effect parameters (normal on the "
+                  "fitted estimate with its SE; uniform over the stated range for assumptions without a fit) x " +
+                  std::to_string(o.draw_replicates) + " trials per draw; 95% interval from the spread between draws");
+  for (const auto& e : r.effects)
+    if (e.distribution == "uniform")
+      out.push_back(e.name + " is an assumption of the model, not fitted to data: its draws are uniform over " + num(e.low) + "-" +
+                    num(e.high) + "; give --effect-from zero to see the design with no LDN effect");
+  if (o.effect_from == "zero") out.push_back("--effect-from zero: every LDN-effect parameter is 0, so power is the false-positive rate");
+  return out;
+}
+
+nlohmann::ordered_json to_json(const science::PowerResult& r, const science::PowerOptions& o, const PowerFlags& f) {
+  auto j = json_output::envelope("power");
+  auto n = [](double v) { return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(); };
+  j["inputs"] = {{"spec", f.spec},        {"n", o.n},
+                 {"endpoint", r.endpoint}, {"effect_from", o.effect_from},
+                 {"effect", o.effect_parameters}, {"set", f.set},
+                 {"better", o.better},     {"replicates", o.replicates},
+                 {"draws", o.draws},       {"draw_replicates", o.draw_replicates},
+                 {"seed", o.seed},         {"threads", o.threads},
+                 {"report", f.report.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(f.report)}};
+  auto& res = j["results"];
+  res["title"] = r.title;
+  res["design"] = r.design;
+  res["endpoint"] = {{"name", r.endpoint}, {"label", r.endpoint_label}, {"analysis", r.analysis}, {"alpha", r.alpha},
+                     {"ratio", r.ratio}};
+  res["minimum_n"] = r.min_n;
+  res["effects"] = nlohmann::ordered_json::array();
+  for (const auto& e : r.effects)
+    res["effects"].push_back({{"name", e.name}, {"estimate", e.estimate}, {"se", n(e.se)}, {"distribution", e.distribution},
+                              {"low", e.distribution == "uniform" ? n(e.low) : nlohmann::ordered_json()},
+                              {"high", e.distribution == "uniform" ? n(e.high) : nlohmann::ordered_json()}});
+  res["points"] = nlohmann::ordered_json::array();
+  for (const auto& p : r.points)
+    res["points"].push_back({{"n", p.n},
+                             {"power", p.power},
+                             {"power_low", p.power_low},
+                             {"power_high", p.power_high},
+                             {"assurance", n(p.assurance)},
+                             {"assurance_low", n(p.assurance_low)},
+                             {"assurance_high", n(p.assurance_high)},
+                             {"median_estimate", n(p.median_estimate)},
+                             {"estimate_low", n(p.estimate_low)},
+                             {"estimate_high", n(p.estimate_high)},
+                             {"successes", p.successes},
+                             {"trials", p.trials},
+                             {"failed", p.failed}});
+  res["n80_power"] = r.n80_power >= 0 ? nlohmann::ordered_json(r.n80_power) : nlohmann::ordered_json();
+  res["n80_power_interpolated"] = n(r.n80_power_interpolated);
+  res["n80_assurance"] = r.n80_assurance >= 0 ? nlohmann::ordered_json(r.n80_assurance) : nlohmann::ordered_json();
+  res["n80_assurance_interpolated"] = n(r.n80_assurance_interpolated);
+  res["assurance_computed"] = r.assurance;
+  if (r.n80_power < 0) j["warnings"].push_back("80% power is not reachable within the range of --n");
+  if (r.assurance && r.n80_assurance < 0) j["warnings"].push_back("80% assurance is not reachable within the range of --n");
+  for (const auto& p : r.points)
+    if (p.failed > 0)
+      j["warnings"].push_back("n = " + std::to_string(p.n) + ": the analysis failed in " + std::to_string(p.failed) + " of " +
+                              std::to_string(p.trials) + " trials (counted as no success)");
+  for (const auto& s : notes(r, o)) j["evidence"].push_back(s);
+  return j;
+}
+
+#ifdef LDNSIM_HAVE_REPORT
+std::string report_html(const science::PowerResult& r, const science::PowerOptions& o) {
+  report::Html page("ldnsim power: " + r.title, "sample-size curve of " + r.spec + "; endpoint " + r.endpoint_label);
+  page.heading("Summary");
+  page.paragraph("Each sample size was simulated as replicated trials through the trial engine, analysed with the spec's own "
+                 "analysis (" + r.analysis + "). Power uses the model's calibrated LDN effect; assurance averages power over "
+                 "the uncertainty of that effect.");
+  page.table({"quantity", "sample size (total)"},
+             {{"80% power", n80_text(r.n80_power, r.n80_power_interpolated, r.points.empty() ? 0 : r.points.back().power, true)},
+              {"80% assurance", n80_text(r.n80_assurance, r.n80_assurance_interpolated, r.max_assurance, r.assurance)}});
+  for (const auto& s : notes(r, o)) page.callout(s, s.find("assumption") != std::string::npos ? report::Tone::Caution : report::Tone::Info);
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& p : r.points) {
+    rows.push_back({{"x", p.n}, {"y", p.power}, {"series", "power (calibrated effect)"}, {"band_low", p.power_low},
+                    {"band_high", p.power_high}});
+    if (r.assurance)
+      rows.push_back({{"x", p.n}, {"y", p.assurance}, {"series", "assurance (effect uncertain)"}, {"band_low", p.assurance_low},
+                      {"band_high", p.assurance_high}});
+  }
+  page.heading("Power and assurance");
+  page.chart(report::power_curve(rows, "patients randomised (total)", "Power and assurance against sample size", 0.8),
+             "Share of simulated trials that succeed at each total sample size, with 95% intervals; the dashed line marks 80%.");
+  nlohmann::json est = nlohmann::json::array();
+  for (const auto& p : r.points)
+    if (std::isfinite(p.median_estimate))
+      est.push_back({{"x", p.n}, {"y", p.median_estimate}, {"series", "estimate"}, {"band_low", p.estimate_low},
+                     {"band_high", p.estimate_high}});
+  if (!est.empty())
+    page.chart(report::line_chart(est, "patients randomised (total)", r.ratio ? "ratio" : "difference",
+                                  "Estimated effect at the calibrated values"),
+               "Median and central 95% of the estimates of simulated trials: the spread narrows as n grows.");
+  page.heading("Table");
+  std::vector<std::vector<std::string>> t;
+  for (const auto& p : r.points)
+    t.push_back({std::to_string(p.n), pct(p.power) + " [" + pct(p.power_low) + ", " + pct(p.power_high) + "]",
+                 r.assurance ? pct(p.assurance) + " [" + pct(p.assurance_low) + ", " + pct(p.assurance_high) + "]" : "-",
+                 num(p.median_estimate) + " [" + num(p.estimate_low) + ", " + num(p.estimate_high) + "]"});
+  page.table({"n", "power [95%]", "assurance [95%]", "estimate [95% of trials]"}, t);
+  page.heading("The LDN effect");
+  std::vector<std::vector<std::string>> ef;
+  for (const auto& e : r.effects)
+    ef.push_back({e.name, num(e.estimate, 4), std::isfinite(e.se) ? num(e.se, 3) : "-",
+                  e.distribution == "uniform" ? "uniform " + num(e.low) + "-" + num(e.high) + " (assumption)" : e.distribution});
+  page.table({"parameter", "value", "SE", "draws"}, ef, "from " + r.model);
+  return page.render();
+}
+#endif
+
+int run_power(const PowerFlags& f) {
+  science::PowerOptions o;
+  o.n = science::parse_sample_sizes(f.n, "--n");
+  if (f.replicates < 10 || f.replicates > 1000000)
+    throw UsageError("--replicates " + std::to_string(f.replicates) + ": expected a number of simulated trials per n in 10-1000000");
+  if (f.draws < 0 || f.draws > 100000) throw UsageError("--draws " + std::to_string(f.draws) + ": expected 0-100000 (0: no assurance)");
+  if (f.draw_replicates < 1 || f.draw_replicates > 100000)
+    throw UsageError("--draw-replicates " + std::to_string(f.draw_replicates) + ": expected 1-100000");
+  if (f.seed < 0) throw UsageError("--seed " + std::to_string(f.seed) + ": expected 0 or more");
+  o.effect_from = f.effect_from;
+  o.effect_parameters = split_list(f.effect);
+  for (const auto& kv : f.set) {
+    auto eq = kv.find('=');
+    if (eq == std::string::npos) throw UsageError("--set '" + kv + "': expected NAME=VALUE, e.g. --set EFF_FAT=0.235");
+    char* end = nullptr;
+    const std::string v = kv.substr(eq + 1);
+    double x = std::strtod(v.c_str(), &end);
+    if (v.empty() || *end || !std::isfinite(x)) throw UsageError("--set '" + kv + "': '" + v + "' is not a number");
+    o.set[kv.substr(0, eq)] = x;
+  }
+  o.better = f.better;
+  o.endpoint = f.endpoint;
+  o.replicates = static_cast<std::size_t>(f.replicates);
+  o.draws = static_cast<std::size_t>(f.draws);
+  o.draw_replicates = static_cast<std::size_t>(f.draw_replicates);
+  o.seed = static_cast<std::uint64_t>(f.seed);
+  o.threads = f.run.thread_count();
+  o.progress = !f.run.quiet && isatty(2);
+  const long min_n = science::minimum_sample_size(f.spec);
+  if (o.n.front() < min_n)
+    throw UsageError("--n " + f.n + ": " + std::to_string(o.n.front()) + " is below the design's minimum of " +
+                     std::to_string(min_n) + " patients (2 per group)");
+  std::unique_ptr<AtomicFile> html;
+#ifdef LDNSIM_HAVE_REPORT
+  if (!f.report.empty()) {
+    report::Html probe("probe");
+    probe.chart(report::line_chart(nlohmann::json::array({{{"x", 0}, {"y", 0}}}), "x", "y"));
+    (void)probe.render();
+    html = std::make_unique<AtomicFile>(f.report);
+  }
+#else
+  if (!f.report.empty()) throw UsageError("--report: this ldnsim was built without the report library");
+#endif
+  if (o.progress) o.note = [](const std::string& s) { std::fprintf(stderr, "ldnsim power: %s\n", s.c_str()); };
+  const auto start = std::chrono::steady_clock::now();
+  science::PowerResult r = science::run_power(f.spec, o);
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+#ifdef LDNSIM_HAVE_REPORT
+  if (html) {
+    html->write(report_html(r, o));
+    html->commit();
+  }
+#endif
+  if (f.json) {
+    auto j = to_json(r, o, f);
+    j["seconds"] = secs;
+    std::fputs(json_output::dump(j).c_str(), stdout);
+  } else {
+    std::printf("ldnsim power: %s\n%s design, endpoint %s (%s), alpha %s; %lld trials per n, seed %lld\n\n", r.title.c_str(),
+                r.design.c_str(), r.endpoint_label.c_str(), r.analysis.c_str(), num(r.alpha).c_str(), f.replicates, f.seed);
+    std::printf("%8s  %-26s %-26s %s\n", "n", "power [95%]", "assurance [95%]", "estimate: median [95% of trials]");
+    for (const auto& p : r.points)
+      std::printf("%8ld  %-26s %-26s %s\n", p.n, (pct(p.power) + " [" + pct(p.power_low) + ", " + pct(p.power_high) + "]").c_str(),
+                  r.assurance ? (pct(p.assurance) + " [" + pct(p.assurance_low) + ", " + pct(p.assurance_high) + "]").c_str() : "-",
+                  (num(p.median_estimate) + " [" + num(p.estimate_low) + ", " + num(p.estimate_high) + "]").c_str());
+    std::printf("\n80%% power:     %s\n", n80_text(r.n80_power, r.n80_power_interpolated, r.points.back().power, true).c_str());
+    std::printf("80%% assurance: %s\n\n", n80_text(r.n80_assurance, r.n80_assurance_interpolated, r.max_assurance, r.assurance).c_str());
+    std::printf("LDN effect (%s):\n", r.model.c_str());
+    for (const auto& e : r.effects)
+      std::printf("  %-10s %-10s %s\n", e.name.c_str(), num(e.estimate, 4).c_str(),
+                  e.distribution == "normal"    ? ("normal, SE " + num(e.se)).c_str()
+                  : e.distribution == "uniform" ? ("uniform " + num(e.low) + "-" + num(e.high) + " (an assumption, not fitted)").c_str()
+                                                : "fixed");
+    std::printf("\n");
+    for (const auto& s : notes(r, o)) std::printf("- %s\n", s.c_str());
+  }
+  if (!f.run.quiet) {
+    std::fprintf(stderr, "ldnsim power: %.1f s on %d thread%s", secs, o.threads, o.threads == 1 ? "" : "s");
+    if (html) std::fprintf(stderr, "; report written to %s", f.report.c_str());
+    std::fprintf(stderr, "\n");
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_power_command(CLI::App& app) {
+  auto f = std::make_shared<PowerFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "power", "Sample-size curve of a trial spec by simulation: power at the calibrated LDN effect and assurance over its uncertainty");
+  cmd->add_option("spec", f->spec, "trial spec (TOML, docs/trials.md), e.g. trials/designs/fatigue-24w.toml")->required();
+  cmd->add_option("--n", f->n, "total sample sizes, START:END:STEP or a list")->capture_default_str();
+  cmd->add_option("--effect-from", f->effect_from, "calibrated (the model file's estimates and SEs) or zero (no LDN effect)")
+      ->capture_default_str();
+  cmd->add_option("--effect", f->effect, "the LDN-effect parameters, comma-separated (default: every EFF_*, BIMM, BPROG)");
+  cmd->add_option("--set", f->set, "fix a model parameter, NAME=VALUE (repeatable), e.g. --set EFF_FAT=0.235");
+  cmd->add_option("--better", f->better, "lower, higher or any: which significant results count as success")->capture_default_str();
+  cmd->add_option("--endpoint", f->endpoint, "endpoint (default: the primary one)");
+  cmd->add_option("--replicates", f->replicates, "simulated trials per n at the calibrated effect")->capture_default_str();
+  cmd->add_option("--draws", f->draws, "effect draws for assurance (0: none)")->capture_default_str();
+  cmd->add_option("--draw-replicates", f->draw_replicates, "simulated trials per draw and n")->capture_default_str();
+  cmd->add_option("--seed", f->seed, "seed")->capture_default_str();
+  cmd->add_flag("--json", f->json, "the curve as JSON on stdout (docs/json.md)");
+  cmd->add_option("--report", f->report, "write an HTML report with the power and assurance curves");
+  f->run.add_to(*cmd);
+  cmd->callback([f] { run_power(*f); });
+}
+
+}  // namespace ldnsim::cli

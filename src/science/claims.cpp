@@ -1,0 +1,890 @@
+// ldnsim claims: the claims file, the figures each claim is tested with, and the verdict
+// rule. See include/ldnsim/science/claims.hpp and docs/claims.md.
+#include "ldnsim/science/claims.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <memory>
+#include <regex>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "ldnsim/core/error.hpp"
+#include "ldnsim/core/format.hpp"
+#include "ldnsim/core/paths.hpp"
+#include "ldnsim/science/calibration.hpp"
+#include "ldnsim/science/clinical.hpp"
+#include "ldnsim/science/ldn.hpp"
+#include "ldnsim/science/ldn_driver.hpp"
+#include "ldnsim/science/uncertainty.hpp"
+#include "ldnsim/stats/distributions.hpp"
+#include "ldnsim/stats/proportions.hpp"
+#include "ldnsim/trial/analysis.hpp"
+#include "ldnsim/trial/engine.hpp"
+#include "toml_spec.hpp"
+
+namespace ldnsim::science {
+
+namespace fs = std::filesystem;
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+const char* to_string(Verdict v) {
+  switch (v) {
+    case Verdict::Supported: return "supported";
+    case Verdict::ConsistentUnproven: return "consistent but unproven";
+    case Verdict::NotSupported: return "not supported";
+    case Verdict::Contradicted: return "contradicted";
+    case Verdict::Untestable: return "untestable";
+  }
+  return "?";
+}
+
+const std::vector<std::string>& verdict_rule() {
+  static const std::vector<std::string> rule = {
+      "Each part of a claim is a figure ldnsim computes: a best estimate with a 95% interval I, the claimed region C, "
+      "and where it matters the same figure without LDN's drug effect, I0 (natural history, placebo response, "
+      "regression to the mean, or no effect).",
+      "A figure is strong when everything it rests on is graded A, B or C or is exact arithmetic; otherwise (S, U, D, "
+      "E, assumptions) it is weak.",
+      "1. untestable: no figure can be computed (no denominator, no definition, no data, no model).",
+      "2. I does not reach C: contradicted when the figure is strong and I0 (if any) does not reach C either; "
+      "otherwise not supported.",
+      "3. I reaches C, but for a claim about what LDN does (an effect) the best estimate lies outside C: not "
+      "supported (only the edge of the uncertainty allows the claim).",
+      "4. Otherwise the claim is compatible: supported when the figure is strong and, if there is an I0, I0 neither "
+      "reaches C nor overlaps I (without LDN the claim would not hold, and LDN makes a difference); otherwise "
+      "consistent but unproven.",
+      "A claim with several parts takes the least favourable verdict of its testable parts (contradicted, not "
+      "supported, consistent but unproven, supported); it is untestable only when every part is.",
+      "For an observation (something a study saw), the figure is how often ldnsim's simulated studies produce it, and "
+      "C is 'at least 2.5% of them' or the published number itself.",
+  };
+  return rule;
+}
+
+bool strong_basis(const std::vector<std::string>& grades) {
+  if (grades.empty()) return false;
+  for (const auto& g : grades)
+    if (g != "A" && g != "B" && g != "C" && g != "exact") return false;
+  return true;
+}
+
+namespace {
+
+bool overlaps(double a_lo, double a_hi, double b_lo, double b_hi) { return a_lo <= b_hi && b_lo <= a_hi; }
+
+int rank(Verdict v) {
+  switch (v) {
+    case Verdict::Contradicted: return 0;
+    case Verdict::NotSupported: return 1;
+    case Verdict::ConsistentUnproven: return 2;
+    case Verdict::Supported: return 3;
+    case Verdict::Untestable: return 4;
+  }
+  return 4;
+}
+
+}  // namespace
+
+Verdict decide(const Figure& f, const Figure& f0, double c_lo, double c_hi, bool strong, PartKind kind, std::string* why) {
+  auto say = [&](const std::string& s) {
+    if (why) *why = s;
+  };
+  if (!f.defined || !std::isfinite(f.value) || std::isnan(f.low) || std::isnan(f.high)) {
+    say("step 1: no figure can be computed");
+    return Verdict::Untestable;
+  }
+  const bool reaches = overlaps(f.low, f.high, c_lo, c_hi);
+  const bool without_reaches = f0.defined && overlaps(f0.low, f0.high, c_lo, c_hi);
+  if (!reaches) {
+    if (strong && !without_reaches) {
+      say(std::string("step 2: the 95% interval does not reach the claim") +
+          (f0.defined ? ", nor does the figure without LDN" : "") + ", and the figure is strong");
+      return Verdict::Contradicted;
+    }
+    say(std::string("step 2: the 95% interval does not reach the claim") +
+        (strong ? ", but the figure without LDN does (the claim is explained without the drug)"
+                : ", but the figure is weak (it rests on S/U/D/E evidence or assumptions)"));
+    return Verdict::NotSupported;
+  }
+  if (kind == PartKind::Effect && !(c_lo <= f.value && f.value <= c_hi)) {
+    say("step 3: the best estimate lies outside the claim; only the edge of the 95% interval reaches it");
+    return Verdict::NotSupported;
+  }
+  const bool distinct = !f0.defined || (!without_reaches && !overlaps(f.low, f.high, f0.low, f0.high));
+  if (strong && distinct) {
+    say(std::string("step 4: compatible, strong") + (f0.defined ? ", and the claim would not hold without LDN" : ""));
+    return Verdict::Supported;
+  }
+  std::string reason = "step 4: compatible, but ";
+  if (!strong) reason += "the figure is weak (it rests on S/U/D/E evidence or assumptions)";
+  if (!distinct) {
+    if (!strong) reason += "; and ";
+    reason += without_reaches ? "the same would be seen without LDN" : "the interval includes the figure without LDN";
+  }
+  say(reason);
+  return Verdict::ConsistentUnproven;
+}
+
+Verdict combine(const std::vector<Verdict>& parts) {
+  Verdict out = Verdict::Untestable;
+  for (Verdict v : parts)
+    if (v != Verdict::Untestable && (out == Verdict::Untestable || rank(v) < rank(out))) out = v;
+  return out;
+}
+
+// ---- reading the claims file ----------------------------------------------------------------
+
+namespace {
+
+using detail::SpecReader;
+using detail::key_path;
+
+const std::vector<std::string> kMethods = {"arithmetic", "documented", "pharmacology", "parameter", "trial", "exact",
+                                           "untestable"};
+const std::vector<std::string> kMetrics = {"t_peak_change", "t_mean_change", "b_mean_change", "occ_trough",
+                                           "occ_peak", "bend_change", "enk_change"};
+const std::vector<std::string> kGrades = {"A", "B", "C", "D", "E", "S", "U", "exact", "assumption"};
+
+std::string join(const std::vector<std::string>& v, const std::string& sep = ", ") {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : sep) + x;
+  return s;
+}
+
+std::vector<double> numbers(const SpecReader& r, const toml::table& t, const std::string& path, std::string_view key) {
+  std::vector<double> out;
+  const toml::array* a = r.array(t, path, key);
+  if (!a) return out;
+  for (std::size_t i = 0; i < a->size(); ++i) {
+    auto v = (*a)[i].value<double>();
+    if (!v) r.fail((*a)[i], key_path(path, key) + "[" + std::to_string(i) + "]", "expected a number");
+    out.push_back(*v);
+  }
+  return out;
+}
+
+std::vector<std::string> strings(const SpecReader& r, const toml::table& t, const std::string& path, std::string_view key) {
+  std::vector<std::string> out;
+  const toml::array* a = r.array(t, path, key);
+  if (!a) return out;
+  for (std::size_t i = 0; i < a->size(); ++i) {
+    auto v = (*a)[i].value<std::string>();
+    if (!v) r.fail((*a)[i], key_path(path, key) + "[" + std::to_string(i) + "]", "expected a string");
+    out.push_back(*v);
+  }
+  return out;
+}
+
+std::map<std::string, double> number_table(const SpecReader& r, const toml::table& t, const std::string& path,
+                                           std::string_view key) {
+  std::map<std::string, double> out;
+  const toml::table* s = r.table(t, path, key);
+  if (!s) return out;
+  for (const auto& [k, v] : *s) {
+    auto x = v.value<double>();
+    if (!x) r.fail(v, key_path(path, key) + "." + std::string(k.str()), "expected a number (a parameter value)");
+    out[std::string(k.str())] = *x;
+  }
+  return out;
+}
+
+std::string resolve(const std::string& dir, const std::string& rel) {
+  fs::path p(rel);
+  return (p.is_absolute() ? p : fs::path(dir) / p).lexically_normal().string();
+}
+
+ClaimPart read_part(const SpecReader& r, const toml::table& t, const std::string& path, const std::string& dir) {
+  ClaimPart p;
+  p.key = path;
+  r.check_keys(t, path,
+               {"name", "kind", "method", "claimed", "claimed_text", "unit", "rests_on", "basis", "note", "scale", "reason",
+                "numerator", "denominators", "central", "values", "model", "dose_mg", "per_kg", "metric", "band", "null",
+                "parameter", "multiply_by", "sign", "study", "endpoint", "statistic", "direction", "complement", "set",
+                "without", "binomial", "curve", "k", "n", "null_p", "decides"});
+  p.name = r.require_string(t, path, "name");
+  p.method = r.require_string(t, path, "method");
+  if (std::find(kMethods.begin(), kMethods.end(), p.method) == kMethods.end())
+    r.fail(*t.get("method"), key_path(path, "method"), "unknown method '" + p.method + "' (expected one of: " + join(kMethods) + ")");
+  const std::string kind = r.string(t, path, "kind").value_or("effect");
+  if (kind != "effect" && kind != "observation")
+    r.fail(*t.get("kind"), key_path(path, "kind"), "expected \"effect\" or \"observation\"");
+  p.kind = kind == "effect" ? PartKind::Effect : PartKind::Observation;
+  p.note = r.string(t, path, "note").value_or("");
+  p.decides = r.boolean(t, path, "decides").value_or(true);
+  if (p.method == "untestable") {
+    p.reason = r.require_string(t, path, "reason");
+    return p;
+  }
+  std::vector<double> c = numbers(r, t, path, "claimed");
+  if (c.size() != 2) throw InputError(r.where(t.source()) + ": " + key_path(path, "claimed") + ": expected [low, high] (inf allowed)");
+  if (!(c[0] <= c[1])) r.fail(*t.get("claimed"), key_path(path, "claimed"), "low must not exceed high");
+  p.claimed_low = c[0];
+  p.claimed_high = c[1];
+  p.claimed_text = r.require_string(t, path, "claimed_text");
+  p.unit = r.string(t, path, "unit").value_or("");
+  p.rests_on = strings(r, t, path, "rests_on");
+  if (p.rests_on.empty()) throw InputError(r.where(t.source()) + ": " + key_path(path, "rests_on") + ": missing (expected grades, e.g. [\"C\"])");
+  for (const auto& g : p.rests_on)
+    if (std::find(kGrades.begin(), kGrades.end(), g) == kGrades.end())
+      r.fail(*t.get("rests_on"), key_path(path, "rests_on"), "unknown grade '" + g + "' (expected one of: " + join(kGrades) + ")");
+  p.basis = r.require_string(t, path, "basis");
+  p.scale = r.number(t, path, "scale").value_or(1);
+  if (auto v = r.number(t, path, "null")) {
+    p.has_null = true;
+    p.null_value = *v;
+  }
+  if (p.method == "arithmetic") {
+    p.numerator = r.require_number(t, path, "numerator");
+    p.values = numbers(r, t, path, "denominators");
+    p.central = r.require_number(t, path, "central");
+    if (p.values.empty()) throw InputError(r.where(t.source()) + ": " + key_path(path, "denominators") + ": missing (expected numbers)");
+    for (double d : p.values)
+      if (!(d > 0)) r.fail(*t.get("denominators"), key_path(path, "denominators"), "expected numbers above 0");
+    if (!(p.central > 0)) r.fail(*t.get("central"), key_path(path, "central"), "expected a number above 0");
+  } else if (p.method == "documented") {
+    p.values = numbers(r, t, path, "values");
+    p.central = r.require_number(t, path, "central");
+    if (p.values.empty()) throw InputError(r.where(t.source()) + ": " + key_path(path, "values") + ": missing (expected numbers)");
+  } else if (p.method == "pharmacology") {
+    p.model = r.string(t, path, "model").value_or("human");
+    if (p.model != "human" && p.model != "mouse") r.fail(*t.get("model"), key_path(path, "model"), "expected \"human\" or \"mouse\"");
+    p.dose_mg = r.require_number(t, path, "dose_mg");
+    if (!(p.dose_mg > 0)) r.fail(*t.get("dose_mg"), key_path(path, "dose_mg"), "expected a dose above 0");
+    p.per_kg = r.boolean(t, path, "per_kg").value_or(false);
+    p.metric = r.require_string(t, path, "metric");
+    if (std::find(kMetrics.begin(), kMetrics.end(), p.metric) == kMetrics.end())
+      r.fail(*t.get("metric"), key_path(path, "metric"), "unknown metric '" + p.metric + "' (expected one of: " + join(kMetrics) + ")");
+    p.band = r.string(t, path, "band").value_or("prior");
+    if (p.band != "prior" && p.band != "calibrated") r.fail(*t.get("band"), key_path(path, "band"), "expected \"prior\" or \"calibrated\"");
+    if (p.band == "calibrated" && p.model == "mouse")
+      r.fail(*t.get("band"), key_path(path, "band"), "the calibrated band is for the human model; use \"prior\"");
+  } else if (p.method == "parameter") {
+    p.parameter = r.require_string(t, path, "parameter");
+    p.multiply_by = r.string(t, path, "multiply_by").value_or("");
+    p.sign = r.number(t, path, "sign").value_or(1);
+  } else if (p.method == "trial") {
+    p.study = resolve(dir, r.require_string(t, path, "study"));
+    if (!fs::exists(p.study)) r.fail(*t.get("study"), key_path(path, "study"), "no such trial spec: " + p.study);
+    p.statistic = r.require_string(t, path, "statistic");
+    if (p.statistic != "estimate" && p.statistic != "significant" && p.statistic != "withdrawn")
+      r.fail(*t.get("statistic"), key_path(path, "statistic"), "expected estimate, significant or withdrawn");
+    p.endpoint = r.string(t, path, "endpoint").value_or("");
+    if (p.endpoint.empty() && p.statistic != "withdrawn")
+      throw InputError(r.where(t.source()) + ": " + key_path(path, "endpoint") + ": missing (expected an endpoint of the study)");
+    p.direction = r.string(t, path, "direction").value_or("any");
+    if (p.direction != "any" && p.direction != "negative" && p.direction != "positive")
+      r.fail(*t.get("direction"), key_path(path, "direction"), "expected any, negative or positive");
+    p.complement = r.boolean(t, path, "complement").value_or(false);
+    p.curve = r.boolean(t, path, "curve").value_or(false);
+    p.set = number_table(r, t, path, "set");
+    if (const toml::table* w = r.table(t, path, "without")) {
+      const std::string wp = key_path(path, "without");
+      r.check_keys(*w, wp, {"study", "set"});
+      p.has_without = true;
+      if (auto s = r.string(*w, wp, "study")) {
+        p.without_study = resolve(dir, *s);
+        if (!fs::exists(p.without_study)) r.fail(*w->get("study"), key_path(wp, "study"), "no such trial spec: " + p.without_study);
+      }
+      p.without_set = number_table(r, *w, wp, "set");
+    }
+    if (const toml::table* b = r.table(t, path, "binomial")) {
+      const std::string bp = key_path(path, "binomial");
+      r.check_keys(*b, bp, {"k", "n"});
+      const double k = r.require_number(*b, bp, "k"), n = r.require_number(*b, bp, "n");
+      if (!(n >= 1 && k >= 0 && k <= n && k == std::floor(k) && n == std::floor(n)))
+        r.fail(*b, bp, "expected whole numbers 0 <= k <= n, n >= 1");
+      p.binomial_k = static_cast<long>(k);
+      p.binomial_n = static_cast<long>(n);
+    }
+  } else if (p.method == "exact") {
+    const double k = r.require_number(t, path, "k"), n = r.require_number(t, path, "n");
+    if (!(n >= 1 && k >= 0 && k <= n && k == std::floor(k) && n == std::floor(n)))
+      throw InputError(r.where(t.source()) + ": " + path + ": expected whole numbers 0 <= k <= n, n >= 1");
+    p.k = static_cast<long>(k);
+    p.n = static_cast<long>(n);
+    p.null_p = r.number(t, path, "null_p").value_or(-1);
+    if (t.get("null_p") && !(p.null_p >= 0 && p.null_p <= 1)) r.fail(*t.get("null_p"), key_path(path, "null_p"), "expected a probability in [0, 1]");
+  }
+  return p;
+}
+
+}  // namespace
+
+ClaimsSpec load_claims(const std::string& path) {
+  SpecReader r(path);
+  toml::table root = r.parse_file();
+  ClaimsSpec spec;
+  spec.file = path;
+  spec.dir = fs::path(path).parent_path().string();
+  if (spec.dir.empty()) spec.dir = ".";
+  r.check_keys(root, "", {"model", "claims"});
+  spec.model_path = resolve(spec.dir, r.string(root, "", "model").value_or("../models/ms/patient.ldn"));
+  std::set<std::string> ids;
+  auto claims = r.tables(root, "", "claims");
+  if (claims.empty()) throw InputError(path + ": no [[claims]]");
+  for (std::size_t i = 0; i < claims.size(); ++i) {
+    const toml::table& t = *claims[i];
+    const std::string cp = "claims[" + std::to_string(i) + "]";
+    r.check_keys(t, cp, {"id", "claim", "sources", "evidence", "test", "parts"});
+    Claim c;
+    c.key = cp;
+    c.id = r.require_string(t, cp, "id");
+    if (!ids.insert(c.id).second) r.fail(*t.get("id"), key_path(cp, "id"), "duplicate id '" + c.id + "'");
+    c.claim = r.require_string(t, cp, "claim");
+    c.test = r.require_string(t, cp, "test");
+    c.sources = strings(r, t, cp, "sources");
+    if (c.sources.empty()) throw InputError(r.where(t.source()) + ": " + key_path(cp, "sources") + ": missing (expected letters B, A, O, P)");
+    for (const auto& s : c.sources)
+      if (s != "B" && s != "A" && s != "O" && s != "P")
+        r.fail(*t.get("sources"), key_path(cp, "sources"), "unknown source '" + s + "' (expected B, A, O or P)");
+    auto ev = r.tables(t, cp, "evidence");
+    for (std::size_t e = 0; e < ev.size(); ++e) {
+      const std::string ep = cp + ".evidence[" + std::to_string(e) + "]";
+      r.check_keys(*ev[e], ep, {"text", "grade", "ref"});
+      ClaimEvidence x{r.require_string(*ev[e], ep, "text"), r.require_string(*ev[e], ep, "grade"),
+                      r.require_string(*ev[e], ep, "ref")};
+      if (std::find(kGrades.begin(), kGrades.end(), x.grade) == kGrades.end())
+        r.fail(*ev[e]->get("grade"), key_path(ep, "grade"), "unknown grade '" + x.grade + "' (expected one of: " + join(kGrades) + ")");
+      c.evidence.push_back(x);
+    }
+    if (c.evidence.empty()) throw InputError(r.where(t.source()) + ": " + key_path(cp, "evidence") + ": missing (every claim is tied to its evidence)");
+    auto parts = r.tables(t, cp, "parts");
+    if (parts.empty()) throw InputError(r.where(t.source()) + ": " + key_path(cp, "parts") + ": missing (expected [[claims.parts]])");
+    for (std::size_t k = 0; k < parts.size(); ++k)
+      c.parts.push_back(read_part(r, *parts[k], cp + ".parts[" + std::to_string(k) + "]", spec.dir));
+    spec.claims.push_back(std::move(c));
+  }
+  return spec;
+}
+
+std::string default_claims_path() { return find_resource("claims/claims.toml"); }
+
+// ---- evaluation -----------------------------------------------------------------------------
+
+namespace {
+
+std::string num(double v, int digits = 3) {
+  if (std::isnan(v)) return "NA";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  return format_number(v, digits);
+}
+
+// Type-7 quantile of sorted values.
+double quantile(const std::vector<double>& sorted, double q) {
+  if (sorted.empty()) return kNaN;
+  const double h = (static_cast<double>(sorted.size()) - 1) * q;
+  const auto lo = static_cast<std::size_t>(std::floor(h));
+  const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
+  return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
+}
+
+Figure central95(std::vector<double> v) {
+  Figure f;
+  v.erase(std::remove_if(v.begin(), v.end(), [](double x) { return !std::isfinite(x); }), v.end());
+  if (v.empty()) return f;
+  std::sort(v.begin(), v.end());
+  f.defined = true;
+  f.value = quantile(v, 0.5);
+  f.low = quantile(v, 0.025);
+  f.high = quantile(v, 0.975);
+  return f;
+}
+
+// Weighted 2.5/50/97.5% points (weights >= 0).
+Figure weighted95(const std::vector<double>& v, const std::vector<double>& w) {
+  std::vector<std::pair<double, double>> xs;
+  double total = 0;
+  for (std::size_t i = 0; i < v.size(); ++i)
+    if (std::isfinite(v[i]) && w[i] > 0) {
+      xs.emplace_back(v[i], w[i]);
+      total += w[i];
+    }
+  Figure f;
+  if (xs.empty() || !(total > 0)) return f;
+  std::sort(xs.begin(), xs.end());
+  auto at = [&](double q) {
+    double cum = 0;
+    for (const auto& [x, wt] : xs) {
+      cum += wt;
+      if (cum >= q * total) return x;
+    }
+    return xs.back().first;
+  };
+  f.defined = true;
+  f.value = at(0.5);
+  f.low = at(0.025);
+  f.high = at(0.975);
+  return f;
+}
+
+Figure scaled(Figure f, double s) {
+  if (!f.defined) return f;
+  f.value *= s;
+  const double a = f.low * s, b = f.high * s;
+  f.low = std::min(a, b);
+  f.high = std::max(a, b);
+  return f;
+}
+
+std::string figure_text(const Figure& f, const std::string& unit) {
+  if (!f.defined) return "none";
+  const std::string u = unit == "%" ? "%" : (unit.empty() ? "" : " " + unit);
+  if (f.low == f.high && f.value == f.low) return num(f.value) + u;
+  return num(f.value) + u + " [" + num(f.low) + ", " + num(f.high) + "]";
+}
+
+std::string set_text(const std::map<std::string, double>& set) {
+  std::string s;
+  for (const auto& [k, v] : set) s += (s.empty() ? "" : ", ") + k + " = " + num(v, 4);
+  return s;
+}
+
+// A simulated study, run once per (spec, parameter values) and shared by every part.
+struct TrialRun {
+  std::unique_ptr<trial::Trial> trial;
+  trial::TrialResults results;
+  std::string description;
+  std::vector<CurvePoint> curve;  // progression-free share, when asked
+};
+
+// A pharmacology band, run once per (model, dose, band).
+struct PharmRun {
+  std::string description;
+  std::vector<double> typical;                 // metrics at the typical values, by kMetrics
+  std::vector<std::vector<double>> samples;    // [sample][metric]
+  std::vector<double> weights;
+  double ess = 0;
+  double hours_300 = 0;  // typical: h/day with the T-cell index >= 4 (+300%)
+};
+
+std::vector<double> metrics_of(const Series& s, double interval) {
+  CycleMetrics m = summarise(s, 0, interval);
+  double peak = -kInf;
+  for (std::size_t i = 0; i < s.t.size(); ++i)
+    if (s.t[i] <= interval + 1e-9) peak = std::max(peak, s.y[PT][i]);
+  return {100 * (peak - 1), 100 * m.t_change, 100 * m.b_change, 100 * m.occ_trough, 100 * m.occ_peak,
+          100 * m.bend_change, 100 * m.enk_change};
+}
+
+class Evaluator {
+ public:
+  Evaluator(const ClaimsSpec& spec, const ClaimsOptions& o) : spec_(spec), o_(o) {}
+
+  TrialRun& trial_run(const std::string& study, const std::map<std::string, double>& set, bool curve,
+                      const std::string& curve_endpoint) {
+    std::string key = study + "|" + set_text(set);
+    auto it = trials_.find(key);
+    if (it != trials_.end()) return *it->second;
+    auto run = std::make_unique<TrialRun>();
+    trial::TrialSpec ts = trial::load_trial_spec(study);
+    trial::PopulationSpec pop = trial::load_population(ts.population_path);
+    std::string text = read_file(ts.model_path);
+    if (!set.empty()) {
+      lang::ModelPtr m0 = lang::parse_model(text, ts.model_path);
+      for (const auto& [name, v] : set) {
+        (void)v;
+        int k = m0->parameter_index(name);
+        if (k < 0 || m0->parameters()[static_cast<std::size_t>(k)].name != name)
+          throw InputError(spec_.file + ": " + study + ": the model " + ts.model_path + " has no parameter " + name);
+      }
+      text = set_parameter_values(text, std::vector<std::pair<std::string, double>>(set.begin(), set.end()), true);
+    }
+    lang::ModelPtr model = lang::parse_model(text, ts.model_path);
+    run->trial = std::make_unique<trial::Trial>(ts, pop, model, clinical_simulation_options());
+    const trial::Trial& t = *run->trial;
+    std::string arms;
+    for (const auto& a : t.spec().arms) {
+      arms += (arms.empty() ? "" : "; ") + a.name;
+      if (a.driver == "ldn") arms += " " + num(a.dose_mg, 3) + " mg at " + num(std::floor(a.clock_h), 2) + ":00 nightly";
+      else arms += a.placebo ? " (placebo)" : " (no drug)";
+    }
+    run->description = t.spec().title + ": " + std::to_string(t.spec().n) + " virtual patients per trial (" + t.population().name +
+                       "), " + std::to_string(o_.replicates) + " simulated trials, seed " + std::to_string(o_.seed) + "; arms: " +
+                       arms + (set.empty() ? "" : "; parameters set: " + set_text(set));
+    if (o_.note) o_.note("simulating " + fs::path(study).filename().string() + (set.empty() ? "" : " (" + set_text(set) + ")") +
+                         ": " + std::to_string(o_.replicates) + " trials of " + std::to_string(t.spec().n) + " patients");
+    trial::RunOptions ro;
+    ro.replicates = o_.replicates;
+    ro.seed = o_.seed;
+    ro.threads = o_.threads;
+    ro.progress = o_.progress;
+    // Progression-free curve: per replicate, the share of patients without a confirmed
+    // progression using the visits up to each visit time.
+    std::vector<std::vector<double>> pf;  // [visit][replicate]
+    int out_index = -1, e_index = -1;
+    if (curve) {
+      e_index = endpoint_index(t, curve_endpoint);
+      if (e_index >= 0) {
+        const auto& ep = t.spec().endpoints[static_cast<std::size_t>(e_index)];
+        const auto& outs = t.observed_outputs();
+        for (std::size_t k = 0; k < outs.size(); ++k)
+          if (outs[k] == ep.output) out_index = static_cast<int>(k);
+      }
+      if (out_index >= 0) {
+        const auto& ep = t.spec().endpoints[static_cast<std::size_t>(e_index)];
+        const std::vector<double>& visits = t.visits();
+        pf.assign(visits.size(), {});
+        trial::ProgressionRule rule{ep.increase, ep.increase_high, ep.cutoff, ep.confirm};
+        ro.on_subjects = [&pf, &visits, rule, out_index](std::size_t, const std::vector<trial::SubjectOutcome>& subjects) {
+          const std::size_t nv = visits.size();
+          std::vector<long> free(nv, 0), seen(nv, 0);
+          for (const auto& s : subjects) {
+            if (s.lost) continue;
+            const double* V = s.values.data() + static_cast<std::size_t>(out_index) * nv;
+            if (!std::isfinite(V[0])) continue;
+            for (std::size_t v = 0; v < nv; ++v) {
+              auto po = trial::confirmed_progression(std::span<const double>(visits.data(), v + 1),
+                                                     std::span<const double>(V, v + 1), rule);
+              ++seen[v];
+              if (!po.event) ++free[v];
+            }
+          }
+          for (std::size_t v = 0; v < nv; ++v)
+            pf[v].push_back(seen[v] ? static_cast<double>(free[v]) / static_cast<double>(seen[v]) : kNaN);
+        };
+      }
+    }
+    run->results = t.run(ro);
+    if (out_index >= 0)
+      for (std::size_t v = 0; v < pf.size(); ++v) {
+        Figure f = central95(pf[v]);
+        if (f.defined) run->curve.push_back({t.visits()[v], 100 * f.value, 100 * f.low, 100 * f.high});
+      }
+    ++trials_run;
+    return *trials_.emplace(key, std::move(run)).first->second;
+  }
+
+  PharmRun& pharm_run(const ClaimPart& p) {
+    const std::string key = p.model + "|" + num(p.dose_mg, 8) + (p.per_kg ? "/kg" : "") + "|" + p.band;
+    auto it = pharm_.find(key);
+    if (it != pharm_.end()) return *it->second;
+    auto run = std::make_unique<PharmRun>();
+    LdnModel model = LdnModel::load(p.model);
+    std::vector<double> typ = model.typical();
+    Regimen g;
+    g.dose_mg = p.per_kg ? p.dose_mg * model.get(typ, "WT") : p.dose_mg;
+    g.label = num(g.dose_mg) + " mg";
+    g.clock_h = 22;
+    g.interval_h = 24;
+    if (o_.note) o_.note("pharmacology (" + p.model + "): " + g.label + " nightly, " + std::to_string(o_.samples) + " samples");
+    Simulator sim(model);
+    Series s = sim.regimen(typ, g, 0.05);
+    run->typical = metrics_of(s, g.interval_h);
+    run->hours_300 = hours_at_or_above(s.t, s.y[PT], 4.0, 0, g.interval_h);
+    auto ranged = ranged_parameters(model);
+    auto lhs = latin_hypercube(o_.samples, ranged.size(), o_.seed);
+    const int threads = std::max(1, o_.threads);
+    std::vector<std::unique_ptr<Simulator>> sims;
+    for (int w = 0; w < threads; ++w) sims.push_back(std::make_unique<Simulator>(model));
+    const bool weigh = p.band == "calibrated";
+    const double chi2_0 = weigh ? calibration_chi2(sim, typ) : 0;
+    auto rows = run_samples(lhs.size(), threads, o_.progress, "pharmacology samples", [&](std::size_t w, std::size_t i) {
+      std::vector<double> q = typ;
+      for (std::size_t k = 0; k < ranged.size(); ++k) q[ranged[k].index] = from_unit(ranged[k], lhs[i][k]);
+      std::vector<double> out;
+      try {
+        out = metrics_of(sims[w]->regimen(q, g, 0.1), g.interval_h);
+      } catch (const Error&) {
+        out.assign(kMetrics.size(), kNaN);
+      }
+      double weight = std::isfinite(out[0]) ? 1.0 : 0.0;
+      if (weigh && weight > 0) {
+        try {
+          weight = std::exp(-0.5 * (calibration_chi2(*sims[w], q) - chi2_0));
+        } catch (const Error&) {
+          weight = 0;
+        }
+      }
+      out.push_back(weight);
+      return out;
+    });
+    for (auto& r : rows) {
+      run->weights.push_back(r.back());
+      r.pop_back();
+      run->samples.push_back(r);
+    }
+    run->ess = effective_sample_size(run->weights);
+    run->description = "models/ldn/" + p.model + ".ldn at steady state, " + g.label + " naltrexone HCl nightly at 22:00 (" +
+                       (p.per_kg ? num(p.dose_mg) + " mg/kg, " : "") + "typical " + num(model.get(typ, "WT")) + "-kg subject); " +
+                       std::to_string(o_.samples) + " Latin-hypercube samples over " + std::to_string(ranged.size()) +
+                       " ranged parameters, " +
+                       (weigh ? "weighted by agreement with the calibration targets (effective sample size " + num(run->ess, 3) + ")"
+                              : "unweighted (every assumption over its whole plausible range)") +
+                       ", seed " + std::to_string(o_.seed);
+    ++pharmacology_runs;
+    return *pharm_.emplace(key, std::move(run)).first->second;
+  }
+
+  const lang::Model& patient() {
+    if (!patient_) patient_ = lang::parse_model(read_file(spec_.model_path), spec_.model_path);
+    return *patient_;
+  }
+
+  static std::string read_file(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw InputError(path + ": cannot read the file");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+
+  std::size_t trials_run = 0, pharmacology_runs = 0;
+
+ private:
+  const ClaimsSpec& spec_;
+  const ClaimsOptions& o_;
+  std::map<std::string, std::unique_ptr<TrialRun>> trials_;
+  std::map<std::string, std::unique_ptr<PharmRun>> pharm_;
+  lang::ModelPtr patient_;
+};
+
+// The statistic of a trial part over the replicates of a run (before scaling).
+Figure trial_figure(const ClaimPart& p, const TrialRun& run, const std::string& where) {
+  const trial::Trial& t = *run.trial;
+  int e = -1;
+  if (p.statistic != "withdrawn") {
+    e = endpoint_index(t, p.endpoint);
+    if (e < 0) {
+      std::string list;
+      for (const auto& x : t.spec().endpoints) list += (list.empty() ? "" : ", ") + x.name;
+      throw InputError(where + ".endpoint: the study " + t.spec().file + " has no endpoint '" + p.endpoint + "' (it has: " + list + ")");
+    }
+  }
+  if (p.statistic == "significant") {
+    long k = 0, n = 0;
+    for (const auto& r : run.results.replicates) {
+      const auto& x = r.endpoints[static_cast<std::size_t>(e)];
+      ++n;
+      const bool dir = p.direction == "any" || (p.direction == "negative" ? x.estimate < 0 : x.estimate > 0);
+      if (x.significant && dir) ++k;
+    }
+    Figure f;
+    if (n == 0) return f;
+    auto ci = stats::clopper_pearson_ci(k, n);
+    f.defined = true;
+    f.value = static_cast<double>(k) / static_cast<double>(n);
+    f.low = ci.lower;
+    f.high = ci.upper;
+    return f;
+  }
+  std::vector<double> v;
+  for (const auto& r : run.results.replicates) {
+    double x = p.statistic == "withdrawn" ? static_cast<double>(r.withdrawn) : r.endpoints[static_cast<std::size_t>(e)].estimate;
+    if (p.complement) x = 1 - x;
+    v.push_back(x);
+  }
+  return central95(v);
+}
+
+// P(X >= k), X ~ Bin(n, p).
+double tail(long k, long n, double p) {
+  p = std::clamp(p, 0.0, 1.0);
+  if (k <= 0) return 1;
+  return stats::binom_cdf(k - 1, n, p, false);
+}
+
+Figure binomial_figure(const Figure& p, long k, long n) {
+  Figure f;
+  if (!p.defined) return f;
+  f.defined = true;
+  f.value = tail(k, n, p.value);
+  f.low = tail(k, n, p.low);
+  f.high = tail(k, n, p.high);
+  return f;
+}
+
+// The p at which P(X >= k) = target (bisection; P increases with p).
+double p_needed(long k, long n, double target) {
+  double lo = 0, hi = 1;
+  for (int i = 0; i < 200; ++i) {
+    double mid = (lo + hi) / 2;
+    (tail(k, n, mid) < target ? lo : hi) = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+double parse_se(const std::string& source) {
+  static const std::regex se(R"(SE ([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?))");
+  std::smatch m;
+  if (std::regex_search(source, m, se)) return std::stod(m[1].str());
+  return kNaN;
+}
+
+PartResult evaluate_part(const ClaimPart& p, Evaluator& ev, const ClaimsSpec& spec, const ClaimsOptions& o) {
+  PartResult r;
+  r.part = p;
+  r.strong = strong_basis(p.rests_on);
+  if (p.method == "untestable") {
+    r.verdict = Verdict::Untestable;
+    r.why = "step 1: " + p.reason;
+    r.simulated = "nothing: " + p.reason;
+    return r;
+  }
+  Figure& f = r.with_ldn;
+  Figure& f0 = r.without_ldn;
+  if (p.method == "arithmetic") {
+    f.defined = true;
+    f.value = p.numerator / p.central;
+    f.low = p.numerator / *std::max_element(p.values.begin(), p.values.end());
+    f.high = p.numerator / *std::min_element(p.values.begin(), p.values.end());
+    std::string list;
+    for (double d : p.values) list += (list.empty() ? "" : ", ") + num(p.numerator) + "/" + num(d) + " = " + num(p.numerator / d);
+    r.simulated = "arithmetic: " + list;
+  } else if (p.method == "documented") {
+    f.defined = true;
+    f.value = p.central;
+    f.low = *std::min_element(p.values.begin(), p.values.end());
+    f.high = *std::max_element(p.values.begin(), p.values.end());
+    std::string list;
+    for (double d : p.values) list += (list.empty() ? "" : ", ") + num(d);
+    r.simulated = "no simulation: documented values " + list + " (central " + num(p.central) + ")";
+  } else if (p.method == "pharmacology") {
+    PharmRun& run = ev.pharm_run(p);
+    const std::size_t m = static_cast<std::size_t>(std::find(kMetrics.begin(), kMetrics.end(), p.metric) - kMetrics.begin());
+    std::vector<double> v;
+    for (const auto& s : run.samples) v.push_back(s[m]);
+    f = p.band == "calibrated" ? weighted95(v, run.weights) : weighted95(v, std::vector<double>(v.size(), 1.0));
+    if (f.defined) f.value = run.typical[m];  // the typical (calibrated) value is the best estimate
+    // The interval always contains the best estimate.
+    if (f.defined) {
+      f.low = std::min(f.low, f.value);
+      f.high = std::max(f.high, f.value);
+    }
+    f = scaled(f, p.scale);
+    r.simulated = run.description;
+    if (p.metric == "t_peak_change")
+      r.notes.push_back("hours per day with T-cell proliferation at least +300% (typical values): " + num(run.hours_300, 3) +
+                        "; mean change over the day " + num(run.typical[1], 3) + "%");
+    if (p.band == "calibrated" && run.ess < 0.1 * static_cast<double>(o.samples))
+      r.notes.push_back("few samples carry the weight (effective sample size " + num(run.ess, 3) + " of " +
+                        std::to_string(o.samples) + "): the interval is rough; raise --samples");
+  } else if (p.method == "parameter") {
+    const lang::Model& model = ev.patient();
+    auto get = [&](const std::string& name) -> const lang::Parameter& {
+      int k = model.parameter_index(name);
+      if (k < 0 || model.parameters()[static_cast<std::size_t>(k)].name != name || !model.parameters()[static_cast<std::size_t>(k)].value)
+        throw InputError(spec.file + ": " + p.key + ".parameter: the model " + spec.model_path + " has no param " + name);
+      return model.parameters()[static_cast<std::size_t>(k)];
+    };
+    const lang::Parameter& q = get(p.parameter);
+    const double se = parse_se(q.source);
+    const double mult = p.multiply_by.empty() ? 1.0 : *get(p.multiply_by).value;
+    if (std::isfinite(se)) {
+      f.defined = true;
+      f.value = *q.value;
+      f.low = *q.value - 1.959963984540054 * se;
+      f.high = *q.value + 1.959963984540054 * se;
+      f = scaled(f, p.sign * mult * p.scale);
+    }
+    r.simulated = "no new simulation: " + p.parameter + " = " + num(*q.value, 4) + " (SE " + num(se, 3) + ") as calibrated in " +
+                  fs::path(spec.model_path).lexically_relative(fs::path(spec.dir).parent_path()).string() + (p.multiply_by.empty() ? "" : ", times " + p.multiply_by + " = " + num(mult, 4)) +
+                  "; 95% interval: estimate +- 1.96 SE";
+  } else if (p.method == "trial") {
+    TrialRun& run = ev.trial_run(p.study, p.set, p.curve, p.endpoint);
+    Figure raw = trial_figure(p, run, spec.file + ": " + p.key);
+    r.simulated = run.description;
+    if (!run.curve.empty()) r.curves.push_back({run.trial->spec().title, run.curve});
+    Figure raw0;
+    if (p.has_without) {
+      const std::string study0 = p.without_study.empty() ? p.study : p.without_study;
+      TrialRun& run0 = ev.trial_run(study0, p.without_set, p.curve, p.endpoint);
+      raw0 = trial_figure(p, run0, spec.file + ": " + p.key);
+      r.without_text = p.without_study.empty() ? "the same study with " + set_text(p.without_set) + " (no drug effect)"
+                                               : run0.description;
+      if (!run0.curve.empty()) r.curves.push_back({run0.trial->spec().title, run0.curve});
+    }
+    if (p.binomial_n > 0) {
+      r.notes.push_back("the 3-year stable share used: " + figure_text(scaled(raw, 100), "%") +
+                        (raw0.defined ? "; without LDN " + figure_text(scaled(raw0, 100), "%") : ""));
+      const double need = p_needed(p.binomial_k, p.binomial_n, 0.025);
+      r.notes.push_back(">= " + std::to_string(p.binomial_k) + " of " + std::to_string(p.binomial_n) +
+                        " becomes plausible (P >= 2.5%) only if each patient's chance is at least " + num(100 * need, 3) +
+                        "%, i.e. a risk of progressing " + num((1 - need) / std::max(1e-12, 1 - raw.value), 2) +
+                        " times that of the simulated patients");
+      raw = binomial_figure(raw, p.binomial_k, p.binomial_n);
+      raw0 = binomial_figure(raw0, p.binomial_k, p.binomial_n);
+    }
+    f = scaled(raw, p.scale);
+    f0 = scaled(raw0, p.scale);
+  } else if (p.method == "exact") {
+    auto ci = stats::clopper_pearson_ci(p.k, p.n);
+    f.defined = true;
+    f.value = static_cast<double>(p.k) / static_cast<double>(p.n);
+    f.low = ci.lower;
+    f.high = ci.upper;
+    f = scaled(f, p.scale);
+    r.simulated = "exact binomial (Clopper-Pearson) interval for " + std::to_string(p.k) + " of " + std::to_string(p.n);
+    if (p.null_p >= 0) {
+      // central 95% of Bin(n, null_p) / n
+      long lo = 0, hi = p.n;
+      while (lo < p.n && stats::binom_cdf(lo, p.n, p.null_p) < 0.025) ++lo;
+      while (hi > 0 && stats::binom_cdf(hi - 1, p.n, p.null_p) >= 0.975) --hi;
+      f0.defined = true;
+      f0.value = p.null_p * p.scale;
+      f0.low = static_cast<double>(lo) / static_cast<double>(p.n) * p.scale;
+      f0.high = static_cast<double>(hi) / static_cast<double>(p.n) * p.scale;
+      r.without_text = "Bin(" + std::to_string(p.n) + ", " + num(p.null_p) + "): the placebo responder rate";
+      r.notes.push_back("P(>= " + std::to_string(p.k) + " of " + std::to_string(p.n) + " | " + num(p.null_p) + ") = " +
+                        num(tail(p.k, p.n, p.null_p), 3));
+    }
+  }
+  if (p.has_null && !f0.defined) {
+    f0.defined = true;
+    f0.value = f0.low = f0.high = p.null_value;
+    r.without_text = "no drug: " + num(p.null_value) + (p.unit == "%" ? "%" : " " + p.unit);
+  }
+  r.verdict = decide(f, f0, p.claimed_low, p.claimed_high, r.strong, p.kind, &r.why);
+  return r;
+}
+
+}  // namespace
+
+ClaimsRun evaluate_claims(const ClaimsSpec& spec, const std::vector<std::string>& ids, const ClaimsOptions& options) {
+  trial::register_builtin_drivers();
+  register_ldn_driver();
+  if (options.replicates < 2) throw UsageError("--replicates " + std::to_string(options.replicates) + ": expected at least 2");
+  if (options.samples < 10) throw UsageError("--samples " + std::to_string(options.samples) + ": expected at least 10");
+  std::vector<const Claim*> chosen;
+  if (ids.empty()) {
+    for (const auto& c : spec.claims) chosen.push_back(&c);
+  } else {
+    for (const auto& id : ids) {
+      const Claim* found = nullptr;
+      for (const auto& c : spec.claims)
+        if (c.id == id) found = &c;
+      if (!found) {
+        std::string list;
+        for (const auto& c : spec.claims) list += (list.empty() ? "" : ", ") + c.id;
+        throw UsageError("unknown claim id '" + id + "' (" + spec.file + " has: " + list + ")");
+      }
+      if (std::find(chosen.begin(), chosen.end(), found) == chosen.end()) chosen.push_back(found);
+    }
+  }
+  Evaluator ev(spec, options);
+  ClaimsRun out;
+  for (const Claim* c : chosen) {
+    ClaimResult cr;
+    cr.claim = *c;
+    std::vector<Verdict> vs;
+    for (const auto& p : c->parts) {
+      cr.parts.push_back(evaluate_part(p, ev, spec, options));
+      if (p.decides) vs.push_back(cr.parts.back().verdict);
+    }
+    cr.verdict = combine(vs);
+    for (std::size_t i = 0; i < cr.parts.size(); ++i)
+      if (cr.parts[i].part.decides && cr.parts[i].verdict == cr.verdict) {
+        cr.deciding = static_cast<int>(i);
+        break;
+      }
+    out.claims.push_back(std::move(cr));
+  }
+  out.trials_run = ev.trials_run;
+  out.pharmacology_runs = ev.pharmacology_runs;
+  return out;
+}
+
+}  // namespace ldnsim::science

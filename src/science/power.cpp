@@ -1,0 +1,325 @@
+// ldnsim power: simulated power and assurance over sample sizes. See
+// include/ldnsim/science/power.hpp and docs/power.md.
+#include "ldnsim/science/power.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "ldnsim/core/error.hpp"
+#include "ldnsim/core/format.hpp"
+#include "ldnsim/core/random.hpp"
+#include "ldnsim/science/clinical.hpp"
+#include "ldnsim/science/ldn_driver.hpp"
+#include "ldnsim/stats/proportions.hpp"
+#include "ldnsim/trial/engine.hpp"
+
+namespace ldnsim::science {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+bool whole(const std::string& s, long& out) {
+  if (s.empty() || s.size() > 12) return false;
+  for (char c : s)
+    if (c < '0' || c > '9') return false;
+  out = std::stol(s);
+  return true;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw InputError(path + ": cannot read the file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+double parse_se(const std::string& source) {
+  static const std::regex se(R"(SE ([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?))");
+  std::smatch m;
+  if (std::regex_search(source, m, se)) return std::stod(m[1].str());
+  return kNaN;
+}
+
+long groups_of(const trial::TrialSpec& s) {
+  switch (s.design) {
+    case trial::Design::Parallel: return static_cast<long>(s.arms.size());
+    case trial::Design::Crossover: return 2;
+    default: return 1;
+  }
+}
+
+bool is_ratio(trial::Analysis a) {
+  return a == trial::Analysis::RateRatio || a == trial::Analysis::Cox || a == trial::Analysis::LogRank ||
+         a == trial::Analysis::FisherExact;
+}
+
+}  // namespace
+
+std::vector<long> parse_sample_sizes(const std::string& text, const std::string& option) {
+  const std::string expected = " (expected START:END:STEP with whole numbers, START <= END and STEP > 0, e.g. 40:400:40, "
+                               "or a list such as 40,80,160)";
+  std::vector<long> out;
+  if (text.find(':') != std::string::npos) {
+    std::vector<std::string> f;
+    std::string cur;
+    for (char c : text) {
+      if (c == ':') {
+        f.push_back(cur);
+        cur.clear();
+      } else {
+        cur += c;
+      }
+    }
+    f.push_back(cur);
+    long a = 0, b = 0, step = 0;
+    if (f.size() != 3 || !whole(f[0], a) || !whole(f[1], b) || !whole(f[2], step))
+      throw UsageError(option + " " + text + ": not a range of whole numbers" + expected);
+    if (a < 1) throw UsageError(option + " " + text + ": START must be at least 1" + expected);
+    if (step < 1) throw UsageError(option + " " + text + ": STEP must be at least 1" + expected);
+    if (a > b) throw UsageError(option + " " + text + ": START (" + std::to_string(a) + ") is above END (" + std::to_string(b) + ")" + expected);
+    if ((b - a) / step + 1 > 200) throw UsageError(option + " " + text + ": more than 200 sample sizes; use a larger STEP");
+    for (long n = a; n <= b; n += step) out.push_back(n);
+  } else {
+    std::string cur;
+    std::stringstream ss(text);
+    while (std::getline(ss, cur, ',')) {
+      long v = 0;
+      if (!whole(cur, v) || v < 1) throw UsageError(option + " " + text + ": '" + cur + "' is not a whole number above 0" + expected);
+      out.push_back(v);
+    }
+    if (out.empty()) throw UsageError(option + " '" + text + "': no sample size" + expected);
+    if (out.size() > 200) throw UsageError(option + " " + text + ": more than 200 sample sizes");
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+  }
+  if (out.back() > 100000) throw UsageError(option + " " + text + ": sample sizes above 100000 are not simulated");
+  return out;
+}
+
+long minimum_sample_size(const std::string& spec_path) {
+  trial::TrialSpec s = trial::load_trial_spec(spec_path);
+  return 2 * groups_of(s);
+}
+
+PowerResult run_power(const std::string& spec_path, const PowerOptions& o) {
+  trial::register_builtin_drivers();
+  register_ldn_driver();
+  if (o.n.empty()) throw UsageError("--n: no sample size given (expected e.g. 40:400:40)");
+  if (o.replicates < 10) throw UsageError("--replicates " + std::to_string(o.replicates) + ": expected at least 10");
+  if (o.better != "any" && o.better != "lower" && o.better != "higher")
+    throw UsageError("--better " + o.better + ": expected lower, higher or any");
+  if (o.effect_from != "calibrated" && o.effect_from != "zero")
+    throw UsageError("--effect-from " + o.effect_from + ": expected calibrated or zero");
+  trial::TrialSpec spec = trial::load_trial_spec(spec_path);
+  trial::PopulationSpec pop = trial::load_population(spec.population_path);
+  PowerResult res;
+  res.spec = spec_path;
+  res.title = spec.title.empty() ? spec.name : spec.title;
+  res.design = trial::to_string(spec.design);
+  res.alpha = spec.alpha;
+  res.model = spec.model_path;
+  res.min_n = 2 * groups_of(spec);
+  if (spec.design == trial::Design::Retrospective) throw UsageError(spec_path + ": a retrospective chart review has no sample size to plan");
+  if (o.n.front() < res.min_n)
+    throw UsageError("--n: " + std::to_string(o.n.front()) + " is below the design's minimum of " + std::to_string(res.min_n) +
+                     " (2 subjects per " + (spec.design == trial::Design::Crossover ? "sequence" : "arm") + ")");
+  if (spec.lost_subjects >= o.n.front())
+    throw UsageError("--n: " + std::to_string(o.n.front()) + " is not above data_loss.subjects (" + std::to_string(spec.lost_subjects) + ") of the spec");
+
+  // The endpoint.
+  int e = -1;
+  for (std::size_t i = 0; i < spec.endpoints.size(); ++i) {
+    if (!o.endpoint.empty() ? spec.endpoints[i].name == o.endpoint : spec.endpoints[i].primary) {
+      e = static_cast<int>(i);
+      break;
+    }
+  }
+  if (e < 0 && o.endpoint.empty() && !spec.endpoints.empty()) e = 0;
+  if (e < 0) {
+    std::string list;
+    for (const auto& x : spec.endpoints) list += (list.empty() ? "" : ", ") + x.name;
+    throw UsageError("--endpoint " + o.endpoint + ": " + spec_path + " has no such endpoint (it has: " + list + ")");
+  }
+  const trial::EndpointSpec& ep = spec.endpoints[static_cast<std::size_t>(e)];
+  res.endpoint = ep.name;
+  res.endpoint_label = ep.label.empty() ? ep.name : ep.label;
+  res.analysis = trial::to_string(ep.analysis);
+  res.ratio = is_ratio(ep.analysis);
+  const double null_value = res.ratio ? 1.0 : 0.0;
+
+  // The model and its effect parameters.
+  const std::string base_text = read_file(spec.model_path);
+  lang::ModelPtr model0 = lang::parse_model(base_text, spec.model_path);
+  auto param = [&](const std::string& name, const std::string& option) -> const lang::Parameter& {
+    int k = model0->parameter_index(name);
+    if (k < 0 || model0->parameters()[static_cast<std::size_t>(k)].name != name || !model0->parameters()[static_cast<std::size_t>(k)].value)
+      throw UsageError(option + " " + name + ": the model " + spec.model_path + " has no param " + name);
+    return model0->parameters()[static_cast<std::size_t>(k)];
+  };
+  for (const auto& [name, v] : o.set) {
+    (void)param(name, "--set");
+    if (!std::isfinite(v)) throw UsageError("--set " + name + ": expected a finite number");
+  }
+  std::vector<std::string> names = o.effect_parameters;
+  if (names.empty())
+    for (const auto& p : model0->parameters())
+      if (p.value && (p.name.rfind("EFF_", 0) == 0 || p.name == "BIMM" || p.name == "BPROG")) names.push_back(p.name);
+  for (const auto& name : names) {
+    const lang::Parameter& p = param(name, "--effect");
+    EffectParameter ef;
+    ef.name = name;
+    ef.estimate = o.set.count(name) ? o.set.at(name) : *p.value;
+    if (o.effect_from == "zero") {
+      ef.estimate = 0;
+      ef.distribution = "fixed";
+    } else if (o.set.count(name)) {
+      ef.distribution = "fixed";
+    } else if (double se = parse_se(p.source); std::isfinite(se) && se > 0) {
+      ef.se = se;
+      ef.distribution = "normal";
+    } else if (p.low && p.high && *p.low < *p.high) {
+      ef.low = *p.low;
+      ef.high = *p.high;
+      ef.distribution = "uniform";
+    } else {
+      ef.distribution = "fixed";
+    }
+    res.effects.push_back(ef);
+  }
+  res.assurance = o.draws > 0 && o.draw_replicates > 0 &&
+                  std::any_of(res.effects.begin(), res.effects.end(), [](const EffectParameter& x) { return x.distribution != "fixed"; });
+
+  auto text_with = [&](const std::vector<std::pair<std::string, double>>& values) {
+    std::vector<std::pair<std::string, double>> v(o.set.begin(), o.set.end());
+    for (const auto& x : values) {
+      auto it = std::find_if(v.begin(), v.end(), [&](const auto& y) { return y.first == x.first; });
+      if (it != v.end()) it->second = x.second;
+      else v.push_back(x);
+    }
+    return v.empty() ? base_text : set_parameter_values(base_text, v, true);
+  };
+  std::vector<std::pair<std::string, double>> point;
+  for (const auto& ef : res.effects) point.emplace_back(ef.name, ef.estimate);
+  lang::ModelPtr point_model = lang::parse_model(text_with(point), spec.model_path);
+
+  // The assurance draws: one stream per draw, parameters in order.
+  std::vector<lang::ModelPtr> draw_models;
+  if (res.assurance) {
+    for (std::size_t k = 0; k < o.draws; ++k) {
+      RandomStream rng(o.seed, k, 0, 0x504f5752u);
+      std::vector<std::pair<std::string, double>> v;
+      for (const auto& ef : res.effects) {
+        double x = ef.estimate;
+        if (ef.distribution == "normal") x = ef.estimate + ef.se * rng.normal();
+        else if (ef.distribution == "uniform") x = ef.low + (ef.high - ef.low) * rng.uniform();
+        v.emplace_back(ef.name, x);
+      }
+      draw_models.push_back(lang::parse_model(text_with(v), spec.model_path));
+    }
+  }
+
+  auto success = [&](const trial::EndpointResult& r) {
+    if (!r.significant || !std::isfinite(r.estimate)) return false;
+    if (o.better == "lower") return r.estimate < null_value;
+    if (o.better == "higher") return r.estimate > null_value;
+    return true;
+  };
+
+  for (long n : o.n) {
+    trial::TrialSpec s = spec;
+    s.n = n;
+    PowerPoint pt;
+    pt.n = n;
+    {
+      trial::Trial t(s, pop, point_model, clinical_simulation_options());
+      trial::RunOptions ro;
+      ro.replicates = o.replicates;
+      ro.seed = o.seed;
+      ro.threads = o.threads;
+      ro.progress = o.progress;
+      trial::TrialResults tr = t.run(ro);
+      std::vector<double> est;
+      for (const auto& r : tr.replicates) {
+        const auto& x = r.endpoints[static_cast<std::size_t>(e)];
+        ++pt.trials;
+        if (!x.error.empty()) ++pt.failed;
+        if (success(x)) ++pt.successes;
+        if (std::isfinite(x.estimate)) est.push_back(x.estimate);
+      }
+      pt.power = static_cast<double>(pt.successes) / static_cast<double>(pt.trials);
+      auto ci = stats::clopper_pearson_ci(pt.successes, pt.trials);
+      pt.power_low = ci.lower;
+      pt.power_high = ci.upper;
+      if (!est.empty()) {
+        std::sort(est.begin(), est.end());
+        auto q = [&](double p) {
+          const double h = (static_cast<double>(est.size()) - 1) * p;
+          const auto lo = static_cast<std::size_t>(std::floor(h));
+          const std::size_t hi = std::min(lo + 1, est.size() - 1);
+          return est[lo] + (h - static_cast<double>(lo)) * (est[hi] - est[lo]);
+        };
+        pt.median_estimate = q(0.5);
+        pt.estimate_low = q(0.025);
+        pt.estimate_high = q(0.975);
+      }
+    }
+    if (res.assurance) {
+      // Per draw k: the share of its replicates that succeed; assurance is their mean, with
+      // a 95% interval from the spread between draws (it carries both the effect's
+      // uncertainty and the trials' chance).
+      std::vector<double> share;
+      for (std::size_t k = 0; k < draw_models.size(); ++k) {
+        trial::Trial t(s, pop, draw_models[k], clinical_simulation_options());
+        trial::RunOptions ro;
+        ro.replicates = o.draw_replicates;
+        ro.seed = o.seed + 0x9E3779B9ull * (k + 1);
+        ro.threads = o.threads;
+        trial::TrialResults tr = t.run(ro);
+        long ok = 0;
+        for (const auto& r : tr.replicates) ok += success(r.endpoints[static_cast<std::size_t>(e)]);
+        share.push_back(static_cast<double>(ok) / static_cast<double>(tr.replicates.size()));
+      }
+      double mean = 0;
+      for (double x : share) mean += x;
+      mean /= static_cast<double>(share.size());
+      double var = 0;
+      for (double x : share) var += (x - mean) * (x - mean);
+      var = share.size() > 1 ? var / static_cast<double>(share.size() - 1) : 0;
+      const double half = 1.959963984540054 * std::sqrt(var / static_cast<double>(share.size()));
+      pt.assurance = mean;
+      pt.assurance_low = std::max(0.0, mean - half);
+      pt.assurance_high = std::min(1.0, mean + half);
+      res.max_assurance = std::max(res.max_assurance, mean);
+    }
+    if (o.note)
+      o.note("n = " + std::to_string(n) + ": power " + format_number(100 * pt.power, 3) + "%" +
+             (res.assurance ? ", assurance " + format_number(100 * pt.assurance, 3) + "%" : std::string()));
+    res.points.push_back(pt);
+  }
+
+  auto crossing = [&](auto get, long& first, double& interp) {
+    for (std::size_t i = 0; i < res.points.size(); ++i) {
+      if (get(res.points[i]) >= 0.8) {
+        first = res.points[i].n;
+        if (i == 0) {
+          interp = static_cast<double>(first);
+        } else {
+          const double y0 = get(res.points[i - 1]), y1 = get(res.points[i]);
+          const double x0 = static_cast<double>(res.points[i - 1].n), x1 = static_cast<double>(res.points[i].n);
+          interp = y1 > y0 ? x0 + (0.8 - y0) / (y1 - y0) * (x1 - x0) : x1;
+        }
+        return;
+      }
+    }
+  };
+  crossing([](const PowerPoint& p) { return p.power; }, res.n80_power, res.n80_power_interpolated);
+  if (res.assurance) crossing([](const PowerPoint& p) { return p.assurance; }, res.n80_assurance, res.n80_assurance_interpolated);
+  return res;
+}
+
+}  // namespace ldnsim::science

@@ -1,0 +1,233 @@
+// ldnsim power: sample-size ranges, simulated power and assurance against closed-form
+// power on a normal endpoint, bad input, determinism, the command.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "ldnsim/core/error.hpp"
+#include "ldnsim/science/power.hpp"
+#include "ldnsim/stats/distributions.hpp"
+#include "ldnsim/stats/power.hpp"
+#include "support.hpp"
+
+namespace ldnsim {
+namespace {
+
+TEST(PowerRange, Parsing) {
+  auto v = science::parse_sample_sizes("40:400:40");
+  ASSERT_EQ(v.size(), 10u);
+  EXPECT_EQ(v.front(), 40);
+  EXPECT_EQ(v.back(), 400);
+  EXPECT_EQ(science::parse_sample_sizes("80,40,80"), (std::vector<long>{40, 80}));
+  EXPECT_EQ(science::parse_sample_sizes("10:15:10"), (std::vector<long>{10}));
+  auto fails = [](const std::string& s, const std::string& what) {
+    try {
+      science::parse_sample_sizes(s);
+      ADD_FAILURE() << s;
+    } catch (const UsageError& e) {
+      EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("--n " + s), std::string::npos) << e.what();
+    }
+  };
+  fails("400:40:40", "START (400) is above END (40)");
+  fails("40:400:0", "STEP must be at least 1");
+  fails("0:10:5", "START must be at least 1");
+  fails("a:b:c", "not a range of whole numbers");
+  fails("40:400", "not a range of whole numbers");
+  fails("40,x", "'x' is not a whole number");
+  fails("1:100000:1", "more than 200");
+}
+
+// A parallel trial on a normal endpoint: change in Y = EFFECT (treated) + N(0, 4^2).
+struct NormalTrial {
+  std::filesystem::path dir;
+  std::string spec;
+  NormalTrial(double effect, double se) {
+    dir = test::temp_dir("power-normal");
+    std::string model = test::read(test::src("tests/trial/data/linear.ldn"));
+    const std::string from = "param EFFECT = 5 description \"true treatment effect on Y\"";
+    model.replace(model.find(from), from.size(),
+                  "param EFFECT = " + std::to_string(effect) + " source \"test: fitted, SE " + std::to_string(se) + "\"");
+    std::ofstream(dir / "linear.ldn") << model;
+    std::ofstream(dir / "population.toml") << test::read(test::src("tests/trial/data/population.toml"));
+    std::ofstream(dir / "spec.toml") << R"([trial]
+name = "normal"
+design = "parallel"
+model = "linear.ldn"
+population = "population.toml"
+
+[enrollment]
+n = 40
+allocation = [1, 1]
+
+[[arms]]
+name = "LDN"
+covariates = { LDN = 1 }
+
+[[arms]]
+name = "placebo"
+placebo = true
+covariates = { LDN = 0 }
+
+[schedule]
+duration = "24w"
+
+[[endpoints]]
+name = "Y"
+output = "Y"
+measure = "change"
+time = "24w"
+analysis = "student_t"
+primary = true
+)";
+    spec = (dir / "spec.toml").string();
+  }
+};
+
+TEST(PowerSimulated, MatchesClosedFormPower) {
+  test::register_all();
+  NormalTrial t(3.0, 1.5);
+  science::PowerOptions o;
+  o.n = {20, 40, 80};
+  o.replicates = 400;
+  o.draws = 0;
+  o.effect_parameters = {"EFFECT"};
+  o.better = "higher";
+  o.seed = 11;
+  o.threads = 2;
+  auto r = science::run_power(t.spec, o);
+  ASSERT_EQ(r.points.size(), 3u);
+  EXPECT_FALSE(r.assurance);
+  for (const auto& p : r.points) {
+    const double exact = stats::power_two_means(3.0, 4.0, p.n / 2.0, 0.05, stats::PowerMethod::T);
+    const double se = std::sqrt(exact * (1 - exact) / 400.0);
+    EXPECT_NEAR(p.power, exact, 4 * se) << "n = " << p.n;
+    EXPECT_NEAR(p.median_estimate, 3.0, 0.5);
+  }
+  // 80% power: R power.t.test(delta = 3, sd = 4, power = .8)$n = 28.9 per group -> 58 in total
+  const double n80 = 2 * stats::sample_size_two_means(3.0, 4.0, 0.8, 0.05, stats::PowerMethod::T);
+  EXPECT_EQ(r.n80_power, 80);  // the grid point after 58
+  EXPECT_NEAR(r.n80_power_interpolated, n80, 12);
+}
+
+TEST(PowerSimulated, AssuranceMatchesIntegratedPower) {
+  test::register_all();
+  NormalTrial t(2.0, 1.5);
+  science::PowerOptions o;
+  o.n = {40};
+  o.replicates = 100;
+  o.draws = 300;
+  o.draw_replicates = 4;
+  o.effect_parameters = {"EFFECT"};
+  o.better = "higher";
+  o.seed = 5;
+  o.threads = 2;
+  auto r = science::run_power(t.spec, o);
+  ASSERT_TRUE(r.assurance);
+  ASSERT_EQ(r.effects.size(), 1u);
+  EXPECT_EQ(r.effects[0].distribution, "normal");
+  EXPECT_DOUBLE_EQ(r.effects[0].se, 1.5);
+  // E over theta ~ N(2, 1.5^2) of P(significant and positive): the t-test's power for theta > 0
+  // (power_two_means ignores the wrong direction), the normal tail for theta < 0.
+  double a = 0, w = 0;
+  for (int i = -4000; i <= 4000; ++i) {
+    const double z = i / 1000.0, theta = 2.0 + 1.5 * z, dens = std::exp(-z * z / 2);
+    const double se = 4.0 * std::sqrt(2.0 / 20.0);
+    const double p = theta > 0 ? stats::power_two_means(theta, 4.0, 20, 0.05, stats::PowerMethod::T)
+                               : stats::normal_cdf(theta / se - 1.959963984540054);
+    a += p * dens;
+    w += dens;
+  }
+  a /= w;
+  const auto& pt = r.points[0];
+  EXPECT_NEAR(pt.assurance, a, 0.08) << "analytic " << a;
+  EXPECT_LT(pt.assurance_low, a);
+  EXPECT_GT(pt.assurance_high, a);
+  // power at the point estimate, for contrast: the power curve is convex there, so the
+  // uncertainty raises the average
+  EXPECT_NEAR(pt.power, stats::power_two_means(2.0, 4.0, 20, 0.05, stats::PowerMethod::T), 0.15);
+}
+
+TEST(PowerSimulated, ZeroEffectGivesTheFalsePositiveRate) {
+  test::register_all();
+  NormalTrial t(3.0, 1.5);
+  science::PowerOptions o;
+  o.n = {60};
+  o.replicates = 400;
+  o.effect_from = "zero";
+  o.effect_parameters = {"EFFECT"};
+  o.better = "higher";
+  auto r = science::run_power(t.spec, o);
+  EXPECT_FALSE(r.assurance);
+  EXPECT_LT(r.points[0].power, 0.065);  // one-sided share of a 5% two-sided test: 2.5%
+  EXPECT_NEAR(r.points[0].median_estimate, 0, 0.5);
+  o.better = "any";
+  auto any = science::run_power(t.spec, o);
+  EXPECT_NEAR(any.points[0].power, 0.05, 4 * std::sqrt(0.05 * 0.95 / 400));
+}
+
+TEST(PowerSimulated, BadInputAndDeterminism) {
+  test::register_all();
+  NormalTrial t(3.0, 1.5);
+  science::PowerOptions o;
+  o.n = {2, 40};
+  o.replicates = 20;
+  o.effect_parameters = {"EFFECT"};
+  try {
+    science::run_power(t.spec, o);
+    ADD_FAILURE();
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("below the design's minimum of 4"), std::string::npos) << e.what();
+  }
+  o.n = {40};
+  o.endpoint = "nope";
+  EXPECT_THROW(science::run_power(t.spec, o), UsageError);
+  o.endpoint = "";
+  o.effect_parameters = {"NO_SUCH"};
+  EXPECT_THROW(science::run_power(t.spec, o), UsageError);
+  o.effect_parameters = {"EFFECT"};
+  o.draws = 6;
+  o.draw_replicates = 2;
+  o.threads = 1;
+  auto a = science::run_power(t.spec, o);
+  o.threads = 2;
+  auto b = science::run_power(t.spec, o);
+  EXPECT_EQ(a.points[0].successes, b.points[0].successes);
+  EXPECT_EQ(a.points[0].assurance, b.points[0].assurance);
+  EXPECT_EQ(a.points[0].median_estimate, b.points[0].median_estimate);
+}
+
+TEST(PowerCommand, ErrorsAndJson) {
+  NormalTrial t(3.0, 1.5);
+  auto d = test::temp_dir("power-cli");
+  const std::string report = (d / "p.html").string();
+  auto r = test::ldnsim("power " + t.spec + " --n 400:40:40 --report " + report + " -q");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.out.find("--n 400:40:40: START (400) is above END (40)"), std::string::npos) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(report));
+  r = test::ldnsim("power " + t.spec + " --n 1:10:1 -q");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.out.find("below the design's minimum"), std::string::npos) << r.out;
+  r = test::ldnsim("power " + t.spec + " --n forty -q");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.out.find("--n forty"), std::string::npos) << r.out;
+  r = test::ldnsim("power " + t.spec + " --better sideways -q");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.out.find("--better sideways"), std::string::npos) << r.out;
+  r = test::ldnsim("power " + t.spec + " --set EFFECT=big -q");
+  EXPECT_EQ(r.status, 2);
+  r = test::ldnsim("power " + t.spec + " --n 20:60:40 --replicates 20 --draws 4 --draw-replicates 2 --effect EFFECT --better higher -q --json",
+                   false);
+  ASSERT_EQ(r.status, 0) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["command"], "power");
+  ASSERT_EQ(j["results"]["points"].size(), 2u);
+  EXPECT_EQ(j["results"]["points"][0]["n"], 20);
+  EXPECT_EQ(j["results"]["effects"][0]["name"], "EFFECT");
+  EXPECT_TRUE(j["results"]["assurance_computed"].get<bool>());
+}
+
+}  // namespace
+}  // namespace ldnsim
