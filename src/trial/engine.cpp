@@ -414,9 +414,8 @@ void Trial::Impl::simulate_subject(Worker& w, std::uint64_t seed, std::size_t re
   sink.out = &out;
   sink.nv = nv;
   try {
-    // A fresh simulator per subject: the integrator keeps state between runs (e.g. `auto`
-    // stays on BDF once it switched), which would make a subject's numbers depend on the
-    // subjects a worker ran before it, and so on the thread count.
+    // The subject's data set was just rebuilt in w.ds, so its simulator is built with it.
+    // (Integrators start every subject afresh, so reuse would also give the same numbers.)
     w.sim = std::make_unique<engine::SubjectSimulator>(*model, w.ds, *binding, simulation);
     // The model's random elements (random draws, cv, rate events, output noise) come from
     // the streams keyed (seed, replicate, subject ID), the ID being s.index + 1.
