@@ -8,6 +8,7 @@
 
 #include "ldnsim/core/error.hpp"
 #include "ldnsim/core/format.hpp"
+#include "param_lines.hpp"
 
 namespace ldnsim::science {
 
@@ -372,10 +373,7 @@ std::string rewrite_parameters(const std::string& text, const std::vector<std::p
       std::string name = line.substr(a, b - a);
       for (std::size_t k = 0; k < values.size(); ++k) {
         if (values[k].first != name) continue;
-        std::size_t eq = line.find('=', b);
-        std::size_t vs = line.find_first_not_of(" \t", eq + 1);
-        std::size_t ve = line.find_first_of(" \t#", vs);
-        if (ve == std::string::npos) ve = line.size();
+        auto [vs, ve] = param_lines::value_span(line);
         std::string number = model_number(values[k].second);
         // keep the columns of the attributes that follow
         std::string old = line.substr(vs, ve - vs);
@@ -383,22 +381,11 @@ std::string rewrite_parameters(const std::string& text, const std::vector<std::p
         line = line.substr(0, vs) + number + (ve < line.size() ? pad : "") + line.substr(ve);
         if (k < ranges.size()) {
           std::string attr = "logrange " + model_number(ranges[k].first) + " " + model_number(ranges[k].second);
-          std::size_t r = line.find(" logrange ");
-          if (r == std::string::npos) {
-            std::size_t c = line.find('#');
-            std::size_t at = c == std::string::npos ? line.size() : c;
-            while (at > 0 && (line[at - 1] == ' ' || line[at - 1] == '\t')) --at;
-            line = line.substr(0, at) + " " + attr + (c == std::string::npos ? "" : "  " + line.substr(c));
-          } else {
-            // replace "logrange A B"
-            std::size_t a = r + 1, e = a + 9;
-            for (int field = 0; field < 2; ++field) {
-              e = line.find_first_not_of(" \t", e);
-              e = line.find_first_of(" \t#", e);
-              if (e == std::string::npos) e = line.size();
-            }
-            line = line.substr(0, a) + attr + line.substr(e);
-          }
+          auto [r, e] = param_lines::range_span(line, {" logrange "});
+          if (r == param_lines::npos)
+            param_lines::append_attribute(line, attr);
+          else
+            line = line.substr(0, r + 1) + attr + line.substr(e);
         }
         done[k] = true;
       }

@@ -16,6 +16,7 @@
 #include "ldnsim/science/ldn_driver.hpp"
 #include "ldnsim/stats/distributions.hpp"
 #include "ldnsim/trial/driver.hpp"
+#include "param_lines.hpp"
 #include "toml_spec.hpp"
 
 namespace ldnsim::science {
@@ -313,10 +314,7 @@ bool find_param(const std::vector<std::string>& lines, const std::string& name, 
 }
 
 void set_value(std::string& line, double v) {
-  std::size_t eq = line.find('=');
-  std::size_t vs = line.find_first_not_of(" \t", eq + 1);
-  std::size_t ve = line.find_first_of(" \t#", vs);
-  if (ve == std::string::npos) ve = line.size();
+  auto [vs, ve] = param_lines::value_span(line);
   line = line.substr(0, vs) + model_number(v) + line.substr(ve);
 }
 
@@ -324,25 +322,13 @@ void set_value(std::string& line, double v) {
 void set_range(std::vector<std::string>& lines, const Statement& st, const std::string& attr) {
   for (std::size_t i = st.first; i <= st.last; ++i) {
     std::string& l = lines[i];
-    for (const char* kw : {" logrange ", " range "}) {
-      std::size_t r = l.find(kw);
-      // not inside a quoted string: count quotes before it
-      if (r == std::string::npos || std::count(l.begin(), l.begin() + static_cast<long>(r), '"') % 2 != 0) continue;
-      std::size_t e = r + std::string(kw).size();
-      for (int field = 0; field < 2; ++field) {
-        e = l.find_first_not_of(" \t", e);
-        e = l.find_first_of(" \t#", e);
-        if (e == std::string::npos) e = l.size();
-      }
-      l = l.substr(0, r + 1) + attr + l.substr(e);
-      return;
-    }
+    auto [r, e] = param_lines::range_span(l, {" logrange ", " range "});
+    if (r == param_lines::npos) continue;
+    l = l.substr(0, r + 1) + attr + l.substr(e);
+    return;
   }
   std::string& l = lines[st.first];
-  std::size_t eq = l.find('=');
-  std::size_t vs = l.find_first_not_of(" \t", eq + 1);
-  std::size_t ve = l.find_first_of(" \t#", vs);
-  if (ve == std::string::npos) ve = l.size();
+  std::size_t ve = param_lines::value_span(l).second;
   l = l.substr(0, ve) + " " + attr + l.substr(ve);
 }
 
@@ -350,18 +336,10 @@ void set_range(std::vector<std::string>& lines, const Statement& st, const std::
 void drop_range(std::vector<std::string>& lines, const Statement& st) {
   for (std::size_t i = st.first; i <= st.last; ++i) {
     std::string& l = lines[i];
-    for (const char* kw : {" logrange ", " range "}) {
-      std::size_t r = l.find(kw);
-      if (r == std::string::npos || std::count(l.begin(), l.begin() + static_cast<long>(r), '"') % 2 != 0) continue;
-      std::size_t e = r + std::string(kw).size();
-      for (int field = 0; field < 2; ++field) {
-        e = l.find_first_not_of(" \t", e);
-        e = l.find_first_of(" \t#", e);
-        if (e == std::string::npos) e = l.size();
-      }
-      l = l.substr(0, r) + l.substr(e);
-      return;
-    }
+    auto [r, e] = param_lines::range_span(l, {" logrange ", " range "});
+    if (r == param_lines::npos) continue;
+    l = l.substr(0, r) + l.substr(e);
+    return;
   }
 }
 
@@ -388,11 +366,7 @@ void set_source(std::vector<std::string>& lines, const Statement& st, const std:
     return;
   }
   // no source attribute: add one on the first line
-  std::string& l = lines[st.first];
-  std::size_t c = l.find('#');
-  std::size_t at = c == std::string::npos ? l.size() : c;
-  while (at > 0 && (l[at - 1] == ' ' || l[at - 1] == '\t')) --at;
-  l = l.substr(0, at) + " source \"" + clause + "\"" + (c == std::string::npos ? "" : "  " + l.substr(c));
+  param_lines::append_attribute(lines[st.first], "source \"" + clause + "\"");
 }
 
 }  // namespace

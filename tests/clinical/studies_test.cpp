@@ -87,7 +87,7 @@ TEST(NaturalHistory, UntreatedRrmsThreeYearProgressionStaysUnderTheConstantHazar
   // (FREEDOMS) to 38% (DEFINE) at 3 years, an upper bound since the real hazard falls;
   // section 10 suggests 30-37%. Bounds: that range widened by the binomial SE of an arm
   // of 418 at 38% (2.4). A disability that drifts continuously through the 1-point
-  // threshold gives 48% here.
+  // threshold gives 49% here.
   EXPECT_LE(100 * three["CDP12/estimate"], 38 + 2.4);
   EXPECT_GE(100 * three["CDP12/estimate"], 30 - 2.4);
   EXPECT_GT(three["CDP12/estimate"], two["CDP12/estimate"]);

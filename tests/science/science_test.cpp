@@ -125,6 +125,24 @@ TEST(Calibration, FileHoldsTheFittedValues) {
   }
 }
 
+TEST(Calibration, RewriteParametersKeepsTheAuthorsLayout) {
+  const std::string text =
+      "param KA  = 1.23456789 unit \"1/h\" logrange 0.5 2  # absorption\n"
+      "param CL  = 20 unit \"L/h\" source \"a # in a string\"\n"
+      "param V = 100\n"
+      "param VX = 7\n";
+  std::string out = rewrite_parameters(text, {{"KA", 1.5}, {"CL", 25.5}, {"V", 120}}, {{1.0, 2.25}, {20, 30}});
+  // The value is replaced and padded to keep the columns after it; an existing logrange is
+  // replaced, a missing one is added before a trailing comment (CL has none: its '#' is
+  // inside a string, so the attribute goes at the end); names are matched whole (V, not VX).
+  EXPECT_EQ(out,
+            "param KA  = 1.5        unit \"1/h\" logrange 1 2.25  # absorption\n"
+            "param CL  = 25.5 unit \"L/h\" source \"a # in a string\" logrange 20 30\n"
+            "param V = 120\n"
+            "param VX = 7\n");
+  EXPECT_THROW(rewrite_parameters(text, {{"NOPE", 1}}), InputError);
+}
+
 // Linear PK: exposure proportional to dose (the extrapolation from 50 mg to 1-5 mg is
 // linear by construction; pharmacology.md 2.4 documents linearity at 50-200 mg).
 TEST(Pharmacokinetics, DoseLinearity) {
