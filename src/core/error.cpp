@@ -1,9 +1,11 @@
 #include "ldnsim/core/error.hpp"
 
+#include "ldnsim/core/text.hpp"
+
 namespace ldnsim {
 
 std::string SourceLocation::str() const {
-  std::string s = file.empty() ? std::string("<input>") : file;
+  std::string s = file.empty() ? std::string("<input>") : printable(file, 240);
   if (line > 0) {
     s += ":" + std::to_string(line);
     if (column > 0) s += ":" + std::to_string(column);

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cctype>
+#include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace ldnsim {
@@ -14,5 +16,12 @@ inline bool iequals(std::string_view a, std::string_view b) {
       return false;
   return true;
 }
+
+// A value from input made safe to show in a message or on a terminal: valid UTF-8 is kept,
+// control bytes (NUL, ESC, newlines, DEL, C1) and bytes that are not valid UTF-8 are shown
+// as escapes (\n, \t, \xNN), and a value longer than `max_bytes` is cut there (at a
+// character boundary) and followed by "... (N bytes)". Every layer echoes user strings
+// through this function, never raw.
+std::string printable(std::string_view value, std::size_t max_bytes = 120);
 
 }  // namespace ldnsim
