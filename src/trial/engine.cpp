@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <optional>
 
 #include "ldnsim/core/format.hpp"
 #include "ldnsim/population/parallel.hpp"
@@ -63,16 +64,17 @@ struct Trial::Impl {
   std::vector<std::string> treatment_columns;   // model parameter names
   std::vector<std::vector<int>> arm_columns;    // per arm: treatment column per driver value
   std::vector<double> washout_values;           // per treatment column
-  data::Dataset templ;
+  data::Columns data_columns;
   std::unique_ptr<engine::Binding> binding;
   std::vector<int> stratify_columns;
 
   struct Worker {
-    data::Dataset ds;
+    std::optional<data::DatasetBuilder> ds;  // one subject's records
     std::unique_ptr<engine::SubjectSimulator> sim;
     std::vector<std::unique_ptr<TreatmentDriver>> drivers;  // per arm
     std::vector<Record> records;
     std::vector<double> phase_values;  // per phase, per treatment column
+    std::vector<double> row;           // one record's values
     std::vector<double> driver_out;
   };
   std::mutex workers_mutex;
@@ -83,8 +85,8 @@ struct Trial::Impl {
     if (workers.size() <= w) workers.resize(w + 1);
     if (!workers[w]) {
       auto x = std::make_unique<Worker>();
-      x->ds = templ;
-      x->sim = std::make_unique<engine::SubjectSimulator>(*model, x->ds, *binding, simulation);
+      x->ds.emplace(data_columns);
+      x->sim = std::make_unique<engine::SubjectSimulator>(*model, *binding, simulation);
       DriverContext ctx{model.get(), spec.dir};
       for (const auto& arm : spec.arms) x->drivers.push_back(make_driver(arm.driver, ctx));
       workers[w] = std::move(x);
@@ -301,15 +303,12 @@ void Trial::Impl::setup() {
   for (double x : v)
     if (visits.empty() || x - visits.back() > 1e-9) visits.push_back(x);
 
-  // Data-set template: one subject, columns only.
-  templ.file = s.file + " (trial data set)";
-  templ.columns = {"ID", "TIME", "EVID"};
-  for (std::size_t c : population_columns) templ.columns.push_back(population.columns()[c]);
-  for (const auto& t : treatment_columns) templ.columns.push_back(t);
-  templ.records.resize(1);
-  templ.values.assign(templ.columns.size(), 0.0);
-  templ.subjects = {{0, 1}};
-  binding = std::make_unique<engine::Binding>(*model, templ);
+  // Data-set columns: each subject's records are built with them.
+  std::vector<std::string> names = {"ID", "TIME", "EVID"};
+  for (std::size_t c : population_columns) names.push_back(population.columns()[c]);
+  for (const auto& t : treatment_columns) names.push_back(t);
+  data_columns = data::Columns(std::move(names), s.file + " (trial data set)", 0);
+  binding = std::make_unique<engine::Binding>(*model, data_columns);
 }
 
 // Subject s (already allocated to `group`) from day 0 to `end_day`, withdrawn at
@@ -362,30 +361,20 @@ void Trial::Impl::simulate_subject(Worker& w, std::uint64_t seed, std::size_t re
   }
   if (std::isfinite(withdraw_day) && withdraw_day < end_day) out.withdrawn_at = withdraw_day;
 
-  // The data set of this one subject.
-  data::Dataset& ds = w.ds;
-  const std::size_t nc = ds.columns.size();
-  const std::size_t nr = w.records.size();
-  ds.records.resize(nr);
-  ds.values.resize(nr * nc);
-  ds.subjects.assign(1, {0, nr});
-  for (std::size_t r = 0; r < nr; ++r) {
-    const Record& rec = w.records[r];
-    data::Record& d = ds.records[r];
-    d = data::Record{};
-    d.row = r;
-    d.line = 0;
-    d.id = static_cast<double>(s.index + 1);
-    d.time = rec.day * spec.time_scale;
-    d.evid = rec.evid;
-    double* row = &ds.values[r * nc];
-    row[0] = d.id;
-    row[1] = d.time;
+  // The data set of this one subject (record rows number its records from 0).
+  data::DatasetBuilder& ds = *w.ds;
+  ds.clear();
+  w.row.resize(data_columns.size());
+  for (const Record& rec : w.records) {
+    double* row = w.row.data();
+    row[0] = static_cast<double>(s.index + 1);
+    row[1] = rec.day * spec.time_scale;
     row[2] = rec.evid;
     std::size_t c = 3;
     for (std::size_t pc : population_columns) row[c++] = s.values[pc];
     const double* tv = &w.phase_values[static_cast<std::size_t>(rec.phase) * nt];
     for (std::size_t k = 0; k < nt; ++k) row[c++] = tv[k];
+    ds.add(w.row);
   }
 
   struct Sink : engine::RowSink {
@@ -414,13 +403,10 @@ void Trial::Impl::simulate_subject(Worker& w, std::uint64_t seed, std::size_t re
   sink.out = &out;
   sink.nv = nv;
   try {
-    // The subject's data set was just rebuilt in w.ds, so its simulator is built with it.
-    // (Integrators start every subject afresh, so reuse would also give the same numbers.)
-    w.sim = std::make_unique<engine::SubjectSimulator>(*model, w.ds, *binding, simulation);
     // The model's random elements (random draws, cv, rate events, output noise) come from
     // the streams keyed (seed, replicate, subject ID), the ID being s.index + 1.
     const engine::RandomKey key{seed, replicate};
-    w.sim->run(0, sink, {}, &key);
+    w.sim->run(ds.dataset().subject(0), sink, {}, &key);
   } catch (const SolverError& e) {
     throw SolverError("replicate " + std::to_string(replicate) + ", subject " + std::to_string(s.index + 1) + ": " + e.what());
   }

@@ -93,9 +93,9 @@ std::vector<double> oracle(const data::Dataset& ds, std::size_t subject) {
             c_rat2 = ds.column_index("RAT2"), c_dur2 = ds.column_index("DUR2");
   std::vector<OracleDose> doses;
   std::vector<double> cp;
-  auto [b, e] = ds.subjects[subject];
+  auto [b, e] = ds.subject_range(subject);
   for (std::size_t r = b; r < e; ++r) {
-    const data::Record& rec = ds.records[r];
+    const data::Record& rec = ds.records()[r];
     const long row = static_cast<long>(r);
     if (rec.evid == 3 || rec.evid == 4) doses.clear();
     if (rec.evid == 1 || rec.evid == 4) {
@@ -157,14 +157,14 @@ struct Simulated {
 
 Simulated simulate(const lang::Model& model, const data::Dataset& ds, engine::SimulationOptions opt) {
   engine::Binding binding(model, ds);
-  engine::SubjectSimulator sim(model, ds, binding, opt);
+  engine::SubjectSimulator sim(model, binding, opt);
   Simulated out;
   int cp = model.output_index("CP");
-  for (std::size_t s = 0; s < ds.subjects.size(); ++s) {
+  for (std::size_t s = 0; s < ds.subject_count(); ++s) {
     test::Collect rows;
     rows.n_states = model.state_count();
     rows.n_outputs = model.output_count();
-    sim.run(s, rows);
+    sim.run(ds.subject(s), rows);
     for (const auto& r : rows.rows) {
       EXPECT_TRUE(r.is_record) << "no grid was asked for";
       out.cp.push_back(r.outputs[static_cast<std::size_t>(cp)]);
@@ -208,8 +208,8 @@ TEST_P(NmTests, EveryRowOfIds1To19MatchesNonmem) {
   Simulated sim = simulate(nmtests_model(), t.data, options_for(GetParam()));
   ASSERT_EQ(t.nonmem.size(), 2509u);
   std::size_t checked = 0;
-  for (std::size_t i = 0; i < t.data.records.size(); ++i) {
-    const data::Record& rec = t.data.records[i];
+  for (std::size_t i = 0; i < t.data.record_count(); ++i) {
+    const data::Record& rec = t.data.records()[i];
     if (rec.id > 19) break;
     const NonmemRow& ref = t.nonmem[i];
     ASSERT_EQ(ref.id, rec.id);
@@ -233,10 +233,10 @@ TEST_P(NmTests, EveryRowOfTheExtendedScenariosMatchesNonmem) {
   engine::SimulationOptions opt = options_for(GetParam());
   if (opt.method == solver::Method::Bdf) opt.tolerances.rtol = 1e-7;
   Simulated sim = simulate(nmtests_model(), t.data, opt);
-  ASSERT_EQ(t.nonmem.size(), t.data.records.size());
-  ASSERT_EQ(t.data.subjects.size(), 16u);
-  for (std::size_t i = 0; i < t.data.records.size(); ++i) {
-    const data::Record& rec = t.data.records[i];
+  ASSERT_EQ(t.nonmem.size(), t.data.record_count());
+  ASSERT_EQ(t.data.subject_count(), 16u);
+  for (std::size_t i = 0; i < t.data.record_count(); ++i) {
+    const data::Record& rec = t.data.records()[i];
     ASSERT_EQ(t.nonmem[i].id, rec.id);
     ASSERT_EQ(t.nonmem[i].time, rec.time);
     EXPECT_TRUE(agrees(sim.cp[i], t.nonmem[i].cp, 1e-3)) << "ID " << rec.id << " TIME " << rec.time << " line "
@@ -249,13 +249,13 @@ TEST_P(NmTests, ResetsSteadyState2AndSteadyInfusionsMatchTheOracle) {
   const Table& t = original();
   Simulated sim = simulate(nmtests_model(), t.data, options_for(GetParam()));
   std::size_t checked = 0;
-  for (std::size_t s = 0; s < t.data.subjects.size(); ++s) {
-    auto [b, e] = t.data.subjects[s];
-    if (t.data.records[b].id < 20) continue;
+  for (std::size_t s = 0; s < t.data.subject_count(); ++s) {
+    auto [b, e] = t.data.subject_range(s);
+    if (t.data.records()[b].id < 20) continue;
     std::vector<double> expected = oracle(t.data, s);
     for (std::size_t r = b; r < e; ++r) {
       EXPECT_TRUE(agrees(sim.cp[r], expected[r - b]))
-          << "ID " << t.data.records[r].id << " TIME " << t.data.records[r].time << " line " << t.data.records[r].line;
+          << "ID " << t.data.records()[r].id << " TIME " << t.data.records()[r].time << " line " << t.data.records()[r].line;
       ++checked;
     }
   }
@@ -270,8 +270,8 @@ INSTANTIATE_TEST_SUITE_P(Solvers, NmTests, ::testing::Values("auto", "dopri5", "
 TEST(NmTestsOracle, TheOracleItselfReproducesNonmemOnIds1To19) {
   const Table& t = original();
   std::size_t i = 0;
-  for (std::size_t s = 0; s < t.data.subjects.size(); ++s) {
-    if (t.data.records[t.data.subjects[s].first].id > 19) break;
+  for (std::size_t s = 0; s < t.data.subject_count(); ++s) {
+    if (t.data.subject(s).id() > 19) break;
     for (double cp : oracle(t.data, s)) {
       EXPECT_TRUE(agrees(cp, t.nonmem[i].cp)) << "ID " << t.nonmem[i].id << " TIME " << t.nonmem[i].time;
       ++i;
@@ -283,7 +283,7 @@ TEST(NmTestsOracle, TheOracleItselfReproducesNonmemOnIds1To19) {
 TEST(NmTestsOracle, TheOracleItselfReproducesNonmemOnTheExtendedScenarios) {
   const Table& t = extended();
   std::size_t i = 0;
-  for (std::size_t s = 0; s < t.data.subjects.size(); ++s)
+  for (std::size_t s = 0; s < t.data.subject_count(); ++s)
     for (double cp : oracle(t.data, s)) {
       EXPECT_TRUE(agrees(cp, t.nonmem[i].cp, 1e-3)) << "ID " << t.nonmem[i].id << " TIME " << t.nonmem[i].time;
       ++i;
@@ -304,8 +304,8 @@ TEST(NmTestsHandDerived, SteadyStateConstantInfusionStartsAtRateOverClearanceThe
   const double G0 = 100 / KA, C0 = 100 / KE;
   const std::map<double, double> nonmem{{0, 90909}, {1, 88547}, {2, 84367}};
   int rows = 0, printed = 0;
-  for (std::size_t r = 0; r < t.data.records.size(); ++r) {
-    const data::Record& rec = t.data.records[r];
+  for (std::size_t r = 0; r < t.data.record_count(); ++r) {
+    const data::Record& rec = t.data.records()[r];
     if (rec.id != 29) continue;
     const double tt = rec.time;
     double c = C0 * std::exp(-KE * tt) + G0 * KA / (KA - KE) * (std::exp(-KE * tt) - std::exp(-KA * tt));
@@ -329,8 +329,8 @@ TEST(NmTestsHandDerived, SteadyStateBolusIntoDepotAtTheDoseTime) {
   const double tau = 12;
   double a = 100 * KA / (KA - KE) *
              (std::exp(-KE * tau) / (1 - std::exp(-KE * tau)) - std::exp(-KA * tau) / (1 - std::exp(-KA * tau)));
-  for (std::size_t r = 0; r < t.data.records.size(); ++r)
-    if (t.data.records[r].id == 21 && t.data.records[r].time == 0) {
+  for (std::size_t r = 0; r < t.data.record_count(); ++r)
+    if (t.data.records()[r].id == 21 && t.data.records()[r].time == 0) {
       EXPECT_TRUE(agrees(sim.cp[r], a / (V / 1000)));
     }
 }
@@ -355,8 +355,8 @@ TEST(NmTestsHandDerived, LagLongerThanTheIntervalByHand) {
   EXPECT_NEAR(A415 / (V / 1000), 3502.6, 0.1);
   EXPECT_NEAR(A409 / (V / 1000), -18569, 1);
   int seen = 0;
-  for (std::size_t r = 0; r < t.data.records.size(); ++r) {
-    const data::Record& rec = t.data.records[r];
+  for (std::size_t r = 0; r < t.data.record_count(); ++r) {
+    const data::Record& rec = t.data.records()[r];
     if (rec.time != 0) continue;
     if (rec.id != 415 && rec.id != 409) continue;
     EXPECT_TRUE(agrees(sim.cp[r], (rec.id == 415 ? A415 : A409) / (V / 1000))) << "ID " << rec.id;
