@@ -130,54 +130,41 @@ std::string num(double v) {
   return s;
 }
 
+// An SS=1 record at 0 into CENT: `amount` every 12 h (a bolus, or an infusion at `rate`),
+// with `addl` additional doses and ALAG `lag`; expected: NONMEM's train anchored at
+// lag - 12, plus the record's own dose and the additional ones; the grid runs to lag + span.
+Dosing central_regimen(double amount, double rate, int addl, double lag, double span) {
+  Dosing d;
+  d.csv = "ID,TIME,EVID,AMT,RATE,CMT,II,SS,ADDL,LAGC\n1,0,1," + num(amount) + "," + num(rate) + ",2,12,1," +
+          std::to_string(addl) + "," + num(lag) + "\n";
+  d.expected = [=](double t) {
+    const double dur = rate > 0 ? amount / rate : 0;
+    double c = rate > 0 ? ss_infusion_train(rate, dur, lag - kTau, kTau, t)
+                        : ss_bolus_train(false, amount, lag - kTau, kTau, t);
+    for (int k = 0; k <= addl; ++k)
+      c += rate > 0 ? infusion(rate, dur, lag + k * kTau, t) : bolus(false, amount, lag + k * kTau, t);
+    return c;
+  };
+  d.from = 0;
+  d.to = lag + span;
+  return d;
+}
+
 TEST_P(LagSteadyState, CentralBolusAtSteadyStateWithLagsOfHalfToThreeAndAHalfIntervals) {
   // 100 mg into CENT every 12 h, SS=1 at 0, two additional doses. Before the record's own
   // dose arrives (at ALAG) the state is the train's, moved back from the anchor.
-  for (double lag : kLags) {
-    Dosing d;
-    d.csv = "ID,TIME,EVID,AMT,CMT,II,SS,ADDL,LAGC\n1,0,1,100,2,12,1,2," + num(lag) + "\n";
-    d.expected = [lag](double t) {
-      double c = ss_bolus_train(false, 100, lag - kTau, kTau, t);
-      for (int k = 0; k <= 2; ++k) c += bolus(false, 100, lag + k * kTau, t);
-      return c;
-    };
-    d.from = 0;
-    d.to = lag + 48;
-    check(d, "ALAG " + num(lag));
-  }
+  for (double lag : kLags) check(central_regimen(100, 0, 2, lag, 48), "ALAG " + num(lag));
 }
 
 TEST_P(LagSteadyState, ShortInfusionAtSteadyStateWithLagsOfHalfToThreeAndAHalfIntervals) {
   // 100 mg at 25 mg/h (4 h) every 12 h into CENT, SS=1 at 0, two additional doses. With
   // ALAG > II the last dose of the train runs from the record's time to anchor + 4 h.
-  for (double lag : kLags) {
-    Dosing d;
-    d.csv = "ID,TIME,EVID,AMT,RATE,CMT,II,SS,ADDL,LAGC\n1,0,1,100,25,2,12,1,2," + num(lag) + "\n";
-    d.expected = [lag](double t) {
-      double c = ss_infusion_train(25, 4, lag - kTau, kTau, t);
-      for (int k = 0; k <= 2; ++k) c += infusion(25, 4, lag + k * kTau, t);
-      return c;
-    };
-    d.from = 0;
-    d.to = lag + 48;
-    check(d, "ALAG " + num(lag));
-  }
+  for (double lag : kLags) check(central_regimen(100, 25, 2, lag, 48), "ALAG " + num(lag));
 }
 
 TEST_P(LagSteadyState, OverlappingInfusionsAtSteadyStateWithLagsOfHalfToThreeAndAHalfIntervals) {
   // 300 mg at 10 mg/h (30 h) every 12 h: three copies overlap at each start.
-  for (double lag : kLags) {
-    Dosing d;
-    d.csv = "ID,TIME,EVID,AMT,RATE,CMT,II,SS,ADDL,LAGC\n1,0,1,300,10,2,12,1,1," + num(lag) + "\n";
-    d.expected = [lag](double t) {
-      double c = ss_infusion_train(10, 30, lag - kTau, kTau, t);
-      for (int k = 0; k <= 1; ++k) c += infusion(10, 30, lag + k * kTau, t);
-      return c;
-    };
-    d.from = 0;
-    d.to = lag + 60;
-    check(d, "ALAG " + num(lag));
-  }
+  for (double lag : kLags) check(central_regimen(300, 10, 1, lag, 60), "ALAG " + num(lag));
 }
 
 TEST_P(LagSteadyState, InfusionsEndingExactlyAtDoseTimes) {
@@ -185,22 +172,14 @@ TEST_P(LagSteadyState, InfusionsEndingExactlyAtDoseTimes) {
   // is 10 mg/h without a break and the state is 10/KE = 100 mg throughout, then declines
   // after the last additional dose; ALAG 2.5 and 1 intervals.
   for (double lag : {30.0, 12.0}) {
-    Dosing d;
-    d.csv = "ID,TIME,EVID,AMT,RATE,CMT,II,SS,ADDL,LAGC\n1,0,1,120,10,2,12,1,2," + num(lag) + "\n";
-    d.expected = [lag](double t) {
-      double c = ss_infusion_train(10, 12, lag - kTau, kTau, t);
-      for (int k = 0; k <= 2; ++k) c += infusion(10, 12, lag + k * kTau, t);
-      return c;
-    };
+    Dosing d = central_regimen(120, 10, 2, lag, 60);
     // The closed form itself says so: constant until lag + 36 h.
     for (double t = 0; t <= lag + 36; t += 0.5) ASSERT_NEAR(d.expected(t), 100, 1e-9) << t;
-    d.from = 0;
-    d.to = lag + 60;
     check(d, "DUR == II, ALAG " + num(lag));
   }
   // DUR 4 h every 24 h with ALAG 20 h (as nmtests 425): the train's last infusion ends
   // exactly at the record's time; with ALAG 44 h (1.83 intervals) it ends exactly at the
-  // first nominal additional dose time. A second SS=1 record at 24 h then resets.
+  // first nominal additional dose time. A second SS=1 record at 48 h then resets.
   for (double lag : {20.0, 44.0}) {
     Dosing d;
     d.csv = "ID,TIME,EVID,AMT,RATE,CMT,II,SS,ADDL,LAGC\n1,0,1,100,25,2,24,1,1," + num(lag) + "\n1,48,1,100,25,2,24,1,0," +
