@@ -144,7 +144,7 @@ struct SubjectSimulator::Impl {
   const Binding& binding;
   SimulationOptions opt;
   const std::size_t n, nslots, nparams;
-  solver::OdeSystem system;
+  OdeSystem system;
   std::unique_ptr<solver::Integrator> integrator;
   std::unique_ptr<SteadyStateSolver> steady;
 
