@@ -12,6 +12,7 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "ldnsim/core/text.hpp"
 #include "model_impl.hpp"
 #include "syntax.hpp"
 
@@ -56,18 +57,32 @@ std::string lower(std::string_view s) {
   return r;
 }
 
-int edit_distance(std::string_view a, std::string_view b) {
-  std::vector<int> prev(b.size() + 1), cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = static_cast<int>(j);
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = static_cast<int>(i);
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      int sub = prev[j - 1] + (std::tolower(a[i - 1]) == std::tolower(b[j - 1]) ? 0 : 1);
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+// Case-insensitive edit distance of a and b when it is below `limit`, else `limit`. Only
+// the band of cells that can stay below the limit is computed, so comparing a name with
+// every declared name stays cheap in a model of many long names.
+int edit_distance(std::string_view a, std::string_view b, int limit = 3) {
+  const int n = static_cast<int>(a.size()), m = static_cast<int>(b.size());
+  if (std::abs(n - m) >= limit) return limit;
+  const int big = limit;
+  std::vector<int> prev(static_cast<std::size_t>(m) + 1, big), cur(static_cast<std::size_t>(m) + 1, big);
+  for (int j = 0; j <= std::min(m, limit); ++j) prev[static_cast<std::size_t>(j)] = j;
+  for (int i = 1; i <= n; ++i) {
+    std::fill(cur.begin(), cur.end(), big);
+    const int lo = std::max(0, i - limit), hi = std::min(m, i + limit);
+    if (lo == 0) cur[0] = std::min(i, big);
+    int best = big;
+    for (int j = std::max(1, lo); j <= hi; ++j) {
+      const auto uj = static_cast<std::size_t>(j);
+      const bool same = std::tolower(static_cast<unsigned char>(a[static_cast<std::size_t>(i - 1)])) ==
+                        std::tolower(static_cast<unsigned char>(b[uj - 1]));
+      cur[uj] = std::min({prev[uj] + 1, cur[uj - 1] + 1, prev[uj - 1] + (same ? 0 : 1), big});
+      best = std::min(best, cur[uj]);
     }
+    if (lo == 0) best = std::min(best, cur[0]);
+    if (best >= limit) return limit;
     std::swap(prev, cur);
   }
-  return prev[b.size()];
+  return std::min(prev[static_cast<std::size_t>(m)], limit);
 }
 
 class Analyzer {
@@ -90,8 +105,12 @@ class Analyzer {
   syn::File& f_;
   Model::Impl& m_;
   std::unordered_map<std::string, Symbol> symbols_;
+  std::unordered_map<std::string, std::string> lowercase_names_;  // lower case -> declared name
   std::vector<LetInfo> lets_;
   std::vector<int> let_order_;  // topological order of lets_
+  std::vector<int> order_position_;  // per let: its place in let_order_
+  std::vector<unsigned> need_epoch_;  // needed_lets(): the call that last marked each let
+  unsigned epoch_ = 0;
   std::vector<const Statement*> derivative_of_;  // per state
   std::vector<const Statement*> output_statements_;
   std::map<std::pair<int, int>, const Statement*> dose_properties_;  // (state, property)
@@ -123,12 +142,14 @@ class Analyzer {
     if (!inserted)
       fail(st.name_where, "'" + st.name + "' is already defined at line " +
                               std::to_string(it->second.statement->name_where.line));
-    for (const auto& [other, sym] : symbols_)
-      if (other != st.name && lower(other) == lower(st.name))
-        fail(st.name_where, "'" + st.name + "' differs from '" + other +
-                                "' (line " + std::to_string(sym.statement->name_where.line) +
-                                ") only by case; data columns match names without regard to "
-                                "case, so names must differ by more than case");
+    auto [low, fresh] = lowercase_names_.emplace(lower(st.name), st.name);
+    if (!fresh) {
+      const Symbol& sym = symbols_.at(low->second);
+      fail(st.name_where, "'" + st.name + "' differs from '" + low->second +
+                              "' (line " + std::to_string(sym.statement->name_where.line) +
+                              ") only by case; data columns match names without regard to "
+                              "case, so names must differ by more than case");
+    }
   }
 
   static std::string attribute_string(const Attribute& a) {
@@ -249,6 +270,9 @@ class Analyzer {
               unknown_attribute(a, "unit, source, assumption, description, depot");
             }
           }
+          if (m_.states.size() >= kMaxStates)
+            fail(st.name_where, "more than " + std::to_string(kMaxStates) + " states; the limit is " +
+                                    std::to_string(kMaxStates));
           declare_symbol(st, SymbolKind::State, static_cast<int>(m_.states.size()));
           m_.states.push_back(std::move(s));
           state_statements_.push_back(&st);
@@ -316,6 +340,9 @@ class Analyzer {
       e.where = st->name_where;
       e.is_rate = st->kind == StatementKind::RateEvent;
       if (e.is_rate) {
+        if (m_.states.size() >= kMaxStates)
+          fail(st->name_where, "more than " + std::to_string(kMaxStates) + " states with the hidden state of rate event " +
+                                   st->name + "; the limit is " + std::to_string(kMaxStates));
         e.intensity_state = static_cast<int>(m_.states.size());
         State h;
         h.name = st->name + ".intensity";
@@ -439,7 +466,7 @@ class Analyzer {
     std::string best;
     int best_d = 3;
     for (const auto& [other, sym] : symbols_) {
-      int d = edit_distance(name, other);
+      int d = edit_distance(name, other, best_d);
       if (d < best_d) {
         best_d = d;
         best = other;
@@ -450,42 +477,71 @@ class Analyzer {
 
   // ---- order of derived values ----------------------------------------------------------
 
+  // Depth-first over the dependencies of the lets, with an explicit stack (a chain of
+  // thousands of lets must not exhaust the call stack); a let is placed after every let it
+  // names, and a let that names time, a state or a dynamic let is dynamic itself.
   void order_lets() {
-    std::vector<int> stack;
-    for (std::size_t i = 0; i < lets_.size(); ++i) visit_let(static_cast<int>(i), stack);
-  }
-
-  void visit_let(int i, std::vector<int>& stack) {
-    LetInfo& L = lets_[static_cast<std::size_t>(i)];
-    if (L.mark == 2) return;
-    if (L.mark == 1) {
-      std::string cycle;
-      auto start = std::find(stack.begin(), stack.end(), i);
-      for (auto it = start; it != stack.end(); ++it)
-        cycle += lets_[static_cast<std::size_t>(*it)].statement->name + " -> ";
-      cycle += L.statement->name;
-      fail(L.statement->name_where, "cycle among derived values: " + cycle);
-    }
-    L.mark = 1;
-    if (L.noisy) L.dynamic = true;  // a fresh draw at every output row
-    stack.push_back(i);
-    for (const std::string& name : L.names) {
-      if (name == "t" || name == "TIME") {
-        L.dynamic = true;
-        continue;
+    struct Frame {
+      int let;
+      std::size_t next_name;
+    };
+    std::vector<Frame> frames;
+    std::vector<int> path;  // lets on the stack, for the cycle message
+    for (std::size_t root = 0; root < lets_.size(); ++root) {
+      if (lets_[root].mark == 2) continue;
+      frames.push_back({static_cast<int>(root), 0});
+      lets_[root].mark = 1;
+      path.push_back(static_cast<int>(root));
+      while (!frames.empty()) {
+        Frame& fr = frames.back();
+        LetInfo& L = lets_[static_cast<std::size_t>(fr.let)];
+        if (L.noisy) L.dynamic = true;  // a fresh draw at every output row
+        if (fr.next_name == L.names.size()) {
+          L.mark = 2;
+          let_order_.push_back(fr.let);
+          frames.pop_back();
+          path.pop_back();
+          if (!frames.empty() && L.dynamic) lets_[static_cast<std::size_t>(frames.back().let)].dynamic = true;
+          continue;
+        }
+        const std::string& name = L.names[fr.next_name++];
+        if (name == "t" || name == "TIME") {
+          L.dynamic = true;
+          continue;
+        }
+        if (name == "pi") continue;
+        auto it = symbols_.find(name);
+        if (it == symbols_.end()) continue;  // reported with its position during conversion
+        if (it->second.kind == SymbolKind::State) L.dynamic = true;
+        if (it->second.kind != SymbolKind::Let) continue;
+        const int j = it->second.index;
+        LetInfo& D = lets_[static_cast<std::size_t>(j)];
+        if (D.mark == 2) {
+          if (D.dynamic) L.dynamic = true;
+        } else if (D.mark == 1) {
+          // The cycle, cut in the middle when it is long.
+          std::string cycle;
+          auto start = std::find(path.begin(), path.end(), j);
+          const auto length = path.end() - start;
+          for (auto p = start; p != path.end(); ++p) {
+            const auto k = p - start;
+            if (length > 12 && k >= 8 && k < length - 3) {
+              if (k == 8) cycle += "... (" + std::to_string(length - 11) + " more) -> ";
+              continue;
+            }
+            cycle += lets_[static_cast<std::size_t>(*p)].statement->name + " -> ";
+          }
+          cycle += D.statement->name;
+          fail(D.statement->name_where, "cycle among derived values: " + cycle);
+        } else {
+          D.mark = 1;
+          path.push_back(j);
+          frames.push_back({j, 0});
+        }
       }
-      if (name == "pi") continue;
-      auto it = symbols_.find(name);
-      if (it == symbols_.end()) continue;  // reported with its position during conversion
-      if (it->second.kind == SymbolKind::State) L.dynamic = true;
-      if (it->second.kind == SymbolKind::Let) {
-        visit_let(it->second.index, stack);
-        if (lets_[static_cast<std::size_t>(it->second.index)].dynamic) L.dynamic = true;
-      }
     }
-    stack.pop_back();
-    L.mark = 2;
-    let_order_.push_back(i);
+    order_position_.assign(lets_.size(), 0);
+    for (std::size_t k = 0; k < let_order_.size(); ++k) order_position_[static_cast<std::size_t>(let_order_[k])] = static_cast<int>(k);
   }
 
   // ---- conversion to IR ---------------------------------------------------------------
@@ -732,31 +788,40 @@ class Analyzer {
     }
   }
 
-  // The dynamic lets a set of expressions needs, directly or through other lets.
-  std::vector<bool> needed_lets(const std::vector<int>& exprs) const {
-    std::vector<bool> need(lets_.size(), false);
-    std::function<void(int)> walk = [&](int e) {
-      const syn::Node& n = f_.pool[e];
+  // The dynamic lets a set of expressions needs, directly or through other lets, in
+  // dependency order. Iterative, and proportional to what it visits (not to all lets), so
+  // that many events and actions over many lets stay linear.
+  std::vector<int> needed_lets(const std::vector<int>& exprs) {
+    if (need_epoch_.size() != lets_.size()) need_epoch_.assign(lets_.size(), 0);
+    ++epoch_;
+    std::vector<int> found;
+    std::vector<int> todo(exprs.begin(), exprs.end());
+    while (!todo.empty()) {
+      const syn::Node& n = f_.pool[todo.back()];
+      todo.pop_back();
       if (n.op == syn::Op::Name) {
         auto it = symbols_.find(n.name);
         if (it != symbols_.end() && it->second.kind == SymbolKind::Let) {
           std::size_t k = static_cast<std::size_t>(it->second.index);
-          if (lets_[k].dynamic && !need[k]) {
-            need[k] = true;
-            walk(lets_[k].statement->expr);
+          if (lets_[k].dynamic && need_epoch_[k] != epoch_) {
+            need_epoch_[k] = epoch_;
+            found.push_back(static_cast<int>(k));
+            todo.push_back(lets_[k].statement->expr);
           }
         }
       }
-      for (int c : n.children) walk(c);
-    };
-    for (int e : exprs) walk(e);
-    return need;
+      for (int c : n.children) todo.push_back(c);
+    }
+    std::sort(found.begin(), found.end(), [&](int a, int b) {
+      return order_position_[static_cast<std::size_t>(a)] < order_position_[static_cast<std::size_t>(b)];
+    });
+    return found;
   }
 
-  void emit_lets(ir::Program& prog, const std::vector<bool>& need) {
-    for (int i : let_order_) {
+  void emit_lets(ir::Program& prog, const std::vector<int>& needed) {
+    for (int i : needed) {
       const LetInfo& L = lets_[static_cast<std::size_t>(i)];
-      if (!L.dynamic || !need[static_cast<std::size_t>(i)]) continue;
+      if (!L.dynamic) continue;
       // Only outputs may draw (their lets are converted with the outputs' draw buffer).
       std::vector<DrawKind>* saved = draw_sink_;
       if (L.noisy) draw_sink_ = &m_.output_draws;
@@ -784,11 +849,19 @@ class Analyzer {
       const Symbol& s = symbols_.at(st->name);
       if (s.kind == SymbolKind::Let) out_exprs.push_back(lets_[static_cast<std::size_t>(s.index)].statement->expr);
     }
-    std::vector<bool> need = needed_lets(out_exprs);
+    // The outputs' own lets, and what they need.
+    std::vector<int> need = needed_lets(out_exprs);
     for (const Statement* st : output_statements_) {
       const Symbol& s = symbols_.at(st->name);
-      if (s.kind == SymbolKind::Let) need[static_cast<std::size_t>(s.index)] = lets_[static_cast<std::size_t>(s.index)].dynamic;
+      if (s.kind == SymbolKind::Let && lets_[static_cast<std::size_t>(s.index)].dynamic &&
+          need_epoch_[static_cast<std::size_t>(s.index)] != epoch_) {
+        need_epoch_[static_cast<std::size_t>(s.index)] = epoch_;
+        need.push_back(s.index);
+      }
     }
+    std::sort(need.begin(), need.end(), [&](int a, int b) {
+      return order_position_[static_cast<std::size_t>(a)] < order_position_[static_cast<std::size_t>(b)];
+    });
     emit_lets(m_.module.outputs, need);
     for (std::size_t o = 0; o < output_statements_.size(); ++o) {
       const Symbol& s = symbols_.at(output_statements_[o]->name);
@@ -860,7 +933,7 @@ std::unique_ptr<Model::Impl> analyze(const std::string& text, const std::string&
     if (slash != std::string::npos) stem = stem.substr(slash + 1);
     auto dot = stem.find_last_of('.');
     if (dot != std::string::npos) stem = stem.substr(0, dot);
-    impl->name = stem;
+    impl->name = printable(stem, 120);  // a label from a file name: shown, so made safe to show
   }
   return impl;
 }

@@ -82,7 +82,10 @@ class Compiler {
     bc_.stack = std::max(bc_.stack, depth_);
   }
 
-  void expr(int id, std::vector<Instr>& out) {
+  // Recursive over the expression; its depth is bounded by the parser's limit (plus a few
+  // levels the analyzer adds), checked here too.
+  void expr(int id, std::vector<Instr>& out, int depth = 0) {
+    if (depth > ir::kMaxIrDepth) throw Error("internal error: expression deeper than " + std::to_string(ir::kMaxIrDepth));
     const ir::Node& n = m_.nodes[static_cast<std::size_t>(id)];
     switch (n.op) {
       case ir::Op::Const:
@@ -96,28 +99,28 @@ class Compiler {
       case ir::Op::Local: out.push_back({Code::Local, n.index}); push(); return;
       case ir::Op::Draw: out.push_back({Code::Draw, n.index}); push(); return;
       case ir::Op::If: {
-        expr(n.a, out);
+        expr(n.a, out, depth + 1);
         std::size_t jump_false = out.size();
         out.push_back({Code::JumpIfFalse, 0});
         --depth_;
-        expr(n.b, out);
+        expr(n.b, out, depth + 1);
         std::size_t jump_end = out.size();
         out.push_back({Code::Jump, 0});
         --depth_;
         out[jump_false].arg = static_cast<std::int32_t>(out.size());
-        expr(n.c, out);
+        expr(n.c, out, depth + 1);
         out[jump_end].arg = static_cast<std::int32_t>(out.size());
         return;
       }
       default: break;
     }
     if (ir::is_unary(n.op)) {
-      expr(n.a, out);
+      expr(n.a, out, depth + 1);
       out.push_back({unary_code(n.op), 0});
       return;
     }
-    expr(n.a, out);
-    expr(n.b, out);
+    expr(n.a, out, depth + 1);
+    expr(n.b, out, depth + 1);
     out.push_back({binary_code(n.op), 0});
     --depth_;
   }

@@ -23,10 +23,13 @@ class Emitter {
  public:
   explicit Emitter(const ir::Module& m) : m_(m) {}
 
-  std::string expr(int id) const {
+  // Recursive over the expression; its depth is bounded by the parser's limit (plus a few
+  // levels the analyzer adds), checked here too.
+  std::string expr(int id, int depth = 0) const {
+    if (depth > ir::kMaxIrDepth) throw Error("internal error: expression deeper than " + std::to_string(ir::kMaxIrDepth));
     const ir::Node& n = m_.nodes[static_cast<std::size_t>(id)];
-    auto a = [&] { return expr(n.a); };
-    auto b = [&] { return expr(n.b); };
+    auto a = [&] { return expr(n.a, depth + 1); };
+    auto b = [&] { return expr(n.b, depth + 1); };
     switch (n.op) {
       case ir::Op::Const: return number_literal(n.value);
       case ir::Op::Slot: return "p[" + std::to_string(n.index) + "]";
@@ -50,7 +53,7 @@ class Emitter {
       case ir::Op::And: return "((" + a() + " != 0.0 && " + b() + " != 0.0) ? 1.0 : 0.0)";
       case ir::Op::Or: return "((" + a() + " != 0.0 || " + b() + " != 0.0) ? 1.0 : 0.0)";
       case ir::Op::If:
-        return "(" + a() + " != 0.0 ? " + b() + " : " + expr(n.c) + ")";
+        return "(" + a() + " != 0.0 ? " + b() + " : " + expr(n.c, depth + 1) + ")";
       case ir::Op::Exp: return "std::exp(" + a() + ")";
       case ir::Op::Log: return "std::log(" + a() + ")";
       case ir::Op::Log10: return "std::log10(" + a() + ")";

@@ -16,6 +16,19 @@
 
 namespace ldnsim::lang {
 
+// What a model file may hold (docs/security.md, "Limits"). Beyond these, loading fails
+// with an error naming the place, the value and the limit; they bound the memory and the
+// stack depth that loading a hostile file can take. To raise one, change it here and
+// rebuild.
+inline constexpr std::size_t kMaxModelBytes = 8u << 20;  // size of a model file
+inline constexpr std::size_t kMaxStatements = 100000;    // statements (declarations, equations, ...)
+inline constexpr std::size_t kMaxStates = 4096;          // states, hidden ones included
+inline constexpr std::size_t kMaxNameLength = 255;       // characters of a name
+inline constexpr std::size_t kMaxNumberLength = 400;     // characters of a number
+inline constexpr std::size_t kMaxStringLength = 10000;   // bytes of a quoted string
+inline constexpr int kMaxNesting = 256;                  // parentheses, calls, if, prefix operators, ^
+inline constexpr int kMaxExpressionDepth = 1000;         // operations chained in one expression
+
 // Function pointers of a compiled model. `ctx` and `work` serve the bytecode interpreter;
 // native code ignores them. None of them allocates.
 struct Kernel {
