@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <functional>
 #include <map>
 #include <numbers>
+#include <optional>
 #include <set>
 #include <tuple>
 #include <unordered_map>
@@ -126,6 +128,7 @@ class Analyzer {
   // Where draw functions may appear: the draw buffer of the program being converted.
   std::vector<DrawKind>* draw_sink_ = nullptr;
   const char* draw_context_ = "here";
+  std::string draw_owner_;  // what the draws being converted belong to, for messages
 
   [[noreturn]] void fail(const SourceLocation& where, const std::string& msg) const {
     throw ModelError(where, msg);
@@ -618,15 +621,148 @@ class Analyzer {
     DrawKind kind = (n.name == "normal" || n.name == "lognormal") ? DrawKind::Normal : DrawKind::Uniform;
     int z = leaf(ir::Op::Draw, static_cast<int>(draw_sink_->size()));
     draw_sink_->push_back(kind);
-    return {transform(n.name, z, args), false};
+    return {transform(n, z, args, draw_owner_), false};
   }
 
-  int transform(const std::string& dist, int z, const std::vector<int>& a) {
-    if (dist == "normal") return node(ir::Op::Add, a[0], node(ir::Op::Mul, a[1], z));
-    if (dist == "lognormal") return node(ir::Op::Mul, a[0], node(ir::Op::Exp, node(ir::Op::Mul, a[1], z)));
-    if (dist == "uniform") return node(ir::Op::Add, a[0], node(ir::Op::Mul, node(ir::Op::Sub, a[1], a[0]), z));
-    if (dist == "bernoulli") return node(ir::Op::Lt, z, a[0]);
-    return node(ir::Op::Div, node(ir::Op::Neg, node(ir::Op::Log, z)), a[0]);  // exponential(rate)
+  // ---- the domains of the distributions' arguments --------------------------------------
+
+  // The value of an expression made of numbers, pi, arithmetic and functions alone, or
+  // nullopt when it names anything (its depth is bounded by the parser).
+  std::optional<double> try_constant(int expr) const {
+    const syn::Node& n = f_.pool[expr];
+    std::vector<double> v;
+    if (n.op == syn::Op::Number) return n.value;
+    if (n.op == syn::Op::Name) return n.name == "pi" ? std::optional<double>(std::numbers::pi) : std::nullopt;
+    if (is_draw_call(n)) return std::nullopt;
+    for (int c : n.children) {
+      auto x = try_constant(c);
+      if (!x) return std::nullopt;
+      v.push_back(*x);
+    }
+    switch (n.op) {
+      case syn::Op::Neg: return -v[0];
+      case syn::Op::Add: return v[0] + v[1];
+      case syn::Op::Sub: return v[0] - v[1];
+      case syn::Op::Mul: return v[0] * v[1];
+      case syn::Op::Div: return v[0] / v[1];
+      case syn::Op::Pow: return std::pow(v[0], v[1]);
+      case syn::Op::Call:
+        if (n.name == "exp") return std::exp(v[0]);
+        if (n.name == "log") return std::log(v[0]);
+        if (n.name == "log10") return std::log10(v[0]);
+        if (n.name == "sqrt") return std::sqrt(v[0]);
+        if (n.name == "abs") return std::fabs(v[0]);
+        if (n.name == "floor") return std::floor(v[0]);
+        if (n.name == "ceil") return std::ceil(v[0]);
+        if (n.name == "sin") return std::sin(v[0]);
+        if (n.name == "cos") return std::cos(v[0]);
+        if (n.name == "pow") return std::pow(v[0], v[1]);
+        if (n.name == "min") return std::fmin(v[0], v[1]);
+        if (n.name == "max") return std::fmax(v[0], v[1]);
+        return std::nullopt;
+      default: return std::nullopt;
+    }
+  }
+
+  static bool in_domain(DrawCheck::Domain d, double v) {
+    switch (d) {
+      case DrawCheck::Domain::Finite: return v - v == 0.0;
+      case DrawCheck::Domain::NonNegative: return v >= 0.0 && v - v == 0.0;
+      case DrawCheck::Domain::Positive: return v > 0.0 && v - v == 0.0;
+      case DrawCheck::Domain::Probability: return v >= 0.0 && v <= 1.0;
+    }
+    return false;
+  }
+
+  static const char* domain_text(DrawCheck::Domain d) {
+    switch (d) {
+      case DrawCheck::Domain::Finite: return "a finite number";
+      case DrawCheck::Domain::NonNegative: return "a finite number of 0 or more";
+      case DrawCheck::Domain::Positive: return "a finite number above 0";
+      case DrawCheck::Domain::Probability: return "a probability, from 0 to 1";
+    }
+    return "";
+  }
+
+  static std::string number_text(double v) {
+    if (std::isnan(v)) return "nan";
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%.6g", v);
+    return buf;
+  }
+
+  // Guards argument `value` (IR) of a draw: a constant outside the domain is an error
+  // here, at the argument; anything else is checked where the draw is made, and a value
+  // outside the domain stops the subject with an error naming the draw.
+  int guard(const syn::Node& call, int syntax_arg, int value, const char* role, DrawCheck::Domain d,
+            const std::string& owner) {
+    const syn::Node& arg = f_.pool[syntax_arg];
+    if (auto c = try_constant(syntax_arg)) {
+      if (!in_domain(d, *c))
+        fail(arg.where, call.name + "(): the " + role + " is " + number_text(*c) + "; expected " + domain_text(d));
+      return value;
+    }
+    DrawCheck check;
+    check.draw = call.name + "(" + signature(call.name) + ")" + (owner.empty() ? "" : " in " + owner);
+    check.argument = role;
+    check.domain = d;
+    check.expected = domain_text(d);
+    check.where = arg.where;
+    ir::Node x;
+    x.op = ir::Op::Check;
+    x.a = value;
+    x.index = static_cast<int>(m_.draw_checks.size());
+    m_.draw_checks.push_back(std::move(check));
+    return intern(x);
+  }
+
+  static const char* signature(const std::string& dist) {
+    if (dist == "normal") return "mean, sd";
+    if (dist == "lognormal") return "median, sdlog";
+    if (dist == "uniform") return "low, high";
+    if (dist == "bernoulli") return "p";
+    return "rate";
+  }
+
+  // The draw of `call` from standard variate z, its arguments `a` (IR) guarded.
+  int transform(const syn::Node& call, int z, const std::vector<int>& a, const std::string& owner) {
+    using D = DrawCheck::Domain;
+    const std::string& dist = call.name;
+    auto arg = [&](std::size_t k, const char* role, D d) { return guard(call, call.children[k], a[k], role, d, owner); };
+    // Arguments are guarded in the order written, so the first bad one is reported.
+    if (dist == "normal") {
+      int mean = arg(0, "mean", D::Finite), sd = arg(1, "sd", D::NonNegative);
+      return node(ir::Op::Add, mean, node(ir::Op::Mul, sd, z));
+    }
+    if (dist == "lognormal") {
+      int median = arg(0, "median", D::Positive), sdlog = arg(1, "sdlog", D::NonNegative);
+      return node(ir::Op::Mul, median, node(ir::Op::Exp, node(ir::Op::Mul, sdlog, z)));
+    }
+    if (dist == "uniform") {
+      int low = arg(0, "low end", D::Finite), high = arg(1, "high end", D::Finite);
+      const auto cl = try_constant(call.children[0]), ch = try_constant(call.children[1]);
+      int width = node(ir::Op::Sub, high, low);
+      if (cl && ch) {
+        if (!(*cl <= *ch))
+          fail(call.where, "uniform(): the low end " + number_text(*cl) + " is above the high end " + number_text(*ch));
+      } else {
+        DrawCheck check;
+        check.draw = "uniform(low, high)" + (owner.empty() ? std::string() : " in " + owner);
+        check.argument = "high end - low end";
+        check.domain = D::NonNegative;
+        check.expected = "0 or more (the low end must not be above the high end)";
+        check.where = call.where;
+        ir::Node x;
+        x.op = ir::Op::Check;
+        x.a = width;
+        x.index = static_cast<int>(m_.draw_checks.size());
+        m_.draw_checks.push_back(std::move(check));
+        width = intern(x);
+      }
+      return node(ir::Op::Add, low, node(ir::Op::Mul, width, z));
+    }
+    if (dist == "bernoulli") return node(ir::Op::Lt, z, arg(0, "probability", D::Probability));
+    return node(ir::Op::Div, node(ir::Op::Neg, node(ir::Op::Log, z)), arg(0, "rate", D::Positive));  // exponential(rate)
   }
 
   static ir::Op ir_op(const syn::Node& n) {
@@ -755,7 +891,7 @@ class Analyzer {
         DrawKind kind = (call.name == "normal" || call.name == "lognormal") ? DrawKind::Normal : DrawKind::Uniform;
         int draw = next_slot_++;
         m_.subject_draws.push_back({draw, kind, L.statement->name});
-        value = transform(call.name, leaf(ir::Op::Slot, draw), args);
+        value = transform(call, leaf(ir::Op::Slot, draw), args, "random " + L.statement->name);
       } else {
         value = convert(L.statement->expr, nullptr).node;
       }
@@ -825,8 +961,11 @@ class Analyzer {
       // Only outputs may draw (their lets are converted with the outputs' draw buffer).
       std::vector<DrawKind>* saved = draw_sink_;
       if (L.noisy) draw_sink_ = &m_.output_draws;
+      std::string saved_owner = draw_owner_;
+      if (L.noisy) draw_owner_ = "output " + L.statement->name;
       Converted c = convert(L.statement->expr, nullptr);
       draw_sink_ = saved;
+      draw_owner_ = saved_owner;
       int node = hoist_if_worthwhile(c);
       prog.body.push_back({ir::Target::Local, L.local, node, L.statement->name});
     }
@@ -910,6 +1049,7 @@ class Analyzer {
       ir::Program& prog = m_.module.actions[k];
       draw_sink_ = &m_.events[k].action_draws;
       draw_context_ = "here";
+      draw_owner_ = "on " + st->name + ": " + st->property;
       emit_lets(prog, needed_lets({st->expr}));
       Converted c = convert(st->expr, nullptr);
       int target = symbols_.at(st->property).index;

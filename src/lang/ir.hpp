@@ -20,6 +20,7 @@ enum class Op : std::uint8_t {
   If,
   Exp, Log, Log10, Sqrt, Abs, Floor, Ceil, Sin, Cos,
   Min, Max,
+  Check,  // a: the value; index: the draw check (Model::draw_checks()) it must pass
 };
 
 struct Node {

@@ -2,6 +2,7 @@
 
 #include "ldnsim/core/text.hpp"
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -14,7 +15,7 @@ namespace {
 
 // Bumped whenever the calling convention of generated code changes, so cached libraries
 // built for an older ldnsim are never loaded.
-constexpr const char* kAbiTag = "ldnsim-model-abi-2\n";
+constexpr const char* kAbiTag = "ldnsim-model-abi-3\n";  // 3: pre, outputs and action return draw-check failures
 
 
 template <typename T>
@@ -76,6 +77,16 @@ std::span<const SubjectDraw> Model::subject_draws() const { return impl_->subjec
 std::span<const Event> Model::events() const { return impl_->events; }
 std::span<const DrawKind> Model::output_draws() const { return impl_->output_draws; }
 std::size_t Model::root_count() const { return impl_->roots; }
+std::span<const DrawCheck> Model::draw_checks() const { return impl_->draw_checks; }
+
+std::string Model::draw_check_failure(int status, double value) const {
+  if (status <= 0 || static_cast<std::size_t>(status) > impl_->draw_checks.size())
+    return "a random draw failed (unknown check " + std::to_string(status) + ")";
+  const DrawCheck& c = impl_->draw_checks[static_cast<std::size_t>(status - 1)];
+  char v[40] = "nan";  // the sign of a NaN says nothing
+  if (!std::isnan(value)) std::snprintf(v, sizeof v, "%.6g", value);
+  return c.draw + " (" + c.where.str() + "): " + c.argument + " = " + v + ", expected " + c.expected;
+}
 std::size_t Model::declared_state_count() const { return impl_->declared_states; }
 int Model::parameter_value_slot(int parameter) const {
   return impl_->value_slots.at(static_cast<std::size_t>(parameter));

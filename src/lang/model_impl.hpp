@@ -29,6 +29,7 @@ struct Model::Impl {
   std::vector<SubjectDraw> subject_draws;
   std::vector<Event> events;
   std::vector<DrawKind> output_draws;
+  std::vector<DrawCheck> draw_checks;
   std::size_t declared_states = 0;
   std::size_t roots = 0;  // `when` events
   NameIndex parameter_names, state_names, output_names;

@@ -116,5 +116,28 @@ TEST_F(HostileCli, DeepExpressionsExitWithAnErrorNotACrash) {
   }
 }
 
+// A distribution's argument that goes out of its domain while simulating stops the run as a
+// solver failure (exit 3) naming the subject, the draw and the value; a constant one is a
+// located error (exit 2) before anything runs.
+TEST_F(HostileCli, BadDrawArgumentsStopTheRun) {
+  const std::string model =
+      s.write("draw.ldn", "param SD = 1\nrandom R ~ normal(0, SD)\nstate C = 0 unit \"mg\" depot\n"
+                          "d/dt(C) = -C\noutput Y = C + R\n");
+  s.write("data.csv", "ID,TIME,EVID,AMT,SD\n1,0,1,1,0.5\n1,1,0,0,0.5\n2,0,1,1,-0.25\n2,1,0,0,-0.25\n");
+  auto r = s.run({"simulate", model, "--data", s.path("data.csv"), "--seed", "1", "--out", s.path("o.csv"), "-q"});
+  EXPECT_EQ(r.code, 3) << r.err;
+  EXPECT_NE(r.err.find("ID 2: normal(mean, sd) in random R (" + s.path("draw.ldn") + ":2:22): sd = -0.25, expected a "
+                       "finite number of 0 or more"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(s.exists("o.csv"));
+  const std::string bad = s.write("bad.ldn", "random R ~ exponential(-1)\nstate C = 0\nd/dt(C) = R\n");
+  auto c = s.run({"check", bad});
+  EXPECT_EQ(c.code, 2);
+  EXPECT_NE(c.err.find("bad.ldn:1:24: error: exponential(): the rate is -1; expected a finite number above 0"),
+            std::string::npos)
+      << c.err;
+}
+
 }  // namespace
 }  // namespace ldnsim::lang

@@ -192,6 +192,132 @@ TEST(HostileModels, LongChainsOfLetsAndManyDeclarationsLoad) {
 namespace ldnsim::lang {
 namespace {
 
+// ---- the arguments of random draws ------------------------------------------------------
+
+TEST(DrawArguments, ConstantsOutsideTheDomainAreLocatedErrors) {
+  auto e = error_of("random R ~ normal(0, -1)\nstate C = 0\nd/dt(C) = R\n", "m.ldn");
+  EXPECT_NE(e.find("m.ldn:1:22: error: normal(): the sd is -1; expected a finite number of 0 or more"), std::string::npos) << e;
+  e = error_of("random R ~ bernoulli(2)\nstate C = 0\nd/dt(C) = R\n", "m.ldn");
+  EXPECT_NE(e.find("m.ldn:1:22: error: bernoulli(): the probability is 2; expected a probability, from 0 to 1"),
+            std::string::npos) << e;
+  e = error_of("random R ~ uniform(5, 1)\nstate C = 0\nd/dt(C) = R\n", "m.ldn");
+  EXPECT_NE(e.find("m.ldn:1:12: error: uniform(): the low end 5 is above the high end 1"), std::string::npos) << e;
+  e = error_of("state C = 0\nd/dt(C) = 1\nevent E rate = 1\non E: C = exponential(-1)\n", "m.ldn");
+  EXPECT_NE(e.find("m.ldn:4:23: error: exponential(): the rate is -1; expected a finite number above 0"), std::string::npos) << e;
+  e = error_of("random R ~ lognormal(-1, -1)\nstate C = 0\nd/dt(C) = R\n", "m.ldn");
+  EXPECT_NE(e.find("m.ldn:1:22: error: lognormal(): the median is -1; expected a finite number above 0"), std::string::npos) << e;
+  e = error_of("random R ~ lognormal(1, -0.5 * 2)\nstate C = 0\nd/dt(C) = R\n", "m.ldn");
+  EXPECT_NE(e.find("lognormal(): the sdlog is -1"), std::string::npos) << e;
+  e = error_of("state C = 0\nd/dt(C) = 1\noutput Y = C + normal(0, sqrt(-1))\n", "m.ldn");
+  EXPECT_NE(e.find("m.ldn:3:26: error: normal(): the sd is nan"), std::string::npos) << e;
+  e = error_of("random R ~ normal(1 / 0, 1)\nstate C = 0\nd/dt(C) = R\n", "m.ldn");
+  EXPECT_NE(e.find("normal(): the mean is inf; expected a finite number"), std::string::npos) << e;
+  // Edges of the domains are fine.
+  LoadOptions o;
+  o.engine = Engine::Interpreter;
+  EXPECT_NO_THROW(parse_model("random A ~ normal(0, 0)\nrandom B ~ bernoulli(1)\nrandom C0 ~ uniform(2, 2)\n"
+                              "random D ~ bernoulli(0)\nstate C = 0\nd/dt(C) = A + B + C0 + D\n",
+                              "ok.ldn", o));
+}
+
+// Runs a model's programs by hand, in both engines, and returns their statuses.
+struct Statuses {
+  int pre = 0, outputs = 0, action = 0;
+  double pre_value = 0, outputs_value = 0, action_value = 0;
+  std::string pre_message, outputs_message, action_message;
+};
+
+Statuses run_programs(const ModelPtr& m, std::vector<std::pair<int, double>> parameters, double y0) {
+  std::vector<double> p = m->default_parameter_block();
+  for (auto [i, v] : parameters) p[static_cast<std::size_t>(i)] = v;
+  std::vector<double> work(m->kernel().work_size + 1, 0.0), out(m->output_count() + 1);
+  std::vector<double> draws(16, 0.5);
+  Statuses s;
+  s.pre = m->kernel().pre(m->kernel().ctx, p.data(), work.data());
+  s.pre_value = work[0];
+  if (s.pre) s.pre_message = m->draw_check_failure(s.pre, work[0]);
+  std::vector<double> y(m->state_count(), y0);
+  work[0] = 0;
+  s.outputs = m->kernel().outputs(m->kernel().ctx, 0, y.data(), p.data(), out.data(), draws.data(), work.data());
+  s.outputs_value = work[0];
+  if (s.outputs) s.outputs_message = m->draw_check_failure(s.outputs, work[0]);
+  if (!m->events().empty()) {
+    work[0] = 0;
+    s.action = m->kernel().action(m->kernel().ctx, 0, 0, y.data(), p.data(), draws.data(), work.data());
+    s.action_value = work[0];
+    if (s.action) s.action_message = m->draw_check_failure(s.action, work[0]);
+  }
+  return s;
+}
+
+std::vector<Engine> engines() {
+  std::vector<Engine> e = {Engine::Interpreter};
+  if (std::system("c++ --version > /dev/null 2>&1") == 0) e.push_back(Engine::Native);
+  return e;
+}
+
+ModelPtr load(const std::string& text, Engine engine) {
+  LoadOptions o;
+  o.engine = engine;
+  o.cache_dir = ::testing::TempDir() + "ldnsim-draw-check-cache";
+  return parse_model(text, "m.ldn", o);
+}
+
+TEST(DrawArguments, ExpressionsAreCheckedWhereTheDrawIsMade) {
+  for (Engine engine : engines()) {
+    SCOPED_TRACE(engine == Engine::Native ? "native" : "interpreter");
+    // A parameter-level standard deviation: fine at its value, refused when data makes it
+    // negative (the parameter block is checked when it is filled).
+    auto m = load("param SD = 2\nrandom R ~ normal(0, SD)\nstate X = 1\nd/dt(X) = R\noutput Y = X\n", engine);
+    ASSERT_EQ(m->draw_checks().size(), 1u);
+    EXPECT_EQ(run_programs(m, {}, 1).pre, 0);
+    Statuses s = run_programs(m, {{0, -1.5}}, 1);
+    EXPECT_EQ(s.pre, 1);
+    EXPECT_EQ(s.pre_value, -1.5);
+    EXPECT_EQ(s.pre_message,
+              "normal(mean, sd) in random R (m.ldn:2:22): sd = -1.5, expected a finite number of 0 or more");
+    // A state-dependent standard deviation in an output, checked only where evaluated.
+    m = load("state X = 1\nd/dt(X) = 0\noutput Y = X + normal(0, X)\noutput Z = if X > 0 then normal(0, X) else 0\n",
+             engine);
+    EXPECT_EQ(run_programs(m, {}, 2).outputs, 0);
+    s = run_programs(m, {}, -2);
+    EXPECT_EQ(s.outputs, 1);
+    EXPECT_EQ(s.outputs_value, -2);
+    EXPECT_EQ(s.outputs_message,
+              "normal(mean, sd) in output Y (m.ldn:3:26): sd = -2, expected a finite number of 0 or more");
+    // An action whose uniform's ends depend on the state; a probability from a parameter.
+    m = load("param P = 0.3\nstate X = 1\nd/dt(X) = 0\nevent E rate = 1\non E: X = uniform(X, 3) + bernoulli(P)\n",
+             engine);
+    EXPECT_EQ(run_programs(m, {}, 2).action, 0);
+    s = run_programs(m, {}, 5);
+    EXPECT_EQ(s.action, 2);  // check 0 is the low end's (finite), 1 the width's
+    EXPECT_EQ(s.action_value, -2);
+    EXPECT_EQ(s.action_message,
+              "uniform(low, high) in on E: X (m.ldn:5:11): high end - low end = -2, expected 0 or more (the low end "
+              "must not be above the high end)");
+    s = run_programs(m, {{0, 1.25}}, 2);
+    EXPECT_NE(s.action, 0);
+    EXPECT_NE(s.action_message.find("bernoulli(p) in on E: X (m.ldn:5:37): probability = 1.25"), std::string::npos)
+        << s.action_message;
+    // exponential's rate and lognormal's median from parameters.
+    m = load("param K = 1\nparam M = 1\nrandom A ~ exponential(K)\nrandom B ~ lognormal(M, 0.5)\nstate X = 0\n"
+             "d/dt(X) = A + B\n", engine);
+    EXPECT_EQ(run_programs(m, {}, 0).pre, 0);
+    s = run_programs(m, {{0, -1}}, 0);
+    EXPECT_NE(s.pre_message.find("exponential(rate) in random A (m.ldn:3:24): rate = -1, expected a finite number above 0"),
+              std::string::npos) << s.pre_message;
+    s = run_programs(m, {{1, 0}}, 0);
+    EXPECT_NE(s.pre_message.find("lognormal(median, sdlog) in random B (m.ldn:4:22): median = 0"), std::string::npos)
+        << s.pre_message;
+  }
+}
+
+}  // namespace
+}  // namespace ldnsim::lang
+
+namespace ldnsim::lang {
+namespace {
+
 TEST(HostileModels, QuotedStringsHoldOnlyPrintableText) {
   // Units, sources and descriptions reach terminals, reports and JSON: no escape sequences,
   // no broken UTF-8 (UTF-8 text itself is fine).
