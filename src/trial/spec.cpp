@@ -149,10 +149,26 @@ std::string resolve(const std::string& dir, const std::string& p) {
   return (std::filesystem::path(dir) / path).lexically_normal().string();
 }
 
+// Bounds on what a spec may ask for, checked before anything is allocated or simulated.
+constexpr double kMaxStudyDays = 100 * 365.25;  // a study, period or follow-up: 100 years
+constexpr double kMaxVisits = 100000;           // regular visits per subject
+
 struct Parser {
   TomlReader r;
   TrialSpec& s;
   const toml::table& root;
+
+  void check_length(const toml::node& n, const std::string& key, double days) const {
+    if (days > kMaxStudyDays)
+      r.fail(n, key, format_number(days, 6) + " days is more than a study may last (expected at most 100 years, 36525 days)");
+  }
+  void check_visits(const toml::node& n, const std::string& key, double every, double days) const {
+    const double count = std::floor(days / every);
+    if (count > kMaxVisits)
+      r.fail(n, key, "a visit every " + format_number(every, 6) + " days gives " + format_number(count, 6) +
+                         " visits over the " + format_number(days, 6) +
+                         " days of the study (expected at most 100000 visits per subject: a longer interval)");
+  }
 
   int arm_index(const std::string& name) const {
     for (std::size_t i = 0; i < s.arms.size(); ++i)
@@ -283,6 +299,12 @@ struct Parser {
           r.fail(a->get(i)->source(), index_key("arms", i), "a second placebo arm (expected one control arm)");
         if (s.control < 0) s.control = static_cast<int>(i);
       }
+    // Two arms both marked placebo: the first would be the control and the second, a placebo
+    // too, the "treatment", so every estimate came out with its sign flipped.
+    if (n == 2 && s.arms[0].placebo && s.arms[1].placebo)
+      r.fail(a->get(1)->as_table()->get("placebo")->source(), index_key("arms", 1) + ".placebo",
+             "both arms are marked placebo = true, so neither is the treatment (expected placebo = true on the "
+             "control arm only)");
     if ((s.design == Design::SingleArm || s.design == Design::Retrospective) && s.control >= 0)
       r.fail(a->get(0)->source(), "arms[0].placebo", "a " + std::string(to_string(s.design)) + " design has no placebo arm (expected placebo = false)");
   }
@@ -343,6 +365,8 @@ struct Parser {
     if (!(*period > 0)) r.fail(*t->get("period"), "crossover.period", "expected a period above 0");
     auto washout = r.duration(*t, "crossover", "washout");
     if (!washout) missing(*t, "crossover.washout", "a washout between the periods, e.g. \"1w\" (\"0d\" for none)");
+    check_length(*t->get("period"), "crossover.period", *period);
+    check_length(*t->get("washout"), "crossover.washout", *washout);
     s.period = *period;
     s.washout = *washout;
     s.duration = 2 * s.period + s.washout;
@@ -390,12 +414,14 @@ struct Parser {
                  : s.follow_up.kind == Marginal::Kind::Categorical ? *std::max_element(s.follow_up.values.begin(), s.follow_up.values.end())
                                                                    : s.follow_up.max;
     if (!(top > 0)) r.fail(*f, "retrospective.follow_up", "expected follow-up above 0 days");
+    check_length(*f, "retrospective.follow_up", top);
     s.duration = top;
     s.min_follow_up = r.duration(*t, "retrospective", "min_follow_up").value_or(0);
     if (s.min_follow_up >= top) r.fail(*t->get("min_follow_up"), "retrospective.min_follow_up", "expected less than the longest follow-up (" + format_number(top) + " days)");
     auto ve = r.duration(*t, "retrospective", "visit_every");
     if (!ve) missing(*t, "retrospective.visit_every", "the interval between charted clinic visits, e.g. \"6mo\"");
     if (!(*ve > 0)) r.fail(*t->get("visit_every"), "retrospective.visit_every", "expected an interval above 0");
+    check_visits(*t->get("visit_every"), "retrospective.visit_every", *ve, top);
     s.visit_every = *ve;
     s.charted = probability(*t, "retrospective", "charted", 1);
     if (s.charted == 0) r.fail(*t->get("charted"), "retrospective.charted", "expected a probability above 0 (nothing would be charted)");
@@ -408,6 +434,7 @@ struct Parser {
       auto d = t ? r.duration(*t, "schedule", "duration") : std::nullopt;
       if (!d) r.fail(t ? t->source() : root.source(), "schedule.duration", "missing (expected the study length, e.g. \"24w\")");
       if (!(*d > 0)) r.fail(*t->get("duration"), "schedule.duration", "expected a study length above 0");
+      check_length(*t->get("duration"), "schedule.duration", *d);
       s.duration = *d;
     } else if (t && t->get("duration")) {
       r.fail(*t->get("duration"), "schedule.duration",
@@ -418,9 +445,12 @@ struct Parser {
     if (auto e = r.duration(*t, "schedule", "every")) {
       if (!(*e > 0)) r.fail(*t->get("every"), "schedule.every", "expected an interval above 0");
       if (s.design == Design::Retrospective) r.fail(*t->get("every"), "schedule.every", "not for design retrospective (use retrospective.visit_every)");
+      check_visits(*t->get("every"), "schedule.every", *e, s.duration);
       s.every = *e;
     }
     if (const toml::array* a = r.array(*t, "schedule", "visits")) {
+      if (static_cast<double>(a->size()) > kMaxVisits)
+        r.fail(*a, "schedule.visits", std::to_string(a->size()) + " visits (expected at most 100000 per subject)");
       for (std::size_t i = 0; i < a->size(); ++i) {
         const std::string key = index_key("schedule.visits", i);
         double v = r.as_duration(*a->get(i), key);
@@ -598,6 +628,11 @@ struct Parser {
           e.treatment = require_arm(*c->get(0), join_key(path, "compare") + "[0]");
           e.control = require_arm(*c->get(1), join_key(path, "compare") + "[1]");
           if (e.treatment == e.control) r.fail(*c, join_key(path, "compare"), "expected two different arms");
+          if (s.arms[static_cast<std::size_t>(e.treatment)].placebo && !s.arms[static_cast<std::size_t>(e.control)].placebo)
+            r.fail(*c, join_key(path, "compare"),
+                   "'" + s.arms[static_cast<std::size_t>(e.treatment)].name + "' is a placebo arm and '" +
+                       s.arms[static_cast<std::size_t>(e.control)].name +
+                       "' is not: the estimate would be placebo minus treatment (expected [treatment, control])");
         } else if (s.control >= 0 && s.arms.size() == 2) {
           e.control = s.control;
           e.treatment = 1 - s.control;

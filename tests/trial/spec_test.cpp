@@ -189,6 +189,16 @@ TEST(TrialSpec, OtherBadValues) {
        "endpoints[0].type: confirmed progression needs regular visits (expected schedule.every"},
       {"[trial]", "[trial]\nalpha = 1.5", "trial.alpha: expected a significance level between 0 and 1, found 1.5"},
       {"n = 60", "n = 60\nn = 61", "not valid TOML"},
+      // sizes derived from the spec are bounded before anything is allocated (issue 12)
+      {"duration = \"24w\"", "duration = \"24w\"\nevery = \"1e-9d\"",
+       "t.toml:20:9: schedule.every: a visit every 1e-09 days gives 1.68e+11 visits over the 168 days of the study "
+       "(expected at most 100000 visits per subject"},
+      {"duration = \"24w\"", "duration = \"1e12y\"", "t.toml:19:12: schedule.duration: 3.6525e+14 days is more than a study may last (expected at most 100 years"},
+      // two placebo arms: the "treatment" would be a placebo and the estimate's sign flipped
+      {"name = \"LDN\"\n", "name = \"LDN\"\nplacebo = true\n",
+       "t.toml:16:11: arms[1].placebo: both arms are marked placebo = true, so neither is the treatment"},
+      {"measure = \"change\"", "measure = \"change\"\ncompare = [\"placebo\", \"LDN\"]",
+       "endpoints[0].compare: 'placebo' is a placebo arm and 'LDN' is not"},
   };
   for (const auto& c : cases) {
     std::string e = parse_error(replace(kParallel, c.from, c.to));
