@@ -23,8 +23,10 @@ std::vector<Column> resolve_columns(const lang::Model& model, const data::Datase
     cols.push_back({Column::Kind::Time, 0, "TIME"});
     for (std::size_t o = 0; o < model.output_count(); ++o)
       cols.push_back({Column::Kind::Output, o, model.outputs()[o].name});
+    // A state the model also declares as an output (`output ENK`) is that output: written
+    // once, so every column name is unique.
     for (std::size_t s = 0; s < model.state_count(); ++s)
-      cols.push_back({Column::Kind::State, s, model.states()[s].name});
+      if (model.output_index(model.states()[s].name) < 0) cols.push_back({Column::Kind::State, s, model.states()[s].name});
     return cols;
   }
   for (const std::string& name : requested) {
@@ -47,7 +49,7 @@ std::vector<Column> resolve_columns(const lang::Model& model, const data::Datase
       for (const auto& p2 : model.parameters()) known += ", " + p2.name;
       for (const auto& c2 : ds.columns)
         if (!iequals(c2, "ID") && !iequals(c2, "TIME") && model.parameter_index(c2) < 0) known += ", " + c2;
-      throw UsageError("--columns: unknown column '" + name + "' (available: " + known + ")");
+      throw UsageError("--columns: unknown column '" + printable(name, 40) + "' (available: " + known + ")");
     }
   }
   return cols;
