@@ -7,6 +7,7 @@
 #include <set>
 
 #include "ldnsim/core/format.hpp"
+#include "ldnsim/core/text.hpp"
 #include "toml_reader.hpp"
 
 namespace ldnsim::trial {
@@ -101,7 +102,7 @@ double parse_duration_days(std::string_view text) {
   double v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   const std::string expected = "expected a duration such as \"8w\", \"56d\", \"6mo\", \"2y\" or \"36h\"";
-  if (ec != std::errc() || !std::isfinite(v)) throw InputError("'" + std::string(text) + "' is not a duration (" + expected + ")");
+  if (ec != std::errc() || !std::isfinite(v)) throw InputError("'" + printable(text, 60) + "' is not a duration (" + expected + ")");
   std::string_view unit(p, static_cast<std::size_t>(s.data() + s.size() - p));
   while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
   double f;
@@ -110,8 +111,8 @@ double parse_duration_days(std::string_view text) {
   else if (unit == "mo" || unit == "month" || unit == "months") f = 365.25 / 12;
   else if (unit == "y" || unit == "yr" || unit == "year" || unit == "years") f = 365.25;
   else if (unit == "h" || unit == "hour" || unit == "hours") f = 1.0 / 24;
-  else throw InputError("'" + std::string(text) + "': unknown unit '" + std::string(unit) + "' (" + expected + ")");
-  if (v < 0) throw InputError("'" + std::string(text) + "': a duration cannot be negative");
+  else throw InputError("'" + printable(text, 60) + "': unknown unit '" + printable(unit, 20) + "' (" + expected + ")");
+  if (v < 0) throw InputError("'" + printable(text, 60) + "': a duration cannot be negative");
   return v * f;
 }
 
@@ -124,7 +125,7 @@ double parse_time_of_day(std::string_view text) {
     if (e1 != std::errc() || e2 != std::errc() || p1 != text.data() + colon || p2 != text.data() + text.size()) h = -1;
   }
   if (h < 0 || h > 23 || m < 0 || m > 59)
-    throw InputError("'" + std::string(text) + "' is not a time of day (expected HH:MM, e.g. \"22:00\")");
+    throw InputError("'" + printable(text, 60) + "' is not a time of day (expected HH:MM, e.g. \"22:00\")");
   return h + m / 60.0;
 }
 
@@ -183,7 +184,7 @@ struct Parser {
   int require_arm(const toml::node& n, const std::string& key) const {
     std::string name = r.as_string(n, key);
     int i = arm_index(name);
-    if (i < 0) r.fail(n, key, "no arm is named '" + name + "' (expected one of: " + arm_list() + ")");
+    if (i < 0) r.fail(n, key, "no arm is named '" + printable(name, 60) + "' (expected one of: " + arm_list() + ")");
     return i;
   }
   [[noreturn]] void missing(const toml::table& t, const std::string& key, const std::string& expected) const {
@@ -211,7 +212,7 @@ struct Parser {
     else if (*design == "crossover") s.design = Design::Crossover;
     else if (*design == "single-arm") s.design = Design::SingleArm;
     else if (*design == "retrospective") s.design = Design::Retrospective;
-    else r.fail(*t->get("design"), "trial.design", "'" + *design + "' is not a design (expected parallel, crossover, single-arm or retrospective)");
+    else r.fail(*t->get("design"), "trial.design", "'" + printable(*design, 60) + "' is not a design (expected parallel, crossover, single-arm or retrospective)");
     auto model = r.string(*t, "trial", "model");
     if (!model) missing(*t, "trial.model", "the path of the clinical model (.ldn), relative to this file");
     s.model_path = resolve(s.dir, *model);
@@ -536,12 +537,12 @@ struct Parser {
       if (auto m = r.string(*t, path, "measure")) {
         if (*m == "value") e.measure = Measure::Value;
         else if (*m == "change") e.measure = Measure::Change;
-        else r.fail(*t->get("measure"), join_key(path, "measure"), "'" + *m + "' is not a measure (expected value or change)");
+        else r.fail(*t->get("measure"), join_key(path, "measure"), "'" + printable(*m, 60) + "' is not a measure (expected value or change)");
       }
       if (auto b = r.string(*t, path, "baseline")) {
         if (*b == "period") e.period_baseline = true;
         else if (*b == "study") e.period_baseline = false;
-        else r.fail(*t->get("baseline"), join_key(path, "baseline"), "'" + *b + "' is not a baseline (expected period or study)");
+        else r.fail(*t->get("baseline"), join_key(path, "baseline"), "'" + printable(*b, 60) + "' is not a baseline (expected period or study)");
       }
       if (e.type == EndpointType::Responder) {
         const toml::table* rt = r.table(*t, path, "responder");
@@ -580,12 +581,12 @@ struct Parser {
         for (const auto& info : analyses()) all.emplace_back(info.name);
         std::string sug = detail::closest(*an, all);
         r.fail(*t->get("analysis"), join_key(path, "analysis"),
-               "'" + *an + "' is not an analysis" + (sug.empty() ? "" : " (did you mean '" + sug + "'?)") +
+               "'" + printable(*an, 60) + "' is not an analysis" + (sug.empty() ? "" : " (did you mean '" + sug + "'?)") +
                    "; for a " + type + " endpoint of a " + to_string(s.design) + " trial expected one of: " + fitting_analyses(s.design, e.type));
       }
       if (!analysis_fits(e.analysis, s.design, e.type))
         r.fail(*t->get("analysis"), join_key(path, "analysis"),
-               "'" + *an + "' does not fit a " + type + " endpoint of a " + to_string(s.design) +
+               "'" + printable(*an, 60) + "' does not fit a " + type + " endpoint of a " + to_string(s.design) +
                    " trial (expected one of: " + fitting_analyses(s.design, e.type) + ")");
       only("p0", e.analysis == Analysis::Proportion, "only for analysis = \"proportion\"");
       only("distribution", e.analysis == Analysis::RateRatio, "only for analysis = \"rate_ratio\"");
@@ -596,13 +597,13 @@ struct Parser {
       if (auto d = r.string(*t, path, "distribution")) {
         if (*d == "poisson") e.negative_binomial = false;
         else if (*d == "negative_binomial") e.negative_binomial = true;
-        else r.fail(*t->get("distribution"), join_key(path, "distribution"), "'" + *d + "' (expected poisson or negative_binomial)");
+        else r.fail(*t->get("distribution"), join_key(path, "distribution"), "'" + printable(*d, 60) + "' (expected poisson or negative_binomial)");
       }
       if (auto alt = r.string(*t, path, "alternative")) {
         if (*alt == "two-sided" || *alt == "two_sided") e.alternative = stats::Alternative::TwoSided;
         else if (*alt == "less") e.alternative = stats::Alternative::Less;
         else if (*alt == "greater") e.alternative = stats::Alternative::Greater;
-        else r.fail(*t->get("alternative"), join_key(path, "alternative"), "'" + *alt + "' (expected two-sided, less or greater)");
+        else r.fail(*t->get("alternative"), join_key(path, "alternative"), "'" + printable(*alt, 60) + "' (expected two-sided, less or greater)");
       }
       if (e.alternative != stats::Alternative::TwoSided) {
         static const Analysis kOneSided[] = {Analysis::PairedT, Analysis::StudentT, Analysis::WelchT, Analysis::Mean,

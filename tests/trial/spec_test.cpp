@@ -207,6 +207,18 @@ TEST(TrialSpec, OtherBadValues) {
   }
 }
 
+// A UTF-8 byte-order mark, as some editors write, is not an error; a value with control
+// bytes comes back escaped in the message.
+TEST(TrialSpec, ByteOrderMarkAndControlBytes) {
+  EXPECT_NO_THROW(parse_trial_spec("\xEF\xBB\xBF" + kParallel, "dir/t.toml"));
+  std::string e = parse_error(replace(kParallel, "design = \"parallel\"", "design = \"\\u001b[2Jwiped\""));
+  EXPECT_NE(e.find("'\\x1b[2Jwiped' is not a design"), std::string::npos) << e;
+  EXPECT_EQ(e.find('\x1b'), std::string::npos);
+  e = parse_error(replace(kParallel, "duration = \"24w\"", "duration = \"" + std::string(5000, '9') + "x\""));
+  EXPECT_LT(e.size(), 400u) << e;
+  EXPECT_NE(e.find("(5001 bytes)"), std::string::npos) << e;
+}
+
 TEST(TrialSpec, ChecksAgainstTheModel) {
   test::SpecDir dir;
   register_builtin_drivers();
