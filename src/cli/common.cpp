@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <functional>
 #include <limits>
 #include <sstream>
 
@@ -126,11 +125,15 @@ std::string bounds_problem(const std::string& text, double v, double lo, double 
   return "";
 }
 
-CLI::Validator numeric(std::function<std::string(const std::string&)> problem, const std::string& expected) {
+// The check behind count_in, number_in and number_above.
+CLI::Validator number_check(double lo, double hi, const std::string& expected, bool whole, bool open_low) {
   return CLI::Validator(
-      [problem, expected](std::string& text) {
-        const std::string p = problem(text);
-        return p.empty() ? p : p + " (expected " + expected + ")";
+      [=](std::string& text) {
+        double v = 0;
+        std::string problem = read_number(text, v);
+        if (problem.empty() && whole && v != std::floor(v)) problem = printable(text, 40) + " is not a whole number";
+        if (problem.empty()) problem = bounds_problem(text, v, lo, hi, open_low);
+        return problem.empty() ? problem : problem + " (expected " + expected + ")";
       },
       "");
 }
@@ -138,34 +141,15 @@ CLI::Validator numeric(std::function<std::string(const std::string&)> problem, c
 }  // namespace
 
 CLI::Validator count_in(long long lo, long long hi, const std::string& expected) {
-  return numeric(
-      [lo, hi](const std::string& text) -> std::string {
-        double v = 0;
-        if (std::string p = read_number(text, v); !p.empty()) return p;
-        if (v != std::floor(v)) return printable(text, 40) + " is not a whole number";
-        return bounds_problem(text, v, static_cast<double>(lo), static_cast<double>(hi), false);
-      },
-      expected);
+  return number_check(static_cast<double>(lo), static_cast<double>(hi), expected, true, false);
 }
 
 CLI::Validator number_in(double lo, double hi, const std::string& expected) {
-  return numeric(
-      [lo, hi](const std::string& text) -> std::string {
-        double v = 0;
-        if (std::string p = read_number(text, v); !p.empty()) return p;
-        return bounds_problem(text, v, lo, hi, false);
-      },
-      expected);
+  return number_check(lo, hi, expected, false, false);
 }
 
 CLI::Validator number_above(double lo, double hi, const std::string& expected) {
-  return numeric(
-      [lo, hi](const std::string& text) -> std::string {
-        double v = 0;
-        if (std::string p = read_number(text, v); !p.empty()) return p;
-        return bounds_problem(text, v, lo, hi, true);
-      },
-      expected);
+  return number_check(lo, hi, expected, false, true);
 }
 
 CLI::Validator seed_number() {

@@ -97,15 +97,15 @@ void unregister_temp(int slot) {
 
 std::string shown(const std::string& path) { return "'" + printable(path) + "'"; }
 
-const char* kind_of(mode_t mode) {
+}  // namespace
+
+const char* file_kind(unsigned mode) {
   if (S_ISDIR(mode)) return "a folder";
   if (S_ISFIFO(mode)) return "a FIFO (named pipe)";
   if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device";
   if (S_ISSOCK(mode)) return "a socket";
   return "not a regular file";
 }
-
-}  // namespace
 
 int live_temp_files() {
   int n = 0;
@@ -175,7 +175,7 @@ AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
   struct stat st {};
   const bool exists = ::stat(target_.c_str(), &st) == 0;
   if (exists && !S_ISREG(st.st_mode))
-    throw InputError("cannot write " + shown(path_) + via + ": it is " + kind_of(st.st_mode) +
+    throw InputError("cannot write " + shown(path_) + via + ": it is " + file_kind(st.st_mode) +
                      "; ldnsim writes only regular files");
   remove_stale_temp_files(target_);
   temp_path_ = temp_file_name(target_);

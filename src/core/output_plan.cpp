@@ -49,14 +49,6 @@ bool same_file(const Identity& a, const Identity& b) {
 
 std::string shown(const std::string& path) { return "'" + printable(path) + "'"; }
 
-const char* kind_of(mode_t mode) {
-  if (S_ISDIR(mode)) return "a folder";
-  if (S_ISFIFO(mode)) return "a FIFO (named pipe)";
-  if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device";
-  if (S_ISSOCK(mode)) return "a socket";
-  return "not a regular file";
-}
-
 }  // namespace
 
 OutputPlan& OutputPlan::input(std::string what, std::string path) {
@@ -102,7 +94,7 @@ void OutputPlan::check() const {
     const std::string via = target == out.path ? "" : " (a link to " + shown(target) + ")";
     struct stat st {};
     if (::stat(target.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
-      throw UsageError(head + "it is " + kind_of(st.st_mode) + via + "; expected the name of a file to write" +
+      throw UsageError(head + "it is " + file_kind(st.st_mode) + via + "; expected the name of a file to write" +
                        (S_ISDIR(st.st_mode) ? ", e.g. " + shown((fs::path(out.path) / "out.csv").string()) : "") +
                        (out.stdout_mode == kStdoutAllowed && !S_ISDIR(st.st_mode) ? " ('-' for standard output)" : ""));
     const fs::path parent = fs::path(target).parent_path();

@@ -162,25 +162,11 @@ TEST_F(CliFiles, ReportsAndCalibrationWritesAreChecked) {
 class Background {
  public:
   Background(const Scratch& s, const std::vector<std::string>& args, bool ignore_hup = false) {
-    std::vector<std::string> argv_s{LDNSIM_BINARY};
-    argv_s.insert(argv_s.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : argv_s) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-    const std::string err = (s.dir().parent_path() / "bg-stderr").string();
-    posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    // nohup: an ignored SIGHUP is inherited through exec
-    struct sigaction old {}, ign {};
-    ign.sa_handler = SIG_IGN;
-    if (ignore_hup) ::sigaction(SIGHUP, &ign, &old);
-    const int rc = ::posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
-    if (ignore_hup) ::sigaction(SIGHUP, &old, nullptr);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) throw std::runtime_error("cannot start ldnsim");
+    Spawn how;
+    how.err = (s.dir().parent_path() / "bg-stderr").string();
+    how.cache = s.cache();
+    how.ignore_hup = ignore_hup;
+    pid_ = spawn_ldnsim(args, how);
   }
   ~Background() {
     if (!status_) {

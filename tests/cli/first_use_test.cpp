@@ -19,36 +19,19 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 
 const std::string kHuman = std::string(LDNSIM_SOURCE_DIR) + "/models/ldn/human.ldn";
 
-// ldnsim with its stderr on a pseudo-terminal (as in an interactive shell) and stdout to a
-// file; runs in `dir`. What it writes on the terminal is collected while it runs.
+// ldnsim with its stderr on a pseudo-terminal (as in an interactive shell), stdout to
+// /dev/null, run in the scratch folder. What it writes on the terminal is collected.
 class OnTerminal {
  public:
-  OnTerminal(const fs::path& dir, const std::vector<std::string>& args) {
+  OnTerminal(const Scratch& s, const std::vector<std::string>& args) {
     master_ = ::posix_openpt(O_RDWR | O_NOCTTY);
     if (master_ < 0 || ::grantpt(master_) != 0 || ::unlockpt(master_) != 0) throw std::runtime_error("no pty");
-    const std::string slave = ::ptsname(master_);
-    std::vector<std::string> argv_s{LDNSIM_BINARY};
-    argv_s.insert(argv_s.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : argv_s) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    std::vector<std::string> env_s;
-    for (char** e = environ; *e; ++e)
-      if (std::string(*e).rfind("LDNSIM_CACHE=", 0) != 0) env_s.emplace_back(*e);
-    env_s.push_back("LDNSIM_CACHE=" + (dir.parent_path() / "cache").string());
-    std::vector<char*> envp;
-    for (auto& e : env_s) envp.push_back(e.data());
-    envp.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addchdir_np(&actions, dir.c_str());
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 2, slave.c_str(), O_RDWR | O_NOCTTY, 0);
-    posix_spawn_file_actions_addclose(&actions, master_);
-    const int rc = ::posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data());
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) throw std::runtime_error("cannot start ldnsim");
+    ::fcntl(master_, F_SETFD, FD_CLOEXEC);
+    Spawn how;
+    how.err = ::ptsname(master_);
+    how.cwd = s.dir().string();
+    how.cache = s.cache();
+    pid_ = spawn_ldnsim(args, how);
   }
   ~OnTerminal() {
     if (!done_) {
@@ -146,13 +129,13 @@ TEST(FirstUse, NoNotesOnARedirectedStderr) {
 TEST(FirstUse, NotesOnATerminalUnlessQuiet) {
   Scratch s;
   {
-    OnTerminal t(s.dir(), {"dose", "4.5mg"});
+    OnTerminal t(s, {"dose", "4.5mg"});
     const int st = t.finish(60);
     EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << st;
     EXPECT_TRUE(contains(t.seen(), "ldnsim dose: ")) << t.seen();
   }
   {
-    OnTerminal t(s.dir(), {"dose", "4.5mg", "--quiet"});
+    OnTerminal t(s, {"dose", "4.5mg", "--quiet"});
     const int st = t.finish(60);
     EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << st;
     EXPECT_EQ(t.seen(), "");
@@ -163,7 +146,7 @@ TEST(FirstUse, NotesOnATerminalUnlessQuiet) {
 // goes; Ctrl-C then leaves nothing behind (the report's temporary file included).
 TEST(FirstUse, BareLdnsimSaysWhatItIsAboutToDo) {
   Scratch s;
-  OnTerminal t(s.dir(), {});
+  OnTerminal t(s, {});
   ASSERT_TRUE(t.wait_for("--help` lists the commands", 30)) << t.seen();
   EXPECT_TRUE(contains(t.seen(), "no command given, so the main job runs: `ldnsim reproduce`")) << t.seen();
   EXPECT_TRUE(contains(t.seen(), "reproduce.html")) << t.seen();

@@ -56,6 +56,10 @@ void write_file_atomically(const std::string& path, std::string_view bytes);
 // need not exist. Throws InputError for a loop of links.
 std::string write_target(const std::string& path);
 
+// What `mode` (of stat) is when it is not a regular file, for messages: "a folder", "a FIFO
+// (named pipe)", "a device", "a socket".
+const char* file_kind(unsigned mode);
+
 // The name of the temporary file used for `target`, by this process.
 std::string temp_file_name(const std::string& target);
 
