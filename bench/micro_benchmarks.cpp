@@ -43,9 +43,9 @@ void subject_year(benchmark::State& state, lang::Engine engine, solver::Method m
   if (hourly)
     for (int h = 0; h <= 8760; ++h) opt.grid.push_back(h);
   engine::Binding binding(*model, ds);
-  engine::SubjectSimulator sim(*model, ds, binding, opt);
+  engine::SubjectSimulator sim(*model, binding, opt);
   Discard sink;
-  for (auto _ : state) sim.run(0, sink);
+  for (auto _ : state) sim.run(ds.subject(0), sink);
   state.counters["rhs_per_run"] = static_cast<double>(sim.rhs_calls()) / static_cast<double>(state.iterations());
 }
 

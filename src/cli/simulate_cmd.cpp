@@ -28,6 +28,7 @@ struct SimulateFlags {
   std::string columns;
   std::string grid;
   bool obs_only = false;
+  bool allow_nan = false;
   int digits = 10;
   bool stats = false;
   bool json = false;
@@ -113,12 +114,13 @@ int run_simulate(const SimulateFlags& f) {
   lang::ModelPtr model = lang::load_model(f.model, f.solver.load_options(!f.run.quiet));
   if (!f.grid.empty()) options.grid = parse_grid(f.grid);
   data::Dataset ds;
+  std::unique_ptr<data::DatasetReader> reader;  // a data set file, read subject by subject
   if (!f.data.empty()) {
     if (!f.dose.empty()) throw UsageError("give either --data or a regimen (--dose ...), not both");
     for (const CLI::Option* o : f.regimen_options)
       if (o->count() > 0)
         throw UsageError(o->get_name() + " goes with a regimen (--dose ...), not with --data");
-    ds = data::read_dataset(f.data);
+    reader = std::make_unique<data::DatasetReader>(f.data);
   } else if (!f.dose.empty()) {
     ds = regimen_data(f, *model, options.grid);
   } else {
@@ -126,16 +128,18 @@ int run_simulate(const SimulateFlags& f) {
   }
   if (f.json && f.out == "-")
     throw UsageError("--json prints the summary on standard output: give --out a file (the table itself stays CSV)");
-  auto columns = population::resolve_columns(*model, ds, split_list(f.columns));
+  auto columns = population::resolve_columns(*model, reader ? reader->columns() : ds.columns(), split_list(f.columns));
   population::TableOptions table;
   table.digits = f.digits;
   table.obs_only = f.obs_only;
+  table.allow_nan = f.allow_nan;
   if (f.seed >= 0) table.random = engine::RandomKey{static_cast<std::uint64_t>(f.seed), 0};
   population::ParallelOptions par;
   // A worker per subject at most: more would idle, and a --threads far beyond what the
   // system can start made thread creation fail mid-pool, which aborted the process.
-  threads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads),
-                                                   std::max<std::size_t>(1, ds.subjects.size())));
+  if (!reader)
+    threads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads),
+                                                     std::max<std::size_t>(1, ds.subject_count())));
   par.threads = threads;
   par.progress = !f.run.quiet;
   auto start = std::chrono::steady_clock::now();
@@ -153,16 +157,19 @@ int run_simulate(const SimulateFlags& f) {
       events_file->write(text);
     };
   }
-  population::simulate_table(
-      *model, ds, options, columns, table, par,
-      [&](std::string_view text) {
-        lines += count(text);
-        if (file) file->write(text);
-        else std::fwrite(text.data(), 1, text.size(), stdout);
-      },
-      write_events);
+  auto write = [&](std::string_view text) {
+    lines += count(text);
+    if (file) file->write(text);
+    else std::fwrite(text.data(), 1, text.size(), stdout);
+  };
+  const std::size_t subjects = reader ? population::simulate_table(*model, *reader, options, columns, table, par,
+                                                                   write, write_events)
+                                      : population::simulate_table(*model, ds, options, columns, table, par, write,
+                                                                   write_events);
   if (file) file->commit();
   if (events_file) events_file->commit();
+  // Workers start as subjects come: a data set file with fewer subjects used fewer.
+  if (reader) threads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads), std::max<std::size_t>(1, subjects)));
   if (f.json) {
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     auto j = json_output::envelope("simulate");
@@ -196,7 +203,7 @@ int run_simulate(const SimulateFlags& f) {
       files.push_back({{"path", f.events}, {"kind", "events"}, {"format", "csv"}, {"rows", event_lines - 1}});
     j["results"] = {{"model", model->name()},
                     {"engine", model->is_native() ? "native" : "interpreted"},
-                    {"subjects", ds.subjects.size()},
+                    {"subjects", subjects},
                     {"rows", rows},
                     {"columns", names},
                     {"files", files},
@@ -210,7 +217,7 @@ int run_simulate(const SimulateFlags& f) {
   }
   if (f.stats) {
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::fprintf(stderr, "ldnsim: %zu subjects in %.3f s (%s code, %d thread%s)\n", ds.subjects.size(), secs,
+    std::fprintf(stderr, "ldnsim: %zu subjects in %.3f s (%s code, %d thread%s)\n", subjects, secs,
                  model->is_native() ? "native" : "interpreted", threads, threads == 1 ? "" : "s");
   }
   return 0;
@@ -229,6 +236,8 @@ void add_simulate_command(CLI::App& app) {
                   "(default: ID, TIME, every output, then every state not also declared as an output)");
   cmd->add_option("--grid", f->grid, "extra output times for every subject, START:END:STEP (e.g. 0:8760:1)");
   cmd->add_flag("--obs-only", f->obs_only, "leave out dose, other-event and reset records");
+  cmd->add_flag("--allow-nan", f->allow_nan,
+                "write NaN and infinite outputs (NaN, Inf) instead of failing (exit 3) at the first one");
   cmd->add_option("--digits", f->digits, "significant digits in the output (0: shortest exact)")
       ->capture_default_str()
       ->check(count_in(0, 17, "significant digits, 0 (shortest exact) to 17"));

@@ -10,6 +10,7 @@
 #include "ldnsim/core/error.hpp"
 #include "ldnsim/core/format.hpp"
 #include "ldnsim/core/random.hpp"
+#include "ldnsim/core/text.hpp"
 #include "steady_state.hpp"
 
 namespace ldnsim::engine {
@@ -21,8 +22,8 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-std::string where(const data::Dataset& ds, const Record& r) {
-  return ds.file + ":" + std::to_string(r.line);
+std::string where(const data::RecordsView& ds, const Record& r) {
+  return printable(ds.columns().file()) + ":" + std::to_string(r.line);
 }
 
 const char* property_name(DoseProperty p) {
@@ -73,42 +74,53 @@ struct Infusion {
 
 // ---- Binding ---------------------------------------------------------------------------
 
-Binding::Binding(const lang::Model& model, const data::Dataset& ds) {
+Binding::Binding(const lang::Model& model, const data::Columns& columns) : model_(&model) {
   const std::size_t n = model.state_count();
   default_cmt_ = 0;
   for (std::size_t s = 0; s < n; ++s)
     if (model.states()[s].depot) default_cmt_ = static_cast<int>(s);
   std::vector<bool> bound(model.parameter_count(), false);
-  for (std::size_t c = 0; c < ds.column_count(); ++c) {
-    if (data::Dataset::is_standard_item(ds.columns[c])) continue;
-    int p = model.parameter_index(ds.columns[c]);
+  for (std::size_t c = 0; c < columns.size(); ++c) {
+    if (data::Columns::is_standard_item(columns[c])) continue;
+    int p = model.parameter_index(columns[c]);
     if (p < 0) continue;
     columns_.push_back({c, static_cast<std::size_t>(p)});
     bound[static_cast<std::size_t>(p)] = true;
   }
   for (std::size_t p = 0; p < model.parameter_count(); ++p)
     if (!model.parameters()[p].value && !bound[p])
-      throw InputError(ds.file + ": model " + model.name() + " needs covariate " +
+      throw InputError(printable(columns.file()) + ": model " + model.name() + " needs covariate " +
                        model.parameters()[p].name + ", but the data set has no column of that name");
+}
 
-  std::string state_list;
-  for (std::size_t s = 0; s < n; ++s)
-    state_list += (s ? ", " : "") + std::to_string(s + 1) + " " + model.states()[s].name;
-  const int c_cmt = ds.column_index("CMT");
-  const int c_rate = ds.column_index("RATE");
-  for (const Record& r : ds.records) {
+Binding::Binding(const lang::Model& model, const data::Dataset& ds) : Binding(model, ds.columns()) {
+  for (std::size_t s = 0; s < ds.subject_count(); ++s) check(ds.subject(s));
+}
+
+void Binding::check(const data::RecordsView& ds) const {
+  const lang::Model& model = *model_;
+  const std::size_t n = model.state_count();
+  const data::Columns& columns = ds.columns();
+  auto state_list = [&] {
+    std::string list;
+    for (std::size_t s = 0; s < n; ++s) list += (s ? ", " : "") + std::to_string(s + 1) + " " + model.states()[s].name;
+    return list;
+  };
+  const int c_cmt = columns.items().cmt;
+  const int c_rate = columns.items().rate;
+  for (const Record& r : ds.records()) {
     if (!r.is_dose()) continue;
     if (r.cmt > static_cast<int>(n))
-      throw InputError(where(ds, r) + ": column " + ds.columns[static_cast<std::size_t>(c_cmt)] +
-                       ": value " + std::to_string(r.cmt) + ", expected a compartment of model " +
-                       model.name() + " (" + state_list + ")");
+      throw InputError(where(ds, r) + ": column " + printable(columns[static_cast<std::size_t>(c_cmt)]) +
+                       ": value " + std::to_string(r.cmt) + ", expected a compartment of model " + model.name() +
+                       " (" + state_list() + ")");
     int cmt = r.cmt > 0 ? r.cmt - 1 : default_cmt_;
     if (r.rate_from_model() && model.dose_property_slot(DoseProperty::R, cmt) < 0)
-      throw InputError(where(ds, r) + ": column " + ds.columns[static_cast<std::size_t>(c_rate)] +
+      throw InputError(where(ds, r) + ": column " + printable(columns[static_cast<std::size_t>(c_rate)]) +
                        ": value -1 asks for the rate from the model, but model " + model.name() +
                        " defines no R(" + model.states()[static_cast<std::size_t>(cmt)].name + ")");
     if (r.duration_from_model() && model.dose_property_slot(DoseProperty::D, cmt) < 0)
-      throw InputError(where(ds, r) + ": column " + ds.columns[static_cast<std::size_t>(c_rate)] +
+      throw InputError(where(ds, r) + ": column " + printable(columns[static_cast<std::size_t>(c_rate)]) +
                        ": value -2 asks for the duration from the model, but model " + model.name() +
                        " defines no D(" + model.states()[static_cast<std::size_t>(cmt)].name + ")");
   }
@@ -118,16 +130,16 @@ Binding::Binding(const lang::Model& model, const data::Dataset& ds) {
 
 struct SubjectSimulator::Impl {
   const lang::Model& model;
-  const data::Dataset& ds;
+  data::RecordsView ds;  // the subject being run
   const Binding& binding;
   SimulationOptions opt;
   const std::size_t n, nslots, nparams;
-  solver::OdeSystem system;
+  OdeSystem system;
   std::unique_ptr<solver::Integrator> integrator;
   std::unique_ptr<SteadyStateSolver> steady;
 
   // Per subject
-  std::size_t first = 0, last = 0;  // records [first, last)
+  std::size_t first = 0, last = 0;  // records [first, last) of ds
   std::vector<double> blocks;       // parameter block of each record of the subject
   std::vector<double> next_landing; // per record: next time the integrator must land on
   const double* P = nullptr;        // block in effect
@@ -170,8 +182,8 @@ struct SubjectSimulator::Impl {
   };
   Roots roots{*this};
 
-  Impl(const lang::Model& m, const data::Dataset& d, const Binding& b, const SimulationOptions& o)
-      : model(m), ds(d), binding(b), opt(o), n(m.state_count()), nslots(m.slot_count()),
+  Impl(const lang::Model& m, const Binding& b, const SimulationOptions& o)
+      : model(m), binding(b), opt(o), n(m.state_count()), nslots(m.slot_count()),
         nparams(m.parameter_count()), system(m.kernel(), m.state_count(), m.kernel().work_size),
         integrator(solver::make_integrator(o.method, m.state_count(), o.tolerances)),
         y(n), y_out(n), outs(m.output_count()), work(m.kernel().work_size + 1) {
@@ -236,14 +248,14 @@ struct SubjectSimulator::Impl {
       std::copy(typical.begin(), typical.begin() + static_cast<long>(nparams), blocks.begin() + static_cast<long>(i * nslots));
     for (const auto& pc : binding.parameter_columns()) {
       double carried = std::numeric_limits<double>::quiet_NaN();
-      for (std::size_t r = first; r < last && std::isnan(carried); ++r) carried = ds.value(r, pc.column);
+      for (std::size_t r = first; r < last && std::isnan(carried); ++r) carried = ds.value(ds[r], pc.column);
       if (std::isnan(carried)) carried = typical[pc.parameter];
       if (std::isnan(carried))
-        throw InputError(ds.file + ": ID " + format_number(ds.records[first].id) + ": column " +
-                         ds.columns[pc.column] + " has no value for any record of this subject, "
+        throw InputError(printable(ds.columns().file()) + ": ID " + format_number(ds[first].id) + ": column " +
+                         printable(ds.columns()[pc.column]) + " has no value for any record of this subject, "
                          "and covariate " + model.parameters()[pc.parameter].name + " has no default");
       for (std::size_t r = first; r < last; ++r) {
-        double v = ds.value(r, pc.column);
+        double v = ds.value(ds[r], pc.column);
         if (!std::isnan(v)) carried = v;
         blocks[(r - first) * nslots + pc.parameter] = carried;
       }
@@ -268,7 +280,7 @@ struct SubjectSimulator::Impl {
     double next = t_end;
     for (std::size_t i = count; i-- > 0;) {
       std::size_t r = first + i;
-      const Record& rec = ds.records[r];
+      const Record& rec = ds[r];
       bool lands = rec.is_dose() || rec.resets();
       if (opt.covariates == CovariateMode::LastRecord)
         lands = lands || (r > first && !same_parameters(r, r - 1));
@@ -315,7 +327,7 @@ struct SubjectSimulator::Impl {
   void emit(const Record* record, double time, const double* state) {
     for (std::size_t k = 0; k < output_draws.size(); ++k) output_draws[k] = draw(output_stream, model.output_draws()[k]);
     system.outputs(time, state, outs.data(), output_draws.data());
-    sink->row(OutputRow{record, governing, time, state, outs.data(), P});
+    sink->row(OutputRow{record, governing, time, state, outs.data(), P, &ds});
   }
 
   // Grid rows strictly before `until`, stepping no further than `tstop`.
@@ -645,17 +657,19 @@ struct SubjectSimulator::Impl {
 
   // ---- one subject -----------------------------------------------------------------
 
-  void run(std::size_t subject, RowSink& out, std::span<const double> base, const RandomKey* key) {
+  void run(const data::RecordsView& subject, RowSink& out, std::span<const double> base, const RandomKey* key) {
     sink = &out;
-    first = ds.subjects[subject].first;
-    last = ds.subjects[subject].second;
-    const Record& r0 = ds.records[first];
+    ds = subject;
+    first = 0;
+    last = ds.size();
+    binding.check(ds);
+    const Record& r0 = ds[first];
     subject_id = r0.id;
     integrator->reset();
     start_streams(key, r0.id);
     for (double& e : thresholds) e = next_threshold();
-    double t_end = ds.records[last - 1].time;
-    for (std::size_t r = first; r < last; ++r) t_end = std::max(t_end, ds.records[r].time);
+    double t_end = ds[last - 1].time;
+    for (std::size_t r = first; r < last; ++r) t_end = std::max(t_end, ds[r].time);
     double t_start = r0.time;
     if (!opt.grid.empty()) {
       t_start = std::min(t_start, opt.grid.front());
@@ -676,7 +690,7 @@ struct SubjectSimulator::Impl {
     integrator->restart(system, t, y.data());
 
     for (std::size_t r = first; r < last; ++r) {
-      const Record& rec = ds.records[r];
+      const Record& rec = ds[r];
       if (rec.time < t) {
         if (!opt.grid.empty())
           throw InputError(where(ds, rec) + ": ID " + format_number(rec.id) + ": TIME goes back to " +
@@ -703,19 +717,19 @@ struct SubjectSimulator::Impl {
   }
 };
 
-SubjectSimulator::SubjectSimulator(const lang::Model& model, const data::Dataset& dataset,
-                                   const Binding& binding, const SimulationOptions& options)
-    : impl_(std::make_unique<Impl>(model, dataset, binding, options)) {}
+SubjectSimulator::SubjectSimulator(const lang::Model& model, const Binding& binding,
+                                   const SimulationOptions& options)
+    : impl_(std::make_unique<Impl>(model, binding, options)) {}
 
 SubjectSimulator::~SubjectSimulator() = default;
 
-void SubjectSimulator::run(std::size_t subject, RowSink& sink, std::span<const double> parameters,
+void SubjectSimulator::run(const data::RecordsView& subject, RowSink& sink, std::span<const double> parameters,
                            const RandomKey* key) {
   try {
     impl_->run(subject, sink, parameters, key);
   } catch (const solver::IntegrationFailure& f) {
     const lang::Model& m = impl_->model;
-    const data::Record& r0 = impl_->ds.records[impl_->first];
+    const data::Record& r0 = subject[0];
     std::string states;
     int offending = -1;
     for (std::size_t i = 0; i < f.y.size(); ++i) {

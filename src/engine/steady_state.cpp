@@ -23,7 +23,7 @@ SteadyStateSolver::SteadyStateSolver(std::size_t states, const SimulationOptions
 
 SteadyStateSolver::~SteadyStateSolver() = default;
 
-void SteadyStateSolver::propagate(solver::OdeSystem& system, double t_start, double t_end,
+void SteadyStateSolver::propagate(OdeSystem& system, double t_start, double t_end,
                                   std::span<const WindowInput> inputs, const double* x0,
                                   double* x1) {
   std::vector<double>& rates = system.input_rates();
@@ -71,7 +71,7 @@ double SteadyStateSolver::worst_change(const Eigen::VectorXd& g, const Eigen::Ve
   return worst;
 }
 
-void SteadyStateSolver::periodic(solver::OdeSystem& system, double t_start, double t_end,
+void SteadyStateSolver::periodic(OdeSystem& system, double t_start, double t_end,
                                  std::span<const WindowInput> inputs, double* x) {
   std::vector<double> saved_rates = system.input_rates();
   const std::size_t n = n_;
@@ -151,7 +151,7 @@ void SteadyStateSolver::periodic(solver::OdeSystem& system, double t_start, doub
   restore();
 }
 
-void SteadyStateSolver::constant_infusion(solver::OdeSystem& system, double t0, int cmt,
+void SteadyStateSolver::constant_infusion(OdeSystem& system, double t0, int cmt,
                                           double rate, double* x) {
   std::vector<double> saved_rates = system.input_rates();
   system.input_rates()[static_cast<std::size_t>(cmt)] += rate;

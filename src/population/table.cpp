@@ -1,21 +1,15 @@
 #include "ldnsim/population/table.hpp"
 
-#include <cctype>
-
-#include "ldnsim/core/text.hpp"
 #include <cmath>
 #include <memory>
 
 #include "ldnsim/core/error.hpp"
 #include "ldnsim/core/format.hpp"
+#include "ldnsim/core/text.hpp"
 
 namespace ldnsim::population {
-namespace {
 
-
-}  // namespace
-
-std::vector<Column> resolve_columns(const lang::Model& model, const data::Dataset& ds,
+std::vector<Column> resolve_columns(const lang::Model& model, const data::Columns& data_columns,
                                     const std::vector<std::string>& requested) {
   std::vector<Column> cols;
   if (requested.empty()) {
@@ -40,16 +34,16 @@ std::vector<Column> resolve_columns(const lang::Model& model, const data::Datase
       cols.push_back({Column::Kind::State, static_cast<std::size_t>(s), model.states()[static_cast<std::size_t>(s)].name});
     } else if (int p = model.parameter_index(name); p >= 0) {
       cols.push_back({Column::Kind::Parameter, static_cast<std::size_t>(p), model.parameters()[static_cast<std::size_t>(p)].name});
-    } else if (int c = ds.column_index(name); c >= 0) {
-      cols.push_back({Column::Kind::Data, static_cast<std::size_t>(c), ds.columns[static_cast<std::size_t>(c)]});
+    } else if (int c = data_columns.index(name); c >= 0) {
+      cols.push_back({Column::Kind::Data, static_cast<std::size_t>(c), data_columns[static_cast<std::size_t>(c)]});
     } else {
       std::string known = "ID, TIME";
       for (const auto& o2 : model.outputs()) known += ", " + o2.name;
       for (const auto& s2 : model.states()) known += ", " + s2.name;
       for (const auto& p2 : model.parameters()) known += ", " + p2.name;
-      for (const auto& c2 : ds.columns)
+      for (const auto& c2 : data_columns.names())
         if (!iequals(c2, "ID") && !iequals(c2, "TIME") && model.parameter_index(c2) < 0) known += ", " + c2;
-      throw UsageError("--columns: unknown column '" + printable(name, 40) + "' (available: " + known + ")");
+      throw UsageError("--columns: unknown column '" + printable(name, 40) + "' (available: " + printable(known, 2000) + ")");
     }
   }
   return cols;
@@ -65,34 +59,55 @@ std::string csv_header(const std::vector<Column>& columns) {
   return s;
 }
 
+CsvRows::CsvRows(const data::Columns& data_columns, const std::vector<Column>& columns, const TableOptions& options)
+    : columns_(columns), options_(options) {
+  // Grid rows are observations: no dosing items, no DV; other columns carry the values of
+  // the record that governs them.
+  grid_values_.resize(columns.size(), GridValue::Governing);
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    if (columns[i].kind != Column::Kind::Data) continue;
+    std::string_view name = data_columns[columns[i].index];
+    bool dosing = false;
+    for (const char* item : {"EVID", "AMT", "CMT", "RATE", "II", "ADDL", "SS", "MDV"}) dosing = dosing || iequals(name, item);
+    if (iequals(name, "DV")) grid_values_[i] = GridValue::Missing;
+    else if (dosing) grid_values_[i] = GridValue::Zero;
+  }
+}
+
+void CsvRows::not_finite(const engine::OutputRow& r, const Column& c, double v) const {
+  const char* kind = c.kind == Column::Kind::Output ? "output" : c.kind == Column::Kind::State ? "state" : "parameter";
+  throw SolverError("ID " + format_number(r.governing->id) + ": " + kind + " " + c.header + " is " +
+                    format_number(v) + " at time " + format_number(r.time) +
+                    " (the model gives no finite value there; --allow-nan writes such values instead of failing)");
+}
+
 void CsvRows::row(const engine::OutputRow& r) {
   if (options_.obs_only && r.record && r.record->evid != 0) return;
   std::string& out = *out_;
   const int digits = options_.digits;
+  const bool check = !options_.allow_nan;
   for (std::size_t i = 0; i < columns_.size(); ++i) {
     if (i) out += ',';
     const Column& c = columns_[i];
     switch (c.kind) {
       case Column::Kind::Id: append_number(out, r.governing->id, digits); break;
       case Column::Kind::Time: append_number(out, r.time, digits); break;
-      case Column::Kind::State: append_number(out, r.states[c.index], digits); break;
-      case Column::Kind::Output: append_number(out, r.outputs[c.index], digits); break;
-      case Column::Kind::Parameter: append_number(out, r.parameters[c.index], digits); break;
+      case Column::Kind::State:
+      case Column::Kind::Output:
+      case Column::Kind::Parameter: {
+        const double v = c.kind == Column::Kind::State    ? r.states[c.index]
+                         : c.kind == Column::Kind::Output ? r.outputs[c.index]
+                                                          : r.parameters[c.index];
+        if (check && !std::isfinite(v)) not_finite(r, c, v);
+        append_number(out, v, digits);
+        break;
+      }
       case Column::Kind::Data: {
         double v;
-        if (r.record) {
-          v = ds_.value(r.record->row, c.index);
-        } else {
-          // Grid rows are observations: no dosing items, no DV; other columns carry the
-          // values of the record that governs them.
-          std::string_view name = ds_.columns[c.index];
-          bool dosing = iequals(name, "EVID") || iequals(name, "AMT") || iequals(name, "CMT") ||
-                        iequals(name, "RATE") || iequals(name, "II") || iequals(name, "ADDL") ||
-                        iequals(name, "SS") || iequals(name, "MDV");
-          if (iequals(name, "DV")) v = std::nan("");
-          else if (dosing) v = 0;
-          else v = ds_.value(r.governing->row, c.index);
-        }
+        if (r.record) v = r.subject->value(*r.record, c.index);
+        else if (grid_values_[i] == GridValue::Missing) v = std::nan("");
+        else if (grid_values_[i] == GridValue::Zero) v = 0;
+        else v = r.subject->value(*r.governing, c.index);
         if (std::isnan(v)) out += '.';
         else append_number(out, v, digits);
         break;
@@ -112,32 +127,44 @@ void CsvRows::event(const engine::EventRow& e) {
   *events_ += '\n';
 }
 
-void simulate_table(const lang::Model& model, const data::Dataset& ds,
-                    const engine::SimulationOptions& simulation, const std::vector<Column>& columns,
-                    const TableOptions& table, const ParallelOptions& parallel,
-                    const std::function<void(std::string_view)>& write,
-                    const std::function<void(std::string_view)>& write_events) {
-  engine::Binding binding(model, ds);
+std::size_t simulate_table(const lang::Model& model, const data::Columns& data_columns, const SubjectSource& next,
+                           const engine::SimulationOptions& simulation, const std::vector<Column>& columns,
+                           const TableOptions& table, const ParallelOptions& parallel,
+                           const std::function<void(std::string_view)>& write,
+                           const std::function<void(std::string_view)>& write_events) {
+  engine::Binding binding(model, data_columns);
   write(csv_header(columns));
-  // One simulator per worker, created by that worker on first use.
-  std::vector<std::unique_ptr<engine::SubjectSimulator>> simulators(
-      static_cast<std::size_t>(worker_count(parallel)));
-  run_ordered(
-      ds.subjects.size(), parallel,
-      [&](std::size_t worker, std::size_t i, std::string& buffer) {
-        auto& sim = simulators[worker];
-        if (!sim) sim = std::make_unique<engine::SubjectSimulator>(model, ds, binding, simulation);
-        CsvRows rows(ds, columns, table);
+  // Per worker: its simulator (created by that worker on first use), its buffer for the
+  // records of the subject it reads, and the view of them it simulates next.
+  struct Worker {
+    std::unique_ptr<engine::SubjectSimulator> sim;
+    data::Dataset buffer;
+    std::optional<data::RecordsView> subject;
+  };
+  std::vector<Worker> workers(static_cast<std::size_t>(worker_count(parallel)));
+  std::size_t subjects = 0;
+  run_ordered_reading(
+      parallel,
+      [&](std::size_t worker, std::size_t) {
+        Worker& w = workers[worker];
+        w.subject = next(w.buffer);
+        return w.subject.has_value();
+      },
+      [&](std::size_t worker, std::size_t, std::string& buffer) {
+        Worker& w = workers[worker];
+        if (!w.sim) w.sim = std::make_unique<engine::SubjectSimulator>(model, binding, simulation);
+        CsvRows rows(data_columns, columns, table);
         // Rows and events of a subject travel in one buffer, split by a NUL byte.
         std::string events;
         rows.attach(buffer, write_events ? &events : nullptr);
-        sim->run(i, rows, {}, table.random ? &*table.random : nullptr);
+        w.sim->run(*w.subject, rows, {}, table.random ? &*table.random : nullptr);
         if (write_events) {
           buffer += '\0';
           buffer += events;
         }
       },
       [&](std::size_t, std::string& buffer) {
+        ++subjects;
         if (!write_events) {
           write(buffer);
           return;
@@ -146,6 +173,32 @@ void simulate_table(const lang::Model& model, const data::Dataset& ds,
         write(std::string_view(buffer).substr(0, split));
         write_events(std::string_view(buffer).substr(split + 1));
       });
+  return subjects;
+}
+
+std::size_t simulate_table(const lang::Model& model, const data::Dataset& dataset,
+                           const engine::SimulationOptions& simulation, const std::vector<Column>& columns,
+                           const TableOptions& table, const ParallelOptions& parallel,
+                           const std::function<void(std::string_view)>& write,
+                           const std::function<void(std::string_view)>& write_events) {
+  std::size_t s = 0;
+  auto next = [&](data::Dataset&) -> std::optional<data::RecordsView> {
+    if (s >= dataset.subject_count()) return std::nullopt;
+    return dataset.subject(s++);
+  };
+  return simulate_table(model, dataset.columns(), next, simulation, columns, table, parallel, write, write_events);
+}
+
+std::size_t simulate_table(const lang::Model& model, data::DatasetReader& reader,
+                           const engine::SimulationOptions& simulation, const std::vector<Column>& columns,
+                           const TableOptions& table, const ParallelOptions& parallel,
+                           const std::function<void(std::string_view)>& write,
+                           const std::function<void(std::string_view)>& write_events) {
+  auto next = [&](data::Dataset& buffer) -> std::optional<data::RecordsView> {
+    if (!reader.next_subject(buffer)) return std::nullopt;
+    return buffer.subject(0);
+  };
+  return simulate_table(model, reader.columns(), next, simulation, columns, table, parallel, write, write_events);
 }
 
 }  // namespace ldnsim::population

@@ -100,30 +100,16 @@ class Collect : public engine::RowSink {
   Series& s_;
 };
 
-data::Dataset dose_dataset() {
-  data::Dataset ds;
-  ds.file = "<LDN regimen>";
-  ds.columns = {"ID", "TIME", "EVID", "AMT", "CMT", "RATE", "II", "ADDL", "SS"};
-  return ds;
+data::DatasetBuilder dose_dataset() {
+  return data::DatasetBuilder(data::Columns({"ID", "TIME", "EVID", "AMT", "CMT", "RATE", "II", "ADDL", "SS"},
+                                            "<LDN regimen>", 0));
 }
 
-void add_dose(data::Dataset& ds, int cmt, double time, double amt, double ii, int addl, int ss) {
-  data::Record r;
-  r.row = ds.records.size();
-  r.id = 1;
-  r.time = time;
-  r.evid = 1;
-  r.amt = amt;
-  r.cmt = cmt;
-  r.ii = ii;
-  r.addl = addl;
-  r.ss = ss;
-  ds.values.insert(ds.values.end(), {r.id, r.time, 1.0, r.amt, static_cast<double>(r.cmt), 0.0, r.ii,
-                                     static_cast<double>(r.addl), static_cast<double>(r.ss)});
-  ds.records.push_back(r);
+void add_dose(data::DatasetBuilder& ds, int cmt, double time, double amt, double ii, int addl, int ss) {
+  ds.add({1.0, time, 1.0, amt, static_cast<double>(cmt), 0.0, ii, static_cast<double>(addl), static_cast<double>(ss)});
 }
 
-void finish(data::Dataset& ds) { ds.subjects = {{0, ds.records.size()}}; }
+data::Dataset finish(data::DatasetBuilder& ds) { return ds.build(); }
 
 }  // namespace
 
@@ -138,12 +124,12 @@ Series Simulator::run(std::span<const double> params, const data::Dataset& ds, d
   opt.grid.reserve(static_cast<std::size_t>(count) + 1);
   for (long k = 0; k <= static_cast<long>(count); ++k) opt.grid.push_back(t0 + static_cast<double>(k) * step);
   if (opt.grid.back() < t_end - 1e-9) opt.grid.push_back(t_end);
-  engine::Binding binding(model_.model(), ds);
-  engine::SubjectSimulator sim(model_.model(), ds, binding, opt);
+  engine::Binding binding(model_.model(), ds.columns());
+  engine::SubjectSimulator sim(model_.model(), binding, opt);
   Series s;
   s.y.resize(LdnModel::kOutputCount);
   Collect sink(model_, s);
-  sim.run(0, sink, params);
+  sim.run(ds.subject(0), sink, params);
   return s;
 }
 
@@ -158,30 +144,27 @@ std::vector<double> with_salt(const LdnModel& m, std::span<const double> params,
 Series Simulator::single_dose(std::span<const double> params, double dose_mg, bool salt, double t_end,
                               double step) {
   auto p = with_salt(model_, params, salt);
-  data::Dataset ds = dose_dataset();
+  data::DatasetBuilder ds = dose_dataset();
   add_dose(ds, model_.dose_state() + 1, 0, dose_mg, 0, 0, 0);
-  finish(ds);
-  return run(p, ds, 0, t_end, step);
+  return run(p, finish(ds), 0, t_end, step);
 }
 
 Series Simulator::repeated(std::span<const double> params, double dose_mg, bool salt, double interval, int doses,
                            double t_end, double step) {
   auto p = with_salt(model_, params, salt);
-  data::Dataset ds = dose_dataset();
+  data::DatasetBuilder ds = dose_dataset();
   add_dose(ds, model_.dose_state() + 1, 0, dose_mg, doses > 1 ? interval : 0, doses - 1, 0);
-  finish(ds);
-  return run(p, ds, 0, t_end, step);
+  return run(p, finish(ds), 0, t_end, step);
 }
 
 Series Simulator::regimen(std::span<const double> params, const Regimen& g, double step) {
   validate(g);
   auto p = with_salt(model_, params, g.salt);
-  data::Dataset ds = dose_dataset();
+  data::DatasetBuilder ds = dose_dataset();
   const int cmt = model_.dose_state() + 1;
   if (g.days == 0) {
     add_dose(ds, cmt, 0, g.dose_mg, g.interval_h, 0, 1);
-    finish(ds);
-    return run(p, ds, 0, g.interval_h, step);
+    return run(p, finish(ds), 0, g.interval_h, step);
   }
   const int doses = static_cast<int>(std::floor(g.days * 24.0 / g.interval_h + 1e-9));
   for (int k = 0; k < doses; ++k) {
@@ -190,9 +173,8 @@ Series Simulator::regimen(std::span<const double> params, const Regimen& g, doub
     if (std::find(g.missed.begin(), g.missed.end(), day) != g.missed.end()) continue;
     add_dose(ds, cmt, time, g.dose_mg, 0, 0, 0);
   }
-  if (ds.records.empty()) throw UsageError("every dose of the regimen is missed; nothing to simulate");
-  finish(ds);
-  return run(p, ds, 0, g.days * 24.0, step);
+  if (ds.record_count() == 0) throw UsageError("every dose of the regimen is missed; nothing to simulate");
+  return run(p, finish(ds), 0, g.days * 24.0, step);
 }
 
 double hours_at_or_above(const std::vector<double>& t, const std::vector<double>& y, double level, double from,

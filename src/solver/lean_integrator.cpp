@@ -96,7 +96,7 @@ class LeanIntegrator final : public Integrator {
     if (bdf_) bdf_->reset();
   }
 
-  void restart(OdeSystem& system, double t0, const double* y0) override {
+  void restart(const OdeFunction& system, double t0, const double* y0) override {
     sys_ = &system;
     ++stats_.restarts;
     if (in_bdf_) {
@@ -275,7 +275,7 @@ class LeanIntegrator final : public Integrator {
   Method method_;
   const std::size_t n_;
   Tolerances tol_;
-  OdeSystem* sys_ = nullptr;
+  const OdeFunction* sys_ = nullptr;
   IntegratorStats stats_;
   mutable IntegratorStats combined_;
   // Stiff stretches in `auto`: BDF, checked every kBdfCheck of its steps for whether the

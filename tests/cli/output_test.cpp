@@ -214,5 +214,18 @@ TEST(CliThreads, AbsurdThreadCountIsAnErrorNotAnAbort) {
   EXPECT_EQ(s.files(), (std::set<std::string>{"m.ldn", "many.csv"}));
 }
 
+TEST(CliNonFinite, ANanOutputExitsThreeNamingSubjectTimeAndOutputUnlessAllowed) {
+  Scratch s;
+  s.write("m.ldn", "state X = 10\nd/dt(X) = -0.1 * X\noutput L = log(X - 5)\n");
+  s.write("d.csv", "ID,TIME\n3,0\n3,8\n");
+  RunResult r = s.run({"simulate", s.path("m.ldn"), "--data", s.path("d.csv"), "--out", s.path("o.csv")});
+  EXPECT_EQ(r.code, 3) << r.err;
+  EXPECT_NE(r.err.find("ID 3: output L is NaN at time 8"), std::string::npos) << r.err;
+  EXPECT_EQ(s.files(), (std::set<std::string>{"m.ldn", "d.csv"}));  // nothing half-written
+  r = s.run({"simulate", s.path("m.ldn"), "--data", s.path("d.csv"), "--out", s.path("o.csv"), "--allow-nan"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(read_file(s.path("o.csv")).find("3,8,NaN,"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace ldnsim::test

@@ -1,6 +1,10 @@
 // data::parse_csv: RFC 4180 fields, line numbers, and errors that name line and field.
 #include <gtest/gtest.h>
 
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -140,6 +144,30 @@ TEST(Csv, ParseNumber) {
   for (const char* bad : {"", "+", "-", "++1", "+-1", "1+", "abc", "1,5", "0x10", " 1", "1 ", "nan", "inf",
                           "-inf", "1e999", "1e", "1..2", "."})
     EXPECT_FALSE(parse_number(bad).has_value()) << "'" << bad << "'";
+}
+
+TEST(Csv, ParseNumberGivesTheCorrectlyRoundedDouble) {
+  // The fast path for plain decimals against the library parser, bit for bit.
+  std::uint64_t x = 88172645463325252ULL;
+  auto next = [&] {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  };
+  for (int k = 0; k < 200000; ++k) {
+    std::string digits = std::to_string(next() % 1000000000000000ULL);
+    const std::size_t point = next() % (digits.size() + 1);
+    std::string text = (next() % 2 ? "-" : "") + digits.substr(0, point) + "." + digits.substr(point);
+    if (text == "." || text == "-.") continue;
+    double expected;
+    std::from_chars(text.data(), text.data() + text.size(), expected);
+    auto got = parse_number(text);
+    ASSERT_TRUE(got.has_value()) << text;
+    ASSERT_EQ(std::memcmp(&*got, &expected, sizeof expected), 0) << text;
+  }
+  EXPECT_TRUE(std::signbit(*parse_number("-0")));
+  EXPECT_EQ(parse_number("123456789012345.6"), 123456789012345.6);  // 16 digits: the library
 }
 
 TEST(Csv, ReadTextFileNamesAMissingFile) {

@@ -42,8 +42,8 @@ TEST(Dataset, HeaderNamesAreCaseInsensitive) {
   Dataset ds = parse("id,Time,eVid,amt,Cmt,rate,ii,addl,ss,dv\n"
                      "7,0,1,100,2,0,12,3,0,.\n"
                      "7,1.5,0,0,0,0,0,0,0,4.25\n");
-  ASSERT_EQ(ds.records.size(), 2u);
-  const Record& d = ds.records[0];
+  ASSERT_EQ(ds.record_count(), 2u);
+  const Record& d = ds.records()[0];
   EXPECT_EQ(d.id, 7);
   EXPECT_EQ(d.time, 0);
   EXPECT_EQ(d.evid, 1);
@@ -52,32 +52,32 @@ TEST(Dataset, HeaderNamesAreCaseInsensitive) {
   EXPECT_EQ(d.ii, 12);
   EXPECT_EQ(d.addl, 3);
   EXPECT_TRUE(std::isnan(d.dv));
-  EXPECT_EQ(ds.records[1].time, 1.5);
-  EXPECT_EQ(ds.records[1].dv, 4.25);
+  EXPECT_EQ(ds.records()[1].time, 1.5);
+  EXPECT_EQ(ds.records()[1].dv, 4.25);
   EXPECT_EQ(ds.column_index("AMT"), 3);
   EXPECT_EQ(ds.column_index("amt"), 3);
   EXPECT_EQ(ds.column_index("WT"), -1);
-  EXPECT_EQ(ds.columns[1], "Time");  // names kept as written
+  EXPECT_EQ(ds.columns()[1], "Time");  // names kept as written
 }
 
 TEST(Dataset, StandardItemsAndExtraColumns) {
   Dataset ds = parse("ID,TIME,AMT,WT,SEX\n1,0,10,70.5,1\n1,2,.,71,.\n");
   ASSERT_EQ(ds.column_count(), 5u);
-  EXPECT_TRUE(Dataset::is_standard_item("amt"));
-  EXPECT_TRUE(Dataset::is_standard_item("MDV"));
-  EXPECT_FALSE(Dataset::is_standard_item("WT"));
+  EXPECT_TRUE(Columns::is_standard_item("amt"));
+  EXPECT_TRUE(Columns::is_standard_item("MDV"));
+  EXPECT_FALSE(Columns::is_standard_item("WT"));
   EXPECT_EQ(ds.value(0, 3), 70.5);
   EXPECT_EQ(ds.value(0, 4), 1);
   EXPECT_EQ(ds.value(1, 3), 71);
   EXPECT_TRUE(std::isnan(ds.value(1, 4)));
   EXPECT_TRUE(std::isnan(ds.value(1, 2)));  // AMT '.'
-  EXPECT_EQ(ds.records[1].amt, 0);          // missing AMT reads as 0
+  EXPECT_EQ(ds.records()[1].amt, 0);          // missing AMT reads as 0
 }
 
 TEST(Dataset, DotAndEmptyAreMissing) {
   Dataset ds = parse("ID,TIME,DV,WT\n1,0,.,\n1,1,,.\n1,2,\"\",3\n");
   for (std::size_t r = 0; r < 3; ++r) {
-    EXPECT_TRUE(std::isnan(ds.records[r].dv)) << r;
+    EXPECT_TRUE(std::isnan(ds.records()[r].dv)) << r;
     EXPECT_TRUE(std::isnan(ds.value(r, 2))) << r;
   }
   EXPECT_TRUE(std::isnan(ds.value(0, 3)));
@@ -88,14 +88,14 @@ TEST(Dataset, DotAndEmptyAreMissing) {
 TEST(Dataset, NumbersInEveryNotation) {
   Dataset ds = parse("ID,TIME,X\n1,0,1e3\n1,.5,-.25\n1,1.,2.5E-2\n");
   EXPECT_EQ(ds.value(0, 2), 1000);
-  EXPECT_EQ(ds.records[1].time, 0.5);
+  EXPECT_EQ(ds.records()[1].time, 0.5);
   EXPECT_EQ(ds.value(1, 2), -0.25);
-  EXPECT_EQ(ds.records[2].time, 1);
+  EXPECT_EQ(ds.records()[2].time, 1);
   EXPECT_EQ(ds.value(2, 2), 0.025);
   Dataset plus = parse("ID,TIME,AMT\n+1,+0.5,+10\n");
-  EXPECT_EQ(plus.records[0].id, 1);
-  EXPECT_EQ(plus.records[0].time, 0.5);
-  EXPECT_EQ(plus.records[0].amt, 10);
+  EXPECT_EQ(plus.records()[0].id, 1);
+  EXPECT_EQ(plus.records()[0].time, 0.5);
+  EXPECT_EQ(plus.records()[0].amt, 10);
 }
 
 // ---- comments, blank lines, line ends ----------------------------------------------------
@@ -108,18 +108,18 @@ TEST(Dataset, CommentColumnWithAValueMarksCommentRows) {
                      ",1,3,40\n"
                      "\"dropped, with a comma\",1,4,50\n"
                      "0,1,5,60\n");  // 0 is no comment flag (as in NONMEM, where only 'C' is)
-  ASSERT_EQ(ds.records.size(), 3u);
-  EXPECT_EQ(ds.records[0].amt, 10);
-  EXPECT_EQ(ds.records[1].amt, 40);
-  EXPECT_EQ(ds.records[1].line, 5);
-  EXPECT_EQ(ds.records[2].amt, 60);
+  ASSERT_EQ(ds.record_count(), 3u);
+  EXPECT_EQ(ds.records()[0].amt, 10);
+  EXPECT_EQ(ds.records()[1].amt, 40);
+  EXPECT_EQ(ds.records()[1].line, 5);
+  EXPECT_EQ(ds.records()[2].amt, 60);
   EXPECT_TRUE(std::isnan(ds.value(0, 0)));  // the C column itself holds no value
 }
 
 TEST(Dataset, CommentColumnNeedNotComeFirst) {
   Dataset ds = parse("ID,TIME,AMT,C\n1,0,10,.\n1,1,20,1\n1,2,30,\n");
-  ASSERT_EQ(ds.records.size(), 2u);
-  EXPECT_EQ(ds.records[1].amt, 30);
+  ASSERT_EQ(ds.record_count(), 2u);
+  EXPECT_EQ(ds.records()[1].amt, 30);
 }
 
 TEST(Dataset, FirstFieldStartingWithCOrHashMarksCommentRows) {
@@ -129,10 +129,10 @@ TEST(Dataset, FirstFieldStartingWithCOrHashMarksCommentRows) {
                      "1,0,10\n"
                      "# a ragged comment, with, many, fields, is fine\n"
                      "1,1,20\n");
-  ASSERT_EQ(ds.records.size(), 2u);
-  EXPECT_EQ(ds.records[0].amt, 10);
-  EXPECT_EQ(ds.records[0].line, 4);
-  EXPECT_EQ(ds.records[1].line, 6);
+  ASSERT_EQ(ds.record_count(), 2u);
+  EXPECT_EQ(ds.records()[0].amt, 10);
+  EXPECT_EQ(ds.records()[0].line, 4);
+  EXPECT_EQ(ds.records()[1].line, 6);
 }
 
 TEST(Dataset, CrLfBomAndBlankLines) {
@@ -141,12 +141,12 @@ TEST(Dataset, CrLfBomAndBlankLines) {
                      "1,0,10,.\r\n"
                      "\r\n"
                      "1,1,.,2.5\r\n");
-  ASSERT_EQ(ds.records.size(), 2u);
-  EXPECT_EQ(ds.columns[0], "ID");
-  EXPECT_EQ(ds.columns[3], "DV");
-  EXPECT_EQ(ds.records[0].line, 3);
-  EXPECT_EQ(ds.records[1].line, 5);
-  EXPECT_EQ(ds.records[1].dv, 2.5);
+  ASSERT_EQ(ds.record_count(), 2u);
+  EXPECT_EQ(ds.columns()[0], "ID");
+  EXPECT_EQ(ds.columns()[3], "DV");
+  EXPECT_EQ(ds.records()[0].line, 3);
+  EXPECT_EQ(ds.records()[1].line, 5);
+  EXPECT_EQ(ds.records()[1].dv, 2.5);
 }
 
 TEST(Dataset, LineNumbersCountQuotedNewlines) {
@@ -157,46 +157,54 @@ TEST(Dataset, LineNumbersCountQuotedNewlines) {
 // ---- subjects and EVID ---------------------------------------------------------------
 
 TEST(Dataset, SubjectsAreRunsOfConsecutiveIds) {
-  Dataset ds = parse("ID,TIME\n1,0\n1,1\n2,0\n2,5\n1,0\n3,0\n");
-  ASSERT_EQ(ds.subjects.size(), 4u);
-  EXPECT_EQ(ds.subjects[0], (std::pair<std::size_t, std::size_t>{0, 2}));
-  EXPECT_EQ(ds.subjects[1], (std::pair<std::size_t, std::size_t>{2, 4}));
-  EXPECT_EQ(ds.subjects[2], (std::pair<std::size_t, std::size_t>{4, 5}));  // ID 1 again: new subject
-  EXPECT_EQ(ds.subjects[3], (std::pair<std::size_t, std::size_t>{5, 6}));
-  for (std::size_t r = 0; r < ds.records.size(); ++r) EXPECT_EQ(ds.records[r].row, r);
+  Dataset ds = parse("ID,TIME\n1,0\n1,1\n2,0\n2,5\n3,0\n");
+  ASSERT_EQ(ds.subject_count(), 3u);
+  EXPECT_EQ(ds.subject_range(0), (std::pair<std::size_t, std::size_t>{0, 2}));
+  EXPECT_EQ(ds.subject_range(1), (std::pair<std::size_t, std::size_t>{2, 4}));
+  EXPECT_EQ(ds.subject_range(2), (std::pair<std::size_t, std::size_t>{4, 5}));
+  EXPECT_EQ(ds.subject(1).id(), 2);
+  EXPECT_EQ(ds.subject(1).size(), 2u);
+  EXPECT_EQ(ds.subject(1)[1].time, 5);
+  for (std::size_t r = 0; r < ds.record_count(); ++r) EXPECT_EQ(ds.records()[r].row, r);
+}
+
+TEST(DatasetErrors, ASubjectSplitIntoTwoRuns) {
+  // NONMEM data sets are grouped by ID; a later run with an ID seen before is an error
+  // (it would share the first run's random streams and be two subjects with one ID).
+  expect_error("ID,TIME\n1,0\n1,1\n2,0\n2,5\n1,7\n3,0\n", {"d.csv:6", "column ID", "ID 1 again", "consecutive"});
 }
 
 TEST(Dataset, TimeMayStartLowerForANewSubject) {
   Dataset ds = parse("ID,TIME\n1,10\n2,0\n");
-  EXPECT_EQ(ds.subjects.size(), 2u);
+  EXPECT_EQ(ds.subject_count(), 2u);
 }
 
 TEST(Dataset, EvidDefaultsFromAmtWhenAbsent) {
   Dataset ds = parse("ID,TIME,AMT,RATE,SS\n1,0,100,0,0\n1,1,0,0,0\n1,2,.,.,.\n1,3,0,5,1\n");
-  EXPECT_EQ(ds.records[0].evid, 1);
-  EXPECT_TRUE(ds.records[0].is_dose());
-  EXPECT_EQ(ds.records[1].evid, 0);
-  EXPECT_EQ(ds.records[2].evid, 0);
-  EXPECT_EQ(ds.records[3].evid, 1);  // constant steady-state infusion: AMT 0, RATE 5
-  EXPECT_TRUE(ds.records[3].is_constant_infusion());
+  EXPECT_EQ(ds.records()[0].evid, 1);
+  EXPECT_TRUE(ds.records()[0].is_dose());
+  EXPECT_EQ(ds.records()[1].evid, 0);
+  EXPECT_EQ(ds.records()[2].evid, 0);
+  EXPECT_EQ(ds.records()[3].evid, 1);  // constant steady-state infusion: AMT 0, RATE 5
+  EXPECT_TRUE(ds.records()[3].is_constant_infusion());
 }
 
 TEST(Dataset, MissingEvidWithAnEvidColumnIsZero) {
   Dataset ds = parse("ID,TIME,EVID,AMT\n1,0,.,100\n");
-  EXPECT_EQ(ds.records[0].evid, 0);
+  EXPECT_EQ(ds.records()[0].evid, 0);
 }
 
 TEST(Dataset, TimeMayGoBackAtAReset) {
   Dataset ds = parse("ID,TIME,EVID,AMT\n1,0,1,10\n1,5,0,0\n1,2,3,0\n1,1,4,10\n1,3,0,0\n");
-  EXPECT_EQ(ds.records.size(), 5u);
-  EXPECT_EQ(ds.subjects.size(), 1u);
-  EXPECT_TRUE(ds.records[2].resets());
+  EXPECT_EQ(ds.record_count(), 5u);
+  EXPECT_EQ(ds.subject_count(), 1u);
+  EXPECT_TRUE(ds.records()[2].resets());
 }
 
 TEST(Dataset, DosingItemsAreIgnoredOnNonDoseRecords) {
   Dataset ds = parse("ID,TIME,EVID,AMT,II,ADDL,SS\n1,0,0,0,0,3,1\n");
-  EXPECT_EQ(ds.records[0].addl, 0);
-  EXPECT_EQ(ds.records[0].ss, 0);
+  EXPECT_EQ(ds.records()[0].addl, 0);
+  EXPECT_EQ(ds.records()[0].ss, 0);
 }
 
 TEST(Dataset, ValidSteadyStateRecords) {
@@ -204,16 +212,16 @@ TEST(Dataset, ValidSteadyStateRecords) {
                      "1,0,1,100,0,12,1\n"
                      "1,0,1,0,5,0,1\n"  // constant infusion at steady state
                      "1,0,1,100,10,24,2\n");
-  EXPECT_TRUE(ds.records[0].is_steady_state());
-  EXPECT_TRUE(ds.records[1].is_constant_infusion());
-  EXPECT_EQ(ds.records[2].ss, 2);
+  EXPECT_TRUE(ds.records()[0].is_steady_state());
+  EXPECT_TRUE(ds.records()[1].is_constant_infusion());
+  EXPECT_EQ(ds.records()[2].ss, 2);
 }
 
 TEST(Dataset, RateCodes) {
   Dataset ds = parse("ID,TIME,AMT,RATE\n1,0,10,-1\n1,0,10,-2\n1,0,10,2.5\n");
-  EXPECT_TRUE(ds.records[0].rate_from_model());
-  EXPECT_TRUE(ds.records[1].duration_from_model());
-  EXPECT_TRUE(ds.records[2].is_infusion());
+  EXPECT_TRUE(ds.records()[0].rate_from_model());
+  EXPECT_TRUE(ds.records()[1].duration_from_model());
+  EXPECT_TRUE(ds.records()[2].is_infusion());
 }
 
 TEST(Dataset, ReadDatasetFromAFile) {
@@ -237,13 +245,13 @@ TEST(Dataset, NmtestsReferenceDataSet) {
   Dataset ds = read_dataset(test::shared_path("nmtests/1001-input.csv"));
   EXPECT_EQ(ds.column_index("c"), 0);
   EXPECT_EQ(ds.column_index("TIME"), 2);
-  ASSERT_FALSE(ds.subjects.empty());
-  EXPECT_EQ(ds.records[0].id, 1);
-  EXPECT_EQ(ds.records[0].amt, 100);
-  EXPECT_EQ(ds.records[0].addl, 3);
-  EXPECT_EQ(ds.records[0].line, 2);
+  ASSERT_GT(ds.subject_count(), 0u);
+  EXPECT_EQ(ds.records()[0].id, 1);
+  EXPECT_EQ(ds.records()[0].amt, 100);
+  EXPECT_EQ(ds.records()[0].addl, 3);
+  EXPECT_EQ(ds.records()[0].line, 2);
   // IDs are consecutive runs: IDs 1..29
-  EXPECT_EQ(ds.records[ds.subjects.back().first].id, static_cast<double>(ds.subjects.size()));
+  EXPECT_EQ(ds.records()[ds.subject_range(ds.subject_count() - 1).first].id, static_cast<double>(ds.subject_count()));
 }
 
 // ---- structural errors ------------------------------------------------------------------

@@ -65,9 +65,9 @@ TEST(Regimen, OneSubjectWithoutATable) {
   g.interval = 24;
   g.doses = 28;
   Dataset ds = regimen_dataset(g, nullptr);
-  ASSERT_EQ(ds.records.size(), 1u);
-  ASSERT_EQ(ds.subjects.size(), 1u);
-  const Record& r = ds.records[0];
+  ASSERT_EQ(ds.record_count(), 1u);
+  ASSERT_EQ(ds.subject_count(), 1u);
+  const Record& r = ds.records()[0];
   EXPECT_EQ(r.evid, 1);
   EXPECT_EQ(r.time, 22);
   EXPECT_EQ(r.amt, 4.5);
@@ -83,8 +83,8 @@ TEST(Regimen, SingleDoseHasNoInterval) {
   g.amount = 1;
   g.doses = 1;
   Dataset ds = regimen_dataset(g, nullptr);
-  EXPECT_EQ(ds.records[0].addl, 0);
-  EXPECT_EQ(ds.records[0].ii, 0);
+  EXPECT_EQ(ds.records()[0].addl, 0);
+  EXPECT_EQ(ds.records()[0].ii, 0);
 }
 
 TEST(Regimen, OneSubjectPerTableRowWithCovariateColumns) {
@@ -94,14 +94,14 @@ TEST(Regimen, OneSubjectPerTableRowWithCovariateColumns) {
   g.doses = 3;
   g.interval = 12;
   Dataset ds = regimen_dataset(g, &t);
-  ASSERT_EQ(ds.subjects.size(), 2u);
+  ASSERT_EQ(ds.subject_count(), 2u);
   int wt = ds.column_index("wt");
   ASSERT_GE(wt, 0);
-  EXPECT_EQ(ds.records[1].id, 12);
+  EXPECT_EQ(ds.records()[1].id, 12);
   EXPECT_EQ(ds.value(1, static_cast<std::size_t>(wt)), 90);
   EXPECT_EQ(ds.value(0, static_cast<std::size_t>(wt)), 70);
-  EXPECT_EQ(ds.records[1].addl, 2);
-  EXPECT_EQ(ds.file, "s.csv");
+  EXPECT_EQ(ds.records()[1].addl, 2);
+  EXPECT_EQ(ds.file(), "s.csv");
 }
 
 TEST(Regimen, RejectsImpossibleRegimens) {

@@ -72,9 +72,9 @@ std::vector<double> oracle(const data::Dataset& ds, std::size_t subject) {
             c_rat2 = ds.column_index("RAT2"), c_dur2 = ds.column_index("DUR2");
   std::vector<OracleDose> doses;
   std::vector<double> cp;
-  auto [b, e] = ds.subjects[subject];
+  auto [b, e] = ds.subject_range(subject);
   for (std::size_t r = b; r < e; ++r) {
-    const data::Record& rec = ds.records[r];
+    const data::Record& rec = ds.records()[r];
     const long row = static_cast<long>(r);
     if (rec.evid == 3 || rec.evid == 4) doses.clear();
     if (rec.evid == 1 || rec.evid == 4) {
@@ -131,14 +131,14 @@ struct Simulated {
 
 Simulated simulate(const lang::Model& model, const data::Dataset& ds, engine::SimulationOptions opt) {
   engine::Binding binding(model, ds);
-  engine::SubjectSimulator sim(model, ds, binding, opt);
+  engine::SubjectSimulator sim(model, binding, opt);
   Simulated out;
   int cp = model.output_index("CP");
-  for (std::size_t s = 0; s < ds.subjects.size(); ++s) {
+  for (std::size_t s = 0; s < ds.subject_count(); ++s) {
     test::Collect rows;
     rows.n_states = model.state_count();
     rows.n_outputs = model.output_count();
-    sim.run(s, rows);
+    sim.run(ds.subject(s), rows);
     for (const auto& r : rows.rows) {
       EXPECT_TRUE(r.is_record) << "no grid was asked for";
       out.cp.push_back(r.outputs[static_cast<std::size_t>(cp)]);
@@ -174,8 +174,8 @@ TEST_P(NmTests, EveryRowOfIds1To19MatchesNonmem) {
   Simulated sim = simulate(*model, *data_, options_for(GetParam()));
   ASSERT_EQ(reference_->size(), 2509u);
   std::size_t checked = 0;
-  for (std::size_t i = 0; i < data_->records.size(); ++i) {
-    const data::Record& rec = data_->records[i];
+  for (std::size_t i = 0; i < data_->record_count(); ++i) {
+    const data::Record& rec = data_->records()[i];
     if (rec.id > 19) break;
     const NonmemRow& ref = (*reference_)[i];
     ASSERT_EQ(ref.id, rec.id);
@@ -190,13 +190,14 @@ TEST_P(NmTests, ResetsSteadyState2AndSteadyInfusionsMatchTheOracle) {
   auto model = lang::load_model(test::source_path("tests/reference/nmtests-1001.ldn"));
   Simulated sim = simulate(*model, *data_, options_for(GetParam()));
   std::size_t checked = 0;
-  for (std::size_t s = 0; s < data_->subjects.size(); ++s) {
-    auto [b, e] = data_->subjects[s];
-    if (data_->records[b].id < 20) continue;
+  for (std::size_t s = 0; s < data_->subject_count(); ++s) {
+    auto [b, e] = data_->subject_range(s);
+    if (data_->records()[b].id < 20) continue;
     std::vector<double> expected = oracle(*data_, s);
     for (std::size_t r = b; r < e; ++r) {
       EXPECT_TRUE(agrees(sim.cp[r], expected[r - b]))
-          << "ID " << data_->records[r].id << " TIME " << data_->records[r].time << " line " << data_->records[r].line;
+          << "ID " << data_->records()[r].id << " TIME " << data_->records()[r].time << " line "
+          << data_->records()[r].line;
       ++checked;
     }
   }
@@ -209,8 +210,8 @@ TEST(NmTestsOracle, TheOracleItselfReproducesNonmemOnIds1To19) {
   data::Dataset ds = data::read_dataset(test::shared_path("nmtests/1001-input.csv"));
   auto reference = nonmem_reference();
   std::size_t i = 0;
-  for (std::size_t s = 0; s < ds.subjects.size(); ++s) {
-    if (ds.records[ds.subjects[s].first].id > 19) break;
+  for (std::size_t s = 0; s < ds.subject_count(); ++s) {
+    if (ds.subject(s).id() > 19) break;
     for (double cp : oracle(ds, s)) {
       EXPECT_TRUE(agrees(cp, reference[i].cp)) << "ID " << reference[i].id << " TIME " << reference[i].time;
       ++i;
@@ -226,9 +227,9 @@ TEST(NmTestsHandDerived, SteadyStateConstantInfusionIsRateOverClearance) {
   auto model = lang::load_model(test::source_path("tests/reference/nmtests-1001.ldn"));
   data::Dataset ds = data::read_dataset(test::shared_path("nmtests/1001-input.csv"));
   Simulated sim = simulate(*model, ds, options_for("auto"));
-  for (std::size_t r = 0; r < ds.records.size(); ++r)
-    if (ds.records[r].id == 29) {
-      EXPECT_TRUE(agrees(sim.cp[r], 100.0 / KE / (V / 1000))) << ds.records[r].time;
+  for (std::size_t r = 0; r < ds.record_count(); ++r)
+    if (ds.records()[r].id == 29) {
+      EXPECT_TRUE(agrees(sim.cp[r], 100.0 / KE / (V / 1000))) << ds.records()[r].time;
     }
 }
 
@@ -242,8 +243,8 @@ TEST(NmTestsHandDerived, SteadyStateBolusIntoDepotAtTheDoseTime) {
   const double tau = 12;
   double a = 100 * KA / (KA - KE) *
              (std::exp(-KE * tau) / (1 - std::exp(-KE * tau)) - std::exp(-KA * tau) / (1 - std::exp(-KA * tau)));
-  for (std::size_t r = 0; r < ds.records.size(); ++r)
-    if (ds.records[r].id == 21 && ds.records[r].time == 0) {
+  for (std::size_t r = 0; r < ds.record_count(); ++r)
+    if (ds.records()[r].id == 21 && ds.records()[r].time == 0) {
       EXPECT_TRUE(agrees(sim.cp[r], a / (V / 1000)));
     }
 }

@@ -30,12 +30,12 @@ std::vector<EventLog> run_many(const lang::Model& m, int subjects, std::vector<d
   opt.method = method;
   opt.grid = std::move(grid);
   engine::Binding binding(m, ds);
-  engine::SubjectSimulator sim(m, ds, binding, opt);
+  engine::SubjectSimulator sim(m, binding, opt);
   std::vector<EventLog> out(static_cast<std::size_t>(subjects));
   for (int s = 0; s < subjects; ++s) {
     out[static_cast<std::size_t>(s)].n_states = m.state_count();
     out[static_cast<std::size_t>(s)].n_outputs = m.output_count();
-    sim.run(static_cast<std::size_t>(s), out[static_cast<std::size_t>(s)], {}, key ? &*key : nullptr);
+    sim.run(ds.subject(static_cast<std::size_t>(s)), out[static_cast<std::size_t>(s)], {}, key ? &*key : nullptr);
   }
   return out;
 }
@@ -221,11 +221,11 @@ TEST(Stochastic, AJumpThatMakesAConditionTrueFiresTheEvent) {
   data::Dataset ds = data::parse_dataset("ID,TIME,AMT,EVID,CMT\n1,2,15,1,1\n1,5,0,0,1\n", "jump.csv");
   engine::SimulationOptions opt;
   engine::Binding binding(*m, ds);
-  engine::SubjectSimulator sim(*m, ds, binding, opt);
+  engine::SubjectSimulator sim(*m, binding, opt);
   EventLog log;
   log.n_states = m->state_count();
   log.n_outputs = m->output_count();
-  sim.run(0, log);
+  sim.run(ds.subject(0), log);
   ASSERT_EQ(log.events.size(), 1u);
   EXPECT_EQ(log.events[0].second, 2);
   EXPECT_EQ(log.rows.back().states[1], 1);
@@ -246,7 +246,7 @@ output OBS = X + normal(0, 0.2)
   data::Dataset ds = data::parse_dataset(csv, "t.csv");
   engine::SimulationOptions opt;
   opt.grid = test::grid(0, 500, 5);
-  auto cols = population::resolve_columns(*m, ds, {});
+  auto cols = population::resolve_columns(*m, ds.columns(), {});
   std::string out1, out3, ev1, ev3;
   for (int threads : {1, 3}) {
     population::TableOptions table;

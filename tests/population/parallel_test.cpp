@@ -4,9 +4,12 @@
 
 #include <atomic>
 #include <chrono>
+#include <mutex>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "ldnsim/population/parallel.hpp"
 
@@ -86,6 +89,81 @@ TEST(RunOrdered, WorkerIndicesAreWithinTheThreadCount) {
       100, o, [&](std::size_t w, std::size_t, std::string&) { bad = bad || w >= 3; },
       [](std::size_t, std::string&) {});
   EXPECT_FALSE(bad);
+}
+
+TEST(RunOrderedReading, ReadsInOrderOneAtATimeAndStopsAtTheEndOfTheSource) {
+  for (int threads : {1, 2, 4}) {
+    ParallelOptions o;
+    o.threads = threads;
+    std::atomic<int> reading{0};
+    std::atomic<bool> overlapped{false};
+    std::vector<std::size_t> read_order;
+    std::vector<std::string> input(static_cast<std::size_t>(threads));  // per worker
+    std::string seen;
+    run_ordered_reading(
+        o,
+        [&](std::size_t w, std::size_t i) {
+          if (++reading > 1) overlapped = true;
+          read_order.push_back(i);
+          std::this_thread::sleep_for(std::chrono::microseconds(20));
+          --reading;
+          if (i == 37) return false;  // the source has 37 jobs
+          input[w] = std::to_string(i);
+          return true;
+        },
+        [&](std::size_t w, std::size_t i, std::string& buf) {
+          std::this_thread::sleep_for(std::chrono::microseconds(30 * (7 - i % 7)));
+          buf = input[w] + ",";
+        },
+        [&](std::size_t, std::string& buf) { seen += buf; });
+    std::string expected;
+    for (int i = 0; i < 37; ++i) expected += std::to_string(i) + ",";
+    EXPECT_EQ(seen, expected) << threads << " threads";
+    EXPECT_FALSE(overlapped);
+    ASSERT_EQ(read_order.size(), 38u);
+    for (std::size_t i = 0; i < read_order.size(); ++i) EXPECT_EQ(read_order[i], i);
+  }
+}
+
+TEST(RunOrderedReading, AReadErrorIsThatJobsErrorAndTheSourceIsNotReadAgain) {
+  for (int threads : {1, 3}) {
+    ParallelOptions o;
+    o.threads = threads;
+    std::vector<std::size_t> consumed;
+    std::atomic<std::size_t> last_read{0};
+    try {
+      run_ordered_reading(
+          o,
+          [&](std::size_t, std::size_t i) {
+            last_read = i;
+            if (i == 11) throw std::runtime_error("bad record in job 11");
+            return true;
+          },
+          [](std::size_t, std::size_t, std::string&) {},
+          [&](std::size_t i, std::string&) { consumed.push_back(i); });
+      FAIL() << "expected an exception";
+    } catch (const std::runtime_error& e) {
+      EXPECT_STREQ(e.what(), "bad record in job 11");
+    }
+    EXPECT_EQ(last_read.load(), 11u);
+    ASSERT_EQ(consumed.size(), 11u);
+  }
+}
+
+TEST(RunOrderedReading, WorkersStartOnlyForJobsThatExist) {
+  ParallelOptions o;
+  o.threads = 16;
+  std::mutex m;
+  std::set<std::size_t> workers;
+  run_ordered_reading(
+      o, [](std::size_t, std::size_t i) { return i < 2; },
+      [&](std::size_t w, std::size_t, std::string&) {
+        std::lock_guard lock(m);
+        workers.insert(w);
+      },
+      [](std::size_t, std::string&) {});
+  EXPECT_LE(workers.size(), 2u);
+  EXPECT_LE(*workers.rbegin(), 1u);
 }
 
 }  // namespace

@@ -21,11 +21,11 @@ inline lang::ModelPtr model(const std::string& text, lang::Engine engine = lang:
 inline std::vector<Row> run(const lang::Model& m, const std::string& csv, engine::SimulationOptions opt = {}) {
   data::Dataset ds = data::parse_dataset(csv, "inline.csv");
   engine::Binding binding(m, ds);
-  engine::SubjectSimulator sim(m, ds, binding, opt);
+  engine::SubjectSimulator sim(m, binding, opt);
   Collect rows;
   rows.n_states = m.state_count();
   rows.n_outputs = m.output_count();
-  for (std::size_t s = 0; s < ds.subjects.size(); ++s) sim.run(s, rows);
+  for (std::size_t s = 0; s < ds.subject_count(); ++s) sim.run(ds.subject(s), rows);
   return rows.rows;
 }
 

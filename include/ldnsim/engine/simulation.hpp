@@ -37,13 +37,19 @@ struct SimulationOptions {
   int ss_max_intervals = 2000;
 };
 
-// How a data set's columns feed a model, checked once for the whole data set.
+// How a data set's columns feed a model: checked once for the header, and record by
+// record for each subject (check(), which SubjectSimulator::run calls).
 class Binding {
  public:
-  // Throws InputError naming the record (line) and field for doses into compartments the
-  // model lacks, RATE=-1 / -2 where the model defines no R / D for that compartment, and
-  // covariates the model needs that the data set lacks.
+  // Throws InputError naming the file for covariates the model needs that the data set
+  // lacks.
+  Binding(const lang::Model& model, const data::Columns& columns);
+  // The same, then check() on every subject of the data set.
   Binding(const lang::Model& model, const data::Dataset& dataset);
+
+  // Throws InputError naming the record (line) and field for doses into compartments the
+  // model lacks, and RATE=-1 / -2 where the model defines no R / D for that compartment.
+  void check(const data::RecordsView& records) const;
 
   struct ParameterColumn {
     std::size_t column;
@@ -53,6 +59,7 @@ class Binding {
   int default_dose_compartment() const { return default_cmt_; }  // 0-based
 
  private:
+  const lang::Model* model_;
   std::vector<ParameterColumn> columns_;
   int default_cmt_ = 0;
 };
@@ -65,6 +72,7 @@ struct OutputRow {
   const double* states;
   const double* outputs;
   const double* parameters;        // the parameter block in effect
+  const data::RecordsView* subject;  // the subject's records (and their data columns)
 };
 
 // An event of the model (`event NAME ...`) that fired, after its actions were applied.
@@ -92,21 +100,21 @@ struct RandomKey {
   std::uint64_t replicate = 0;
 };
 
-// Simulates subjects one after another; one per thread, reused across subjects so that
-// buffers are allocated once.
+// Simulates subjects one after another, one subject's records per call; one per thread,
+// reused across subjects so that buffers are allocated once.
 class SubjectSimulator {
  public:
-  SubjectSimulator(const lang::Model& model, const data::Dataset& dataset,
-                   const Binding& binding, const SimulationOptions& options);
+  SubjectSimulator(const lang::Model& model, const Binding& binding, const SimulationOptions& options);
   ~SubjectSimulator();
   SubjectSimulator(const SubjectSimulator&) = delete;
   SubjectSimulator& operator=(const SubjectSimulator&) = delete;
 
-  // Runs subject `subject` (index into dataset.subjects). `parameters`, if given, replaces
-  // the model's typical values for this subject (data columns still override it); `key`,
-  // if given, draws everything random. Throws SolverError naming subject, time and state
-  // on numerical failure.
-  void run(std::size_t subject, RowSink& sink, std::span<const double> parameters = {},
+  // Runs one subject: `subject` holds its records (one ID), which the binding checks
+  // first. `parameters`, if given, replaces the model's typical values for this subject
+  // (data columns still override it); `key`, if given, draws everything random. Throws
+  // InputError for records the model cannot take, SolverError naming subject, time and
+  // state on numerical failure.
+  void run(const data::RecordsView& subject, RowSink& sink, std::span<const double> parameters = {},
            const RandomKey* key = nullptr);
 
   const solver::IntegratorStats& stats() const;

@@ -26,6 +26,18 @@ void run_ordered(std::size_t count, const ParallelOptions& options,
                  const std::function<void(std::size_t, std::size_t, std::string&)>& produce,
                  const std::function<void(std::size_t, std::string&)>& consume);
 
+// As run_ordered, for jobs read from a source whose length is not known in advance (a
+// data set streamed subject by subject): read(worker, i) prepares job i for the worker
+// that will then produce it (in per-worker state) and returns false when there is no job
+// i. Calls to read come one at a time, for i = 0, 1, 2, ..., so the source is read in
+// order; a worker reads its next job only when it is within the window, so at most
+// `threads` jobs have been read and not yet produced. An exception from read counts as
+// job i's.
+void run_ordered_reading(const ParallelOptions& options,
+                         const std::function<bool(std::size_t, std::size_t)>& read,
+                         const std::function<void(std::size_t, std::size_t, std::string&)>& produce,
+                         const std::function<void(std::size_t, std::string&)>& consume);
+
 // Number of hardware threads (at least 1).
 int hardware_threads();
 
