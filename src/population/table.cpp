@@ -45,6 +45,11 @@ std::vector<Column> resolve_columns(const lang::Model& model, const data::Column
         if (!iequals(c2, "ID") && !iequals(c2, "TIME") && model.parameter_index(c2) < 0) known += ", " + c2;
       throw UsageError("--columns: unknown column '" + printable(name, 40) + "' (available: " + printable(known, 2000) + ")");
     }
+    // Two columns of one name make a table that CSV readers silently collapse or rename.
+    for (std::size_t i = 0; i + 1 < cols.size(); ++i)
+      if (iequals(cols[i].header, cols.back().header))
+        throw UsageError("--columns: '" + printable(name, 40) + "' is column " + std::to_string(i + 1) + " ('" +
+                         printable(cols[i].header, 40) + "') again; expected each column once (names are case-insensitive)");
   }
   return cols;
 }
