@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "common.hpp"
@@ -17,6 +18,7 @@
 #include "ldnsim/core/text.hpp"
 #include "ldnsim/core/format.hpp"
 #include "ldnsim/science/claims.hpp"
+#include "ldnsim/trial/spec.hpp"
 #include "ldnsim/server/json_output.hpp"
 #ifdef LDNSIM_HAVE_REPORT
 #include "ldnsim/report/html.hpp"
@@ -313,8 +315,20 @@ int run_claims(const ClaimsFlags& f) {
     throw UsageError("--samples " + std::to_string(f.samples) + ": expected a number of pharmacology samples in 10-1000000");
   if (f.seed < 0) throw UsageError("--seed " + std::to_string(f.seed) + ": expected 0 or more");
   const std::string file = f.file.empty() ? science::default_claims_path() : f.file;
-  OutputPlan().input("--file", file).output("--report", f.report).check();
+  OutputPlan plan;
+  plan.input("--file", file).output("--report", f.report).check();
   science::ClaimsSpec spec = science::load_claims(file);
+  // The trial specs the claims run, their models and populations: the report may be none of them.
+  plan.input("the claims' model", spec.model_path);
+  std::set<std::string> studies;
+  for (const auto& c : spec.claims)
+    for (const auto& p : c.parts)
+      for (const std::string& s : {p.study, p.without_study})
+        if (!s.empty() && studies.insert(s).second) {
+          const trial::TrialSpec ts = trial::load_trial_spec(s);
+          plan.input("a claim's study", s).input("a study's model", ts.model_path).input("a study's population", ts.population_path);
+        }
+  plan.check();
   // Check the ids before anything runs.
   for (const auto& id : f.ids) {
     bool ok = false;

@@ -16,6 +16,7 @@
 #include "ldnsim/core/text.hpp"
 #include "ldnsim/core/format.hpp"
 #include "ldnsim/science/power.hpp"
+#include "ldnsim/trial/spec.hpp"
 #include "ldnsim/server/json_output.hpp"
 #ifdef LDNSIM_HAVE_REPORT
 #include "ldnsim/report/html.hpp"
@@ -170,7 +171,12 @@ std::string report_html(const science::PowerResult& r, const science::PowerOptio
 #endif
 
 int run_power(const PowerFlags& f) {
-  OutputPlan().input("the spec", f.spec).output("--report", f.report).check();
+  OutputPlan plan;
+  plan.input("the spec", f.spec).output("--report", f.report).check();
+  {
+    const trial::TrialSpec ts = trial::load_trial_spec(f.spec);
+    plan.input("the spec's model", ts.model_path).input("the spec's population", ts.population_path).check();
+  }
   science::PowerOptions o;
   o.n = science::parse_sample_sizes(f.n, "--n");
   if (f.replicates < 10 || f.replicates > 1000000)

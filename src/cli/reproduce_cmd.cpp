@@ -21,6 +21,7 @@
 #include "ldnsim/core/paths.hpp"
 #include "ldnsim/population/parallel.hpp"
 #include "ldnsim/science/reproduce.hpp"
+#include "ldnsim/trial/spec.hpp"
 #include "ldnsim/server/json_output.hpp"
 #ifdef LDNSIM_HAVE_REPORT
 #include "ldnsim/report/html.hpp"
@@ -229,8 +230,15 @@ int run_reproduce(const ReproduceFlags& f) {
   if (f.seed < -1) throw UsageError("--seed must be 0 or more");
   const std::string spec_path = f.spec.empty() ? find_resource("trials/reproduce.toml") : f.spec;
   const bool want_report = !f.no_report;
-  OutputPlan().input("--spec", spec_path).output("--report", want_report ? f.report : "").check();
+  OutputPlan plan;
+  plan.input("--spec", spec_path).output("--report", want_report ? f.report : "").check();
   science::ReproduceSpec spec = science::load_reproduce_spec(spec_path);
+  // The studies' specs, models and populations are read too: the report may be none of them.
+  for (const science::ReproduceStudy& st : spec.studies) {
+    const trial::TrialSpec ts = trial::load_trial_spec(st.spec);
+    plan.input("a study's spec", st.spec).input("a study's model", ts.model_path).input("a study's population", ts.population_path);
+  }
+  plan.check();
 #ifndef LDNSIM_HAVE_REPORT
   if (want_report && f.report_given) throw UsageError("--report: this ldnsim was built without the report library");
 #endif

@@ -156,6 +156,39 @@ TEST_F(CliFiles, ReportsAndCalibrationWritesAreChecked) {
   EXPECT_EQ(s.read("spec.toml"), kBrokenSpec);
 }
 
+TEST_F(CliFiles, ReportsNeverWriteOverTheStudiesTheyRun) {
+  // reproduce, power and claims read trial specs named inside their own spec, and those
+  // specs' models and populations: all inputs, found before the run. A copy of the shipped
+  // files, so a failure cannot damage the source tree.
+  for (const char* folder : {"trials", "models", "claims"})
+    fs::copy(fs::path(LDNSIM_SOURCE_DIR) / folder, s.dir() / folder, fs::copy_options::recursive);
+  struct Case {
+    std::vector<std::string> args;
+    std::string target, words;
+  };
+  for (const Case& c : std::vector<Case>{
+           {{"reproduce", "--spec", s.path("trials/reproduce.toml"), "-n", "2"}, "trials/natural-history/rrms-placebo.toml",
+            "that is the file read as a study's spec"},
+           {{"reproduce", "--spec", s.path("trials/reproduce.toml"), "-n", "2"}, "models/ms/patient.ldn",
+            "that is the file read as a study's model"},
+           {{"power", s.path("trials/designs/fatigue-24w.toml"), "--n", "40", "--replicates", "10"},
+            "models/ms/patient.ldn", "that is the file read as the spec's model"},
+           {{"power", s.path("trials/designs/fatigue-24w.toml"), "--n", "40", "--replicates", "10"},
+            "trials/populations/fatigue-trial.toml", "that is the file read as the spec's population"},
+           {{"claims", "--file", s.path("claims/claims.toml"), "-n", "2"}, "models/ms/patient.ldn",
+            "that is the file read as the claims' model"},
+           {{"claims", "--file", s.path("claims/claims.toml"), "-n", "2"}, "trials/gironi2008.toml",
+            "that is the file read as a claim's study"}}) {
+    const std::string before = s.read(c.target);
+    std::vector<std::string> args = c.args;
+    for (const std::string& more : {std::string("--report"), s.path(c.target), std::string("-q")}) args.push_back(more);
+    RunResult r = s.run(args);
+    EXPECT_EQ(r.code, 2) << c.args[0] << " " << c.target << ": " << r.err;
+    EXPECT_TRUE(contains(r.err, c.words)) << c.args[0] << " " << c.target << ": " << r.err;
+    EXPECT_TRUE(s.read(c.target) == before) << c.args[0] << " wrote over " << c.target;
+  }
+}
+
 // ---- signals -----------------------------------------------------------------------------
 
 // ldnsim simulate writing a large table (many subjects, a fine grid) in the background.
