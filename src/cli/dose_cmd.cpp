@@ -94,6 +94,9 @@ const std::vector<science::MetricRow>& rows() { return science::cycle_metric_row
 
 // Output times of one regimen's cycle at most (3650 days at the default 0.05 h fit).
 constexpr double kMaxCyclePoints = 2e6;
+// Regimens compared in one table, and doses of one regimen over --days.
+constexpr std::size_t kMaxCompared = 20;
+constexpr double kMaxDoses = 100000;
 
 std::string fmt(double v) {
   if (!std::isfinite(v)) return "n/a";
@@ -244,9 +247,22 @@ int run_dose(const DoseFlags& f) {
 
   std::vector<science::Regimen> regs;
   regs.push_back(parse_regimen(f.dose, f, model, p));
-  for (const auto& c : split_list(f.compare)) regs.push_back(parse_regimen(c, f, model, p));
+  const std::vector<std::string> compared = split_list(f.compare);
+  if (compared.size() > kMaxCompared)
+    throw UsageError("--compare: " + std::to_string(compared.size()) + " regimens; expected at most " +
+                     std::to_string(kMaxCompared) + " (each is a column of the table and a simulation)");
+  for (const auto& c : compared) regs.push_back(parse_regimen(c, f, model, p));
   // The cycle is kept in memory: its size is bounded before anything is simulated.
   for (const auto& g : regs) {
+    // The cycle is summarised over one interval: it needs output times inside it.
+    if (g.interval_h < 2 * f.step)
+      throw UsageError("--every " + printable(f.every, 40) + ": an interval of " + format_number(g.interval_h, 3) +
+                       " h holds less than two output steps (--step " + format_number(f.step) +
+                       " h); expected an interval of at least " + format_number(2 * f.step) + " h");
+    if (g.days > 0 && g.days * 24.0 / g.interval_h > kMaxDoses)
+      throw UsageError("--every " + printable(f.every, 40) + " over --days " + std::to_string(g.days) + " gives " +
+                       format_number(g.days * 24.0 / g.interval_h, 3) + " doses (expected at most " +
+                       format_number(kMaxDoses) + ": a longer interval or fewer days)");
     const double span = g.days == 0 ? g.interval_h : g.days * 24.0;
     if (span / f.step > kMaxCyclePoints)
       throw UsageError("--step " + format_number(f.step) + ": " + format_number(span / f.step + 1, 3) + " output times over the " +

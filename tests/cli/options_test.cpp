@@ -113,6 +113,21 @@ TEST(CliOptions, MessagesNameTheRealProblem) {
   r = run({"--days", "28", "--every", "1e-9h"});
   EXPECT_EQ(r.code, 2);
   EXPECT_TRUE(contains(r.err, "doses (expected at most 100000")) << r.err;
+  // dose: an interval shorter than the output step, or one giving millions of doses, and
+  // thousands of regimens compared are refused before anything is simulated
+  r = s.run({"dose", "4.5mg", "--every", "1e-9h", "-q"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "--every 1e-9h: an interval of 1e-09 h holds less than two output steps (--step 0.05 h)"))
+      << r.err;
+  r = s.run({"dose", "4.5mg", "--every", "0.2h", "--days", "3650", "-q"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "--every 0.2h over --days 3650 gives 4.38e+05 doses (expected at most 100000")) << r.err;
+  std::string many = "1mg";
+  for (int i = 0; i < 500; ++i) many += ",1mg";
+  r = s.run({"dose", "4.5mg", "--compare", many, "-q"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "--compare: 501 regimens; expected at most 20")) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out.substr(0, 200);
   // no length at all
   r = run({});
   EXPECT_EQ(r.code, 2);
