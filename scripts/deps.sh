@@ -14,6 +14,7 @@ LDNSIM_APT_PACKAGES=(
   libfmt-dev                                    # formatting
   librandom123-dev                              # counter-based random streams
   libcpp-httplib-dev                            # local explorer server
+  libssl-dev                                    # SHA-256/HMAC: the native-code cache's keys and checks
   libgtest-dev libgmock-dev libbenchmark-dev    # tests and micro-benchmarks
   chromium chromium-driver                      # headless-browser report tests
 )

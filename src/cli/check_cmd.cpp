@@ -2,6 +2,7 @@
 // ldnsim params: the table of parameters with units, values and sources.
 #include <cstdio>
 #include <iostream>
+#include <iterator>
 #include <memory>
 #include <optional>
 
@@ -114,6 +115,13 @@ void print_params_json(const std::string& path, const lang::Model& m) {
                                {"covariate", !p.value.has_value()},
                                {"range", range},
                                {"bsv_cv", optional_number(p.cv)},
+                               {"se", optional_number(p.se)},
+                               {"roles", [&] {
+                                  std::vector<std::string> r;
+                                  for (std::size_t k = 0; k < std::size(lang::kRoleNames); ++k)
+                                    if (p.roles & (1u << k)) r.push_back(lang::kRoleNames[k]);
+                                  return r;
+                                }()},
                                {"source", p.source},
                                {"assumption", p.assumption}});
     if (p.source.empty() && p.assumption.empty()) unsourced.push_back(p.name);
@@ -140,7 +148,8 @@ int run_params(const std::string& path, bool markdown, bool json) {
     return 0;
   }
   if (markdown) {
-    std::printf("| parameter | value | unit | range | BSV (CV) | source or assumption |\n|---|---|---|---|---|---|\n");
+    std::printf("| parameter | value | unit | range | SE | BSV (CV) | role | source or assumption |\n"
+                "|---|---|---|---|---|---|---|---|\n");
   }
   for (const auto& p : m->parameters()) {
     std::string value = p.value ? format_number(*p.value, 6) : "(data)";
@@ -148,15 +157,17 @@ int run_params(const std::string& path, bool markdown, bool json) {
                                     (p.distribution == "log-uniform" ? " (log)" : "")
                               : "";
     std::string cv = p.cv ? format_number(*p.cv * 100, 3) + "%" : "";
+    std::string se = p.se ? format_number(*p.se, 3) : (p.has(lang::Role::Unidentified) ? "n.i." : "");
+    const std::string role = lang::role_text(p.roles);
     std::string src = p.source;
     if (!p.assumption.empty()) src += (src.empty() ? "" : "; ") + std::string("assumption: ") + p.assumption;
     if (src.empty()) src = "(none given)";
     if (markdown)
-      std::printf("| %s | %s | %s | %s | %s | %s |\n", p.name.c_str(), value.c_str(), p.unit.c_str(),
-                  range.c_str(), cv.c_str(), markdown_cell(src).c_str());
+      std::printf("| %s | %s | %s | %s | %s | %s | %s | %s |\n", p.name.c_str(), value.c_str(), p.unit.c_str(),
+                  range.c_str(), se.c_str(), cv.c_str(), role.c_str(), markdown_cell(src).c_str());
     else
-      std::printf("%-10s %12s %-12s %-16s %-6s %s\n", p.name.c_str(), value.c_str(), p.unit.c_str(),
-                  range.c_str(), cv.c_str(), src.c_str());
+      std::printf("%-10s %12s %-12s %-16s %-6s %-6s %-18s %s\n", p.name.c_str(), value.c_str(), p.unit.c_str(),
+                  range.c_str(), se.c_str(), cv.c_str(), role.c_str(), src.c_str());
   }
   return 0;
 }

@@ -44,7 +44,9 @@ int run_trial(const TrialFlags& f) {
   const auto start = std::chrono::steady_clock::now();
   trial::register_builtin_drivers();
   // The science layer's drivers (e.g. "ldn") are registered here when it provides them.
-  trial::Trial t = trial::Trial::load(f.spec, f.solver.load_options(!f.run.quiet), sim);
+  lang::LoadOptions load = f.solver.load_options(!f.run.quiet);
+  if (f.check) load.engine = lang::Engine::Interpreter;  // --check runs nothing: no native compilation either
+  trial::Trial t = trial::Trial::load(f.spec, load, sim);
   if (f.check) {
     std::fputs(t.plan().c_str(), stdout);
     return 0;

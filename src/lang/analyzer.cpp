@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cmath>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <numbers>
 #include <set>
@@ -163,6 +164,17 @@ class Analyzer {
     return true;
   }
 
+  static unsigned role_bit(const std::string& word) {
+    for (std::size_t k = 0; k < std::size(kRoleNames); ++k)
+      if (word == kRoleNames[k]) return 1u << k;
+    return 0;
+  }
+  static std::string role_words() {
+    std::string s;
+    for (const char* w : kRoleNames) s += (s.empty() ? "" : ", ") + std::string(w);
+    return s;
+  }
+
   [[noreturn]] void unknown_attribute(const Attribute& a, const char* allowed) const {
     fail(a.where, "unknown attribute '" + a.key + "' (allowed here: " + allowed + ")");
   }
@@ -210,9 +222,28 @@ class Analyzer {
           p.where = st.name_where;
           if (st.kind == StatementKind::Param) p.value = constant_value(st.expr);
           std::string description;
-          for (const Attribute& a : st.attributes) {
+          for (std::size_t ai = 0; ai < st.attributes.size(); ++ai) {
+            const Attribute& a = st.attributes[ai];
             if (common_attribute(a, p.unit, p.source, p.assumption, description)) continue;
-            if (a.key == "range" || a.key == "logrange") {
+            if (a.key == "role") {
+              // `role WORD...`: the words reach the parser as attributes without arguments.
+              if (!a.args.empty()) fail(a.where, "role takes words, not values (" + role_words() + ")");
+              std::size_t words = 0;
+              while (ai + 1 < st.attributes.size() && st.attributes[ai + 1].args.empty()) {
+                const Attribute& w = st.attributes[ai + 1];
+                const unsigned bit = role_bit(w.key);
+                if (bit == 0) break;
+                if (p.roles & bit) fail(w.where, "role '" + w.key + "' is given twice");
+                p.roles |= bit;
+                ++words;
+                ++ai;
+              }
+              if (words == 0) fail(a.where, "role needs one or more of: " + role_words());
+            } else if (a.key == "se") {
+              double se = attribute_numbers(a, 1)[0];
+              if (!(se > 0) || !std::isfinite(se)) fail(a.where, "se (a standard error) must be above 0");
+              p.se = se;
+            } else if (a.key == "range" || a.key == "logrange") {
               auto v = attribute_numbers(a, 2);
               if (!(v[0] < v[1])) fail(a.where, "range needs low < high");
               if (a.key == "logrange" && v[0] <= 0)
@@ -225,11 +256,17 @@ class Analyzer {
               if (!(cv >= 0)) fail(a.where, "cv must be zero or positive");
               p.cv = cv;
             } else {
-              unknown_attribute(a, "unit, source, assumption, description, range, logrange, cv");
+              if (role_bit(a.key) != 0 && a.args.empty())
+                fail(a.where, "'" + a.key + "' is a role: write it after the word role (role " + a.key + ")");
+              unknown_attribute(a, "unit, source, assumption, description, range, logrange, cv, se, role");
             }
           }
           if (p.value && p.low && (*p.value < *p.low || *p.value > *p.high))
             fail(st.name_where, "the value of " + p.name + " lies outside its range");
+          if (p.has(Role::Unidentified) && !p.has(Role::Fitted))
+            fail(st.name_where, p.name + ": role unidentified goes with role fitted (a fit that its targets do not identify)");
+          if (p.has(Role::Unidentified) && p.se)
+            fail(st.name_where, p.name + ": an unidentified estimate has no standard error (se)");
           declare_symbol(st, SymbolKind::Parameter, static_cast<int>(m_.parameters.size()));
           m_.parameters.push_back(std::move(p));
           parameter_statements_.push_back(&st);

@@ -29,7 +29,8 @@ int main(int argc, char** argv) {
       std::string ns = "ldnsim_builtin_" + m->hash();
       unit += "namespace " + ns + " {\n" + m->generated_cpp() + "}  // namespace " + ns + "\n";
       entries += "      {\"" + m->hash() + "\", &" + ns + "::model_pre, &" + ns + "::model_rhs, &" +
-                 ns + "::model_outputs, &" + ns + "::model_roots, &" + ns + "::model_action},  // " + argv[i] + "\n";
+                 ns + "::model_outputs, &" + ns + "::model_roots, &" + ns + "::model_action},  // " +
+                 code_comment(argv[i]) + "\n";
     }
     unit += "namespace ldnsim::models {\nvoid register_builtin_models() {\n";
     if (entries.empty()) {

@@ -46,6 +46,9 @@ std::string shared_library_source(const Model::Impl& impl);
 // and `required` is false; throws if `required` and no native code can be had.
 bool attach_native(Model::Impl& impl, const LoadOptions& options, bool required);
 
+// SHA-256 of `text`, in hexadecimal.
 std::string content_hash(std::string_view text);
+// `text` made safe for a // comment in generated code (labels only; see codegen.cpp).
+std::string code_comment(std::string_view text);
 
 }  // namespace ldnsim::lang

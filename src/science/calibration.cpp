@@ -8,7 +8,6 @@
 
 #include "ldnsim/core/error.hpp"
 #include "ldnsim/core/format.hpp"
-#include "param_lines.hpp"
 
 namespace ldnsim::science {
 
@@ -355,47 +354,6 @@ FitResult calibrate(const LdnModel& m, bool ranges, const std::function<void(con
     if (progress) progress("stage '" + stage.name + "': ranges from " + std::to_string(refits) + " refits");
   }
   return result;
-}
-
-std::string model_number(double v) { return format_number(v, 6); }
-
-std::string rewrite_parameters(const std::string& text, const std::vector<std::pair<std::string, double>>& values,
-                               const std::vector<std::pair<double, double>>& ranges) {
-  std::vector<bool> done(values.size(), false);
-  std::string out;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::size_t i = line.find_first_not_of(" \t");
-    if (i != std::string::npos && line.compare(i, 6, "param ") == 0) {
-      std::size_t a = line.find_first_not_of(" \t", i + 6);
-      std::size_t b = line.find_first_of(" \t=", a);
-      std::string name = line.substr(a, b - a);
-      for (std::size_t k = 0; k < values.size(); ++k) {
-        if (values[k].first != name) continue;
-        auto [vs, ve] = param_lines::value_span(line);
-        std::string number = model_number(values[k].second);
-        // keep the columns of the attributes that follow
-        std::string old = line.substr(vs, ve - vs);
-        std::string pad = number.size() < old.size() ? std::string(old.size() - number.size(), ' ') : "";
-        line = line.substr(0, vs) + number + (ve < line.size() ? pad : "") + line.substr(ve);
-        if (k < ranges.size()) {
-          std::string attr = "logrange " + model_number(ranges[k].first) + " " + model_number(ranges[k].second);
-          auto [r, e] = param_lines::range_span(line, {" logrange "});
-          if (r == param_lines::npos)
-            param_lines::append_attribute(line, attr);
-          else
-            line = line.substr(0, r + 1) + attr + line.substr(e);
-        }
-        done[k] = true;
-      }
-    }
-    out += line;
-    out += '\n';
-  }
-  for (std::size_t k = 0; k < values.size(); ++k)
-    if (!done[k]) throw InputError("no line 'param " + values[k].first + " = ...' in the model file to rewrite");
-  return out;
 }
 
 }  // namespace ldnsim::science

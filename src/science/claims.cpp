@@ -6,14 +6,12 @@
 #include <cmath>
 #include <filesystem>
 #include <memory>
-#include <regex>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "ldnsim/core/error.hpp"
 #include "ldnsim/core/format.hpp"
 #include "ldnsim/core/paths.hpp"
+#include "ldnsim/lang/instance.hpp"
 #include "ldnsim/science/calibration.hpp"
 #include "ldnsim/science/clinical.hpp"
 #include "ldnsim/science/ldn.hpp"
@@ -482,19 +480,15 @@ class Evaluator {
     auto run = std::make_unique<TrialRun>();
     trial::TrialSpec ts = trial::load_trial_spec(study);
     trial::PopulationSpec pop = trial::load_population(ts.population_path);
-    std::string text = read_file(ts.model_path);
-    if (!set.empty()) {
-      lang::ModelPtr m0 = lang::parse_model(text, ts.model_path);
-      for (const auto& [name, v] : set) {
-        (void)v;
-        int k = m0->parameter_index(name);
-        if (k < 0 || m0->parameters()[static_cast<std::size_t>(k)].name != name)
-          throw InputError(spec_.file + ": " + study + ": the model " + ts.model_path + " has no parameter " + name);
-      }
-      text = set_parameter_values(text, std::vector<std::pair<std::string, double>>(set.begin(), set.end()), true);
+    // The study's model (compiled once per file) with the part's values set.
+    lang::ModelInstance model(model_of(ts.model_path));
+    for (const auto& [name, v] : set) {
+      const int k = model.model().parameter_index(name);
+      if (k < 0 || model.parameter(static_cast<std::size_t>(k)).name != name)
+        throw InputError(spec_.file + ": " + study + ": the model " + ts.model_path + " has no parameter " + name);
+      model.set(static_cast<std::size_t>(k), v);
     }
-    lang::ModelPtr model = lang::parse_model(text, ts.model_path);
-    run->trial = std::make_unique<trial::Trial>(ts, pop, model, clinical_simulation_options());
+    run->trial = std::make_unique<trial::Trial>(ts, pop, std::move(model), clinical_simulation_options());
     const trial::Trial& t = *run->trial;
     std::string arms;
     for (const auto& a : t.spec().arms) {
@@ -619,17 +613,13 @@ class Evaluator {
     return *pharm_.emplace(key, std::move(run)).first->second;
   }
 
-  const lang::Model& patient() {
-    if (!patient_) patient_ = lang::parse_model(read_file(spec_.model_path), spec_.model_path);
-    return *patient_;
-  }
+  const lang::Model& patient() { return *model_of(spec_.model_path); }
 
-  static std::string read_file(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw InputError(path + ": cannot read the file");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
+  // Each model file is read and compiled once.
+  const lang::ModelPtr& model_of(const std::string& path) {
+    auto it = models_.find(path);
+    if (it == models_.end()) it = models_.emplace(path, lang::load_model(path)).first;
+    return it->second;
   }
 
   std::size_t trials_run = 0, pharmacology_runs = 0;
@@ -639,7 +629,7 @@ class Evaluator {
   const ClaimsOptions& o_;
   std::map<std::string, std::unique_ptr<TrialRun>> trials_;
   std::map<std::string, std::unique_ptr<PharmRun>> pharm_;
-  lang::ModelPtr patient_;
+  std::map<std::string, lang::ModelPtr> models_;
 };
 
 // The statistic of a trial part over the replicates of a run (before scaling).
@@ -707,13 +697,6 @@ double p_needed(long k, long n, double target) {
   return (lo + hi) / 2;
 }
 
-double parse_se(const std::string& source) {
-  static const std::regex se(R"(SE ([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?))");
-  std::smatch m;
-  if (std::regex_search(source, m, se)) return std::stod(m[1].str());
-  return kNaN;
-}
-
 PartResult evaluate_part(const ClaimPart& p, Evaluator& ev, const ClaimsSpec& spec, const ClaimsOptions& o) {
   PartResult r;
   r.part = p;
@@ -771,7 +754,7 @@ PartResult evaluate_part(const ClaimPart& p, Evaluator& ev, const ClaimsSpec& sp
       return model.parameters()[static_cast<std::size_t>(k)];
     };
     const lang::Parameter& q = get(p.parameter);
-    const double se = parse_se(q.source);
+    const double se = q.se.value_or(kNaN);
     const double mult = p.multiply_by.empty() ? 1.0 : *get(p.multiply_by).value;
     if (std::isfinite(se)) {
       f.defined = true;

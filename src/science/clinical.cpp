@@ -6,17 +6,15 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 #include "ldnsim/core/error.hpp"
 #include "ldnsim/core/format.hpp"
+#include "ldnsim/lang/instance.hpp"
 #include "ldnsim/science/calibration.hpp"
 #include "ldnsim/science/ldn_driver.hpp"
 #include "ldnsim/stats/distributions.hpp"
 #include "ldnsim/trial/driver.hpp"
-#include "param_lines.hpp"
 #include "toml_spec.hpp"
 
 namespace ldnsim::science {
@@ -114,14 +112,6 @@ engine::SimulationOptions clinical_simulation_options() {
 // ---- calibration specs ----------------------------------------------------------------
 
 namespace {
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError("cannot read " + path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::string canonical(const std::string& p) {
   std::error_code ec;
@@ -272,167 +262,38 @@ CalibrationSpec load_calibration_spec(const std::string& path) {
   return s;
 }
 
-// ---- writing parameter values into model text ------------------------------------------------
-
-namespace {
-
-// The [begin, end) line range of each `param NAME` statement (with its indented
-// continuation lines).
-struct Statement {
-  std::size_t first = 0, last = 0;  // line indices, inclusive
-};
-
-std::vector<std::string> split_lines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) lines.push_back(line);
-  return lines;
-}
-
-std::string join_lines(const std::vector<std::string>& lines) {
-  std::string out;
-  for (const auto& l : lines) out += l + "\n";
-  return out;
-}
-
-bool find_param(const std::vector<std::string>& lines, const std::string& name, Statement& st) {
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    const std::string& l = lines[i];
-    if (l.rfind("param ", 0) != 0) continue;
-    std::size_t a = l.find_first_not_of(" \t", 6);
-    std::size_t b = l.find_first_of(" \t=", a);
-    if (a == std::string::npos || l.substr(a, b - a) != name) continue;
-    st.first = i;
-    st.last = i;
-    while (st.last + 1 < lines.size() && !lines[st.last + 1].empty() &&
-           (lines[st.last + 1][0] == ' ' || lines[st.last + 1][0] == '\t'))
-      ++st.last;
-    return true;
-  }
-  return false;
-}
-
-void set_value(std::string& line, double v) {
-  auto [vs, ve] = param_lines::value_span(line);
-  line = line.substr(0, vs) + model_number(v) + line.substr(ve);
-}
-
-// Replaces `range A B` / `logrange A B` in the statement, or adds one after the value.
-void set_range(std::vector<std::string>& lines, const Statement& st, const std::string& attr) {
-  for (std::size_t i = st.first; i <= st.last; ++i) {
-    std::string& l = lines[i];
-    auto [r, e] = param_lines::range_span(l, {" logrange ", " range "});
-    if (r == param_lines::npos) continue;
-    l = l.substr(0, r + 1) + attr + l.substr(e);
-    return;
-  }
-  std::string& l = lines[st.first];
-  std::size_t ve = param_lines::value_span(l).second;
-  l = l.substr(0, ve) + " " + attr + l.substr(ve);
-}
-
-// Removes `range A B` / `logrange A B` from the statement.
-void drop_range(std::vector<std::string>& lines, const Statement& st) {
-  for (std::size_t i = st.first; i <= st.last; ++i) {
-    std::string& l = lines[i];
-    auto [r, e] = param_lines::range_span(l, {" logrange ", " range "});
-    if (r == param_lines::npos) continue;
-    l = l.substr(0, r) + l.substr(e);
-    return;
-  }
-}
-
-// Rewrites the source clause: drops "; to be fitted ..." / "; fitted by `ldnsim calibrate ..."
-// (or the same at the start) and appends the new clause.
-void set_source(std::vector<std::string>& lines, const Statement& st, const std::string& clause) {
-  for (std::size_t i = st.first; i <= st.last; ++i) {
-    std::string& l = lines[i];
-    std::size_t s = l.find("source \"");
-    if (s == std::string::npos) continue;
-    std::size_t a = s + 8, b = l.find('"', a);
-    if (b == std::string::npos) continue;
-    std::string text = l.substr(a, b - a);
-    for (const char* marker : {"; to be fitted", "; fitted by `ldnsim calibrate ", "to be fitted", "fitted by `ldnsim calibrate "}) {
-      std::size_t m = text.find(marker);
-      if (m != std::string::npos) {
-        text = text.substr(0, m);
-        break;
-      }
-    }
-    while (!text.empty() && (text.back() == ' ' || text.back() == ';' || text.back() == ',')) text.pop_back();
-    text += (text.empty() ? "" : "; ") + clause;
-    l = l.substr(0, a) + text + l.substr(b);
-    return;
-  }
-  // no source attribute: add one on the first line
-  param_lines::append_attribute(lines[st.first], "source \"" + clause + "\"");
-}
-
-}  // namespace
-
-std::string set_parameter_values(const std::string& model_text, const std::vector<std::pair<std::string, double>>& values,
-                                 bool drop_ranges) {
-  std::vector<std::string> lines = split_lines(model_text);
-  for (const auto& [name, v] : values) {
-    Statement st;
-    if (!find_param(lines, name, st)) throw InputError("no line 'param " + name + " = ...' in the model file to set");
-    set_value(lines[st.first], v);
-    if (drop_ranges) drop_range(lines, st);
-  }
-  return join_lines(lines);
-}
-
-std::string write_fit(const std::string& model_text, const CalibrationResult& fit, const std::string& spec_name) {
-  std::vector<std::string> lines = split_lines(model_text);
-  for (const auto& p : fit.parameters) {
-    Statement st;
-    if (!find_param(lines, p.name, st)) throw InputError("no line 'param " + p.name + " = ...' in the model file to rewrite");
-    set_value(lines[st.first], p.estimate);
-    set_range(lines, st, "range " + model_number(p.low95) + " " + model_number(p.high95));
-    std::string clause = "fitted by `ldnsim calibrate " + spec_name + "`: ";
-    clause += std::isfinite(p.se) ? "SE " + format_number(p.se, 2) : std::string("not identified by its targets (prior range kept)");
-    if (p.at_bound) clause += ", at a bound of the fit";
-    set_source(lines, st, clause);
-  }
-  return join_lines(lines);
-}
-
 // ---- the fit ---------------------------------------------------------------------------------
 
 namespace {
 
-struct Study {
-  trial::TrialSpec spec;
-  trial::PopulationSpec population;
-};
-
 class Evaluator {
  public:
-  Evaluator(const CalibrationSpec& spec, const CalibrationOptions& options) : spec_(spec), options_(options) {
+  // The studies the targets name, each read and set up once; every evaluation runs them with
+  // other parameter values of the same compiled model.
+  Evaluator(const CalibrationSpec& spec, const CalibrationOptions& options, const lang::ModelInstance& base)
+      : spec_(spec), options_(options) {
     for (const auto& t : spec.targets) {
-      if (studies_.count(t.study)) continue;
-      Study s;
-      s.spec = trial::load_trial_spec(t.study);
-      s.population = trial::load_population(s.spec.population_path);
-      studies_.emplace(t.study, std::move(s));
+      if (trials_.count(t.study)) continue;
+      trial::TrialSpec ts = trial::load_trial_spec(t.study);
+      trial::PopulationSpec pop = trial::load_population(ts.population_path);
+      trials_.emplace(t.study, std::make_unique<trial::Trial>(std::move(ts), std::move(pop), base, clinical_simulation_options()));
     }
   }
 
-  // Runs the studies the targets need with the model text; fills model, mc_se and z.
-  std::vector<TargetFit> evaluate(const std::string& model_text, const std::vector<std::size_t>& which) {
+  // Runs the studies the targets need with the parameter values of `model`; fills model,
+  // mc_se and z.
+  std::vector<TargetFit> evaluate(const lang::ModelInstance& model, const std::vector<std::size_t>& which) {
     ++evaluations;
-    lang::ModelPtr model = lang::parse_model(model_text, spec_.model_path);
     std::map<std::string, std::vector<std::size_t>> by_study;
     for (std::size_t k : which) by_study[spec_.targets[k].study].push_back(k);
     std::vector<TargetFit> out;
     for (const auto& [path, ks] : by_study) {
-      const Study& st = studies_.at(path);
-      trial::Trial t(st.spec, st.population, model, clinical_simulation_options());
+      const trial::Trial& t = *trials_.at(path);
       trial::RunOptions o;
       o.replicates = spec_.replicates;
       o.seed = spec_.seed;
       o.threads = options_.threads;
+      o.model = &model;
       trial::TrialResults res = t.run(o);
       for (std::size_t k : ks) {
         const ClinicalTarget& g = spec_.targets[k];
@@ -480,7 +341,7 @@ class Evaluator {
  private:
   const CalibrationSpec& spec_;
   const CalibrationOptions& options_;
-  std::map<std::string, Study> studies_;
+  std::map<std::string, std::unique_ptr<trial::Trial>> trials_;
 };
 
 double to_unit(const FitParameter& p, double v) {
@@ -495,21 +356,21 @@ double from_unit(const FitParameter& p, double u) {
 struct Problem {
   Evaluator* ev;
   const FitStage* stage;
-  std::string base_text;
+  const lang::ModelInstance* base;  // the values of earlier stages
+  std::vector<std::size_t> index;   // of the stage's parameters in the model
   std::vector<double> best_u;
   double best = 1e300;
   const CalibrationOptions* options;
   std::string stage_label;
   int count = 0;
-  std::string text_at(const double* u) const {
-    std::vector<std::pair<std::string, double>> v;
-    for (std::size_t i = 0; i < stage->parameters.size(); ++i)
-      v.emplace_back(stage->parameters[i].name, from_unit(stage->parameters[i], u[i]));
-    // The fit's bounds may reach beyond a parameter's prior range in the file: the range is
-    // dropped while the fit explores (write_fit sets the new one).
-    return set_parameter_values(base_text, v, true);
+  // The values at a point of the unit cube. The fit's bounds may reach beyond a
+  // parameter's prior range in the file (write_fit sets the new one).
+  lang::ModelInstance at_point(const double* u) const {
+    lang::ModelInstance m = *base;
+    for (std::size_t i = 0; i < stage->parameters.size(); ++i) m.set(index[i], from_unit(stage->parameters[i], u[i]));
+    return m;
   }
-  std::vector<TargetFit> at(const double* u) { return ev->evaluate(text_at(u), stage->targets); }
+  std::vector<TargetFit> at(const double* u) { return ev->evaluate(at_point(u), stage->targets); }
 };
 
 double objective(unsigned n, const double* u, double*, void* data) {
@@ -535,17 +396,20 @@ double objective(unsigned n, const double* u, double*, void* data) {
 CalibrationResult calibrate_clinical(const CalibrationSpec& spec, const CalibrationOptions& options) {
   trial::register_builtin_drivers();
   register_ldn_driver();
-  std::string text = read_text(spec.model_path);
-  lang::ModelPtr model0 = lang::parse_model(text, spec.model_path);
+  // The model is compiled once; the fit varies the values of an instance of it.
+  const lang::ModelInstance model0(lang::load_model(spec.model_path));
+  lang::ModelInstance current = model0;
+  auto parameter_index = [&](const FitStage& st, const FitParameter& p) {
+    const int k = model0.model().parameter_index(p.name);
+    if (k < 0 || model0.parameter(static_cast<std::size_t>(k)).name != p.name)
+      throw InputError(spec.file + ": stage '" + st.name + "': the model " + spec.model_path + " has no parameter " + p.name);
+    if (!model0.parameter(static_cast<std::size_t>(k)).value)
+      throw InputError(spec.file + ": stage '" + st.name + "': " + p.name + " is a covariate without a value; only params can be fitted");
+    return static_cast<std::size_t>(k);
+  };
   for (const auto& st : spec.stages)
-    for (const auto& p : st.parameters) {
-      int k = model0->parameter_index(p.name);
-      if (k < 0 || model0->parameters()[static_cast<std::size_t>(k)].name != p.name)
-        throw InputError(spec.file + ": stage '" + st.name + "': the model " + spec.model_path + " has no parameter " + p.name);
-      if (!model0->parameters()[static_cast<std::size_t>(k)].value)
-        throw InputError(spec.file + ": stage '" + st.name + "': " + p.name + " is a covariate without a value; only params can be fitted");
-    }
-  Evaluator ev(spec, options);
+    for (const auto& p : st.parameters) (void)parameter_index(st, p);
+  Evaluator ev(spec, options, model0);
   CalibrationResult result;
   const std::string spec_name = spec.file;
 
@@ -555,14 +419,12 @@ CalibrationResult calibrate_clinical(const CalibrationSpec& spec, const Calibrat
     Problem pr;
     pr.ev = &ev;
     pr.stage = &st;
-    pr.base_text = text;
+    pr.base = &current;
+    for (const auto& p : st.parameters) pr.index.push_back(parameter_index(st, p));
     pr.options = &options;
     pr.stage_label = "stage " + std::to_string(si + 1) + "/" + std::to_string(spec.stages.size()) + " (" + st.name + ")";
     std::vector<double> u(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      const auto& p = model0->parameters()[static_cast<std::size_t>(model0->parameter_index(st.parameters[i].name))];
-      u[i] = to_unit(st.parameters[i], *p.value);
-    }
+    for (std::size_t i = 0; i < n; ++i) u[i] = to_unit(st.parameters[i], model0.get(pr.index[i]));
     if (!options.evaluate_only) {
       std::vector<double> lo(n, 0.0), hi(n, 1.0), step(n, 0.08);
       nlopt_opt opt = nlopt_create(n >= 2 ? NLOPT_LN_BOBYQA : NLOPT_LN_COBYLA, static_cast<unsigned>(n));
@@ -581,7 +443,8 @@ CalibrationResult calibrate_clinical(const CalibrationSpec& spec, const Calibrat
       if (!pr.best_u.empty()) u = pr.best_u;
     }
     // The estimate and its weighted residuals.
-    std::vector<TargetFit> at = pr.at(u.data());
+    // (Without a fit, the file's values themselves, not their round trip through the unit cube.)
+    std::vector<TargetFit> at = options.evaluate_only ? ev.evaluate(current, st.targets) : pr.at(u.data());
     double chi2 = 0;
     for (const auto& t : at) chi2 += t.z * t.z;
     result.objective.push_back(chi2);
@@ -623,7 +486,7 @@ CalibrationResult calibrate_clinical(const CalibrationSpec& spec, const Calibrat
       ParameterFit p;
       p.name = fp.name;
       p.stage = st.name;
-      const auto& mp = model0->parameters()[static_cast<std::size_t>(model0->parameter_index(fp.name))];
+      const auto& mp = model0.parameter(pr.index[j]);
       p.unit = mp.unit;
       p.start = *mp.value;
       p.estimate = from_unit(fp, u[j]);
@@ -649,9 +512,8 @@ CalibrationResult calibrate_clinical(const CalibrationSpec& spec, const Calibrat
       result.parameters.push_back(p);
     }
     // later stages start from these estimates
-    std::vector<std::pair<std::string, double>> fitted;
-    for (std::size_t j = 0; j < n; ++j) fitted.emplace_back(st.parameters[j].name, from_unit(st.parameters[j], u[j]));
-    text = set_parameter_values(text, fitted, true);
+    if (!options.evaluate_only)
+      for (std::size_t j = 0; j < n; ++j) current.set(pr.index[j], from_unit(st.parameters[j], u[j]));
     if (options.progress)
       options.progress(pr.stage_label + ": done, sum z^2 = " + format_number(chi2, 4) + " over " + std::to_string(m) + " targets");
   }
@@ -659,7 +521,7 @@ CalibrationResult calibrate_clinical(const CalibrationSpec& spec, const Calibrat
   // Every target (fitted or a check) at the final values.
   std::vector<std::size_t> all(spec.targets.size());
   for (std::size_t k = 0; k < all.size(); ++k) all[k] = k;
-  result.targets = ev.evaluate(text, all);
+  result.targets = ev.evaluate(current, all);
   for (auto& t : result.targets) {
     t.fitted = false;
     for (const auto& st : spec.stages)

@@ -4,13 +4,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
-#include <regex>
 #include <sstream>
 
 #include "ldnsim/core/error.hpp"
 #include "ldnsim/core/format.hpp"
 #include "ldnsim/core/random.hpp"
+#include "ldnsim/lang/instance.hpp"
 #include "ldnsim/science/clinical.hpp"
 #include "ldnsim/science/ldn_driver.hpp"
 #include "ldnsim/stats/proportions.hpp"
@@ -20,29 +19,12 @@ namespace ldnsim::science {
 
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
 bool whole(const std::string& s, long& out) {
   if (s.empty() || s.size() > 12) return false;
   for (char c : s)
     if (c < '0' || c > '9') return false;
   out = std::stol(s);
   return true;
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError(path + ": cannot read the file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-double parse_se(const std::string& source) {
-  static const std::regex se(R"(SE ([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?))");
-  std::smatch m;
-  if (std::regex_search(source, m, se)) return std::stod(m[1].str());
-  return kNaN;
 }
 
 long groups_of(const trial::TrialSpec& s) {
@@ -153,34 +135,40 @@ PowerResult run_power(const std::string& spec_path, const PowerOptions& o) {
   const double null_value = res.ratio ? 1.0 : 0.0;
 
   // The model and its effect parameters.
-  const std::string base_text = read_file(spec.model_path);
-  lang::ModelPtr model0 = lang::parse_model(base_text, spec.model_path);
-  auto param = [&](const std::string& name, const std::string& option) -> const lang::Parameter& {
-    int k = model0->parameter_index(name);
-    if (k < 0 || model0->parameters()[static_cast<std::size_t>(k)].name != name || !model0->parameters()[static_cast<std::size_t>(k)].value)
+  const lang::ModelInstance base(lang::load_model(spec.model_path));
+  auto param = [&](const std::string& name, const std::string& option) -> std::size_t {
+    const int k = base.model().parameter_index(name);
+    if (k < 0 || !base.parameter(static_cast<std::size_t>(k)).value)
       throw UsageError(option + " " + name + ": the model " + spec.model_path + " has no param " + name);
-    return model0->parameters()[static_cast<std::size_t>(k)];
+    return static_cast<std::size_t>(k);
   };
+  std::vector<std::pair<std::string, double>> fixed;  // --set, by the model's names
   for (const auto& [name, v] : o.set) {
-    (void)param(name, "--set");
+    const std::size_t k = param(name, "--set");
     if (!std::isfinite(v)) throw UsageError("--set " + name + ": expected a finite number");
+    fixed.emplace_back(base.parameter(k).name, v);
   }
-  std::vector<std::string> names = o.effect_parameters;
-  if (names.empty())
-    for (const auto& p : model0->parameters())
-      if (p.value && (p.name.rfind("EFF_", 0) == 0 || p.name == "BIMM" || p.name == "BPROG")) names.push_back(p.name);
-  for (const auto& name : names) {
-    const lang::Parameter& p = param(name, "--effect");
+  auto fixed_value = [&](const std::string& name) -> const double* {
+    for (const auto& [n, v] : fixed)
+      if (n == name) return &v;
+    return nullptr;
+  };
+  std::vector<std::size_t> chosen;
+  if (o.effect_parameters.empty()) chosen = base.with_role(lang::Role::Effect);
+  for (const auto& name : o.effect_parameters) chosen.push_back(param(name, "--effect"));
+  for (std::size_t k : chosen) {
+    const lang::Parameter& p = base.parameter(k);
     EffectParameter ef;
-    ef.name = name;
-    ef.estimate = o.set.count(name) ? o.set.at(name) : *p.value;
+    ef.name = p.name;
+    const double* f = fixed_value(p.name);
+    ef.estimate = f ? *f : *p.value;
     if (o.effect_from == "zero") {
       ef.estimate = 0;
       ef.distribution = "fixed";
-    } else if (o.set.count(name)) {
+    } else if (f) {
       ef.distribution = "fixed";
-    } else if (double se = parse_se(p.source); std::isfinite(se) && se > 0) {
-      ef.se = se;
+    } else if (p.se) {
+      ef.se = *p.se;
       ef.distribution = "normal";
     } else if (p.low && p.high && *p.low < *p.high) {
       ef.low = *p.low;
@@ -194,32 +182,23 @@ PowerResult run_power(const std::string& spec_path, const PowerOptions& o) {
   res.assurance = o.draws > 0 && o.draw_replicates > 0 &&
                   std::any_of(res.effects.begin(), res.effects.end(), [](const EffectParameter& x) { return x.distribution != "fixed"; });
 
-  auto text_with = [&](const std::vector<std::pair<std::string, double>>& values) {
-    std::vector<std::pair<std::string, double>> v(o.set.begin(), o.set.end());
-    for (const auto& x : values) {
-      auto it = std::find_if(v.begin(), v.end(), [&](const auto& y) { return y.first == x.first; });
-      if (it != v.end()) it->second = x.second;
-      else v.push_back(x);
-    }
-    return v.empty() ? base_text : set_parameter_values(base_text, v, true);
-  };
-  std::vector<std::pair<std::string, double>> point;
-  for (const auto& ef : res.effects) point.emplace_back(ef.name, ef.estimate);
-  lang::ModelPtr point_model = lang::parse_model(text_with(point), spec.model_path);
-
-  // The assurance draws: one stream per draw, parameters in order.
-  std::vector<lang::ModelPtr> draw_models;
+  // The parameter values of power (--set, then the effects' estimates) and of each
+  // assurance draw: one stream per draw, parameters in order. Values go into model
+  // instances; the model is compiled once.
+  lang::ModelInstance point = base.with(fixed);
+  for (const auto& ef : res.effects) point.set(ef.name, ef.estimate);
+  std::vector<lang::ModelInstance> draws;
   if (res.assurance) {
     for (std::size_t k = 0; k < o.draws; ++k) {
       RandomStream rng(o.seed, k, 0, 0x504f5752u);
-      std::vector<std::pair<std::string, double>> v;
+      lang::ModelInstance d = point;
       for (const auto& ef : res.effects) {
         double x = ef.estimate;
         if (ef.distribution == "normal") x = ef.estimate + ef.se * rng.normal();
         else if (ef.distribution == "uniform") x = ef.low + (ef.high - ef.low) * rng.uniform();
-        v.emplace_back(ef.name, x);
+        d.set(ef.name, x);
       }
-      draw_models.push_back(lang::parse_model(text_with(v), spec.model_path));
+      draws.push_back(std::move(d));
     }
   }
 
@@ -235,17 +214,21 @@ PowerResult run_power(const std::string& spec_path, const PowerOptions& o) {
     s.n = n;
     PowerPoint pt;
     pt.n = n;
+    // The work of this n: `replicates` trials at the point values (seed, r), then per draw k
+    // `draw_replicates` trials (seed + 0x9E3779B9 (k + 1), r) with the draw's values.
+    const trial::Trial t(s, pop, point, clinical_simulation_options());
+    std::vector<trial::ReplicateUnit> units;
+    for (std::size_t r = 0; r < o.replicates; ++r) units.push_back({o.seed, r, nullptr});
+    for (std::size_t k = 0; k < draws.size(); ++k)
+      for (std::size_t r = 0; r < o.draw_replicates; ++r) units.push_back({o.seed + 0x9E3779B9ull * (k + 1), r, &draws[k]});
+    trial::RunOptions ro;
+    ro.threads = o.threads;
+    ro.progress = o.progress;
+    const std::vector<trial::ReplicateResult> results = t.run_units(units, ro);
     {
-      trial::Trial t(s, pop, point_model, clinical_simulation_options());
-      trial::RunOptions ro;
-      ro.replicates = o.replicates;
-      ro.seed = o.seed;
-      ro.threads = o.threads;
-      ro.progress = o.progress;
-      trial::TrialResults tr = t.run(ro);
       std::vector<double> est;
-      for (const auto& r : tr.replicates) {
-        const auto& x = r.endpoints[static_cast<std::size_t>(e)];
+      for (std::size_t r = 0; r < o.replicates; ++r) {
+        const auto& x = results[r].endpoints[static_cast<std::size_t>(e)];
         ++pt.trials;
         if (!x.error.empty()) ++pt.failed;
         if (success(x)) ++pt.successes;
@@ -273,16 +256,11 @@ PowerResult run_power(const std::string& spec_path, const PowerOptions& o) {
       // a 95% interval from the spread between draws (it carries both the effect's
       // uncertainty and the trials' chance).
       std::vector<double> share;
-      for (std::size_t k = 0; k < draw_models.size(); ++k) {
-        trial::Trial t(s, pop, draw_models[k], clinical_simulation_options());
-        trial::RunOptions ro;
-        ro.replicates = o.draw_replicates;
-        ro.seed = o.seed + 0x9E3779B9ull * (k + 1);
-        ro.threads = o.threads;
-        trial::TrialResults tr = t.run(ro);
+      for (std::size_t k = 0; k < draws.size(); ++k) {
         long ok = 0;
-        for (const auto& r : tr.replicates) ok += success(r.endpoints[static_cast<std::size_t>(e)]);
-        share.push_back(static_cast<double>(ok) / static_cast<double>(tr.replicates.size()));
+        for (std::size_t r = 0; r < o.draw_replicates; ++r)
+          ok += success(results[o.replicates + k * o.draw_replicates + r].endpoints[static_cast<std::size_t>(e)]);
+        share.push_back(static_cast<double>(ok) / static_cast<double>(o.draw_replicates));
       }
       double mean = 0;
       for (double x : share) mean += x;

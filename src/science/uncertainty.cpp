@@ -22,7 +22,7 @@ std::vector<UncertainParameter> ranged_parameters(const LdnModel& model) {
     u.low = *p.low;
     u.high = *p.high;
     u.log = p.distribution == "log-uniform";
-    u.assumed = !p.assumption.empty() && p.source.find("fitted") == std::string::npos;
+    u.assumed = p.has(lang::Role::Assumption);
     u.unit = p.unit;
     out.push_back(u);
   }

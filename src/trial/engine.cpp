@@ -45,6 +45,7 @@ struct Trial::Impl {
   TrialSpec spec;
   PopulationSpec population;
   lang::ModelPtr model;
+  std::unique_ptr<lang::ModelInstance> instance;  // the trial's own parameter values
   engine::SimulationOptions simulation;
   std::unique_ptr<CohortGenerator> generator;
 
@@ -95,9 +96,9 @@ struct Trial::Impl {
   }
 
   void setup();
-  void simulate_subject(Worker& w, std::uint64_t seed, std::size_t replicate, const Subject& s, int group,
-                        double end_day, double withdraw_day, SubjectOutcome& out);
-  ReplicateResult run_replicate(Worker& w, std::uint64_t seed, std::size_t replicate, std::vector<Subject>& cohort,
+  void simulate_subject(Worker& w, std::uint64_t seed, std::size_t replicate, std::span<const double> parameters,
+                        const Subject& s, int group, double end_day, double withdraw_day, SubjectOutcome& out);
+  ReplicateResult run_replicate(Worker& w, const ReplicateUnit& unit, std::vector<Subject>& cohort,
                                 std::vector<SubjectOutcome>& outcomes);
   void allocate(std::uint64_t seed, std::size_t replicate, const std::vector<Subject>& cohort, std::vector<int>& group) const;
   void extract(const EndpointSpec& e, const std::vector<SubjectOutcome>& outcomes, EndpointData& d) const;
@@ -128,10 +129,15 @@ Trial Trial::load(const std::string& spec_path, const lang::LoadOptions& load, c
 }
 
 Trial::Trial(TrialSpec spec, PopulationSpec population, lang::ModelPtr model, const engine::SimulationOptions& simulation)
+    : Trial(std::move(spec), std::move(population), lang::ModelInstance(std::move(model)), simulation) {}
+
+Trial::Trial(TrialSpec spec, PopulationSpec population, lang::ModelInstance model,
+             const engine::SimulationOptions& simulation)
     : impl_(std::make_unique<Impl>()) {
   impl_->spec = std::move(spec);
   impl_->population = std::move(population);
-  impl_->model = std::move(model);
+  impl_->model = model.ptr();
+  impl_->instance = std::make_unique<lang::ModelInstance>(std::move(model));
   impl_->simulation = simulation;
   impl_->simulation.covariates = engine::CovariateMode::LastRecord;
   impl_->simulation.grid.clear();
@@ -141,6 +147,7 @@ Trial::Trial(TrialSpec spec, PopulationSpec population, lang::ModelPtr model, co
 const TrialSpec& Trial::spec() const { return impl_->spec; }
 const PopulationSpec& Trial::population() const { return impl_->population; }
 const lang::Model& Trial::model() const { return *impl_->model; }
+const lang::ModelInstance& Trial::instance() const { return *impl_->instance; }
 const std::vector<double>& Trial::visits() const { return impl_->visits; }
 const std::vector<std::string>& Trial::observed_outputs() const { return impl_->outputs; }
 const std::vector<std::string>& Trial::groups() const { return impl_->groups; }
@@ -313,8 +320,8 @@ void Trial::Impl::setup() {
 
 // Subject s (already allocated to `group`) from day 0 to `end_day`, withdrawn at
 // `withdraw_day` by the spec-level dropout (infinite: never).
-void Trial::Impl::simulate_subject(Worker& w, std::uint64_t seed, std::size_t replicate, const Subject& s, int group,
-                                   double end_day, double withdraw_day, SubjectOutcome& out) {
+void Trial::Impl::simulate_subject(Worker& w, std::uint64_t seed, std::size_t replicate, std::span<const double> parameters,
+                                   const Subject& s, int group, double end_day, double withdraw_day, SubjectOutcome& out) {
   const std::vector<Phase>& ph = phases[static_cast<std::size_t>(group)];
   const std::size_t nt = treatment_columns.size();
   const std::size_t nv = visits.size();
@@ -406,7 +413,7 @@ void Trial::Impl::simulate_subject(Worker& w, std::uint64_t seed, std::size_t re
     // The model's random elements (random draws, cv, rate events, output noise) come from
     // the streams keyed (seed, replicate, subject ID), the ID being s.index + 1.
     const engine::RandomKey key{seed, replicate};
-    w.sim->run(ds.dataset().subject(0), sink, {}, &key);
+    w.sim->run(ds.dataset().subject(0), sink, parameters, &key);
   } catch (const SolverError& e) {
     throw SolverError("replicate " + std::to_string(replicate) + ", subject " + std::to_string(s.index + 1) + ": " + e.what());
   }
@@ -580,9 +587,12 @@ void Trial::Impl::extract(const EndpointSpec& e, const std::vector<SubjectOutcom
   }
 }
 
-ReplicateResult Trial::Impl::run_replicate(Worker& w, std::uint64_t seed, std::size_t replicate, std::vector<Subject>& cohort,
+ReplicateResult Trial::Impl::run_replicate(Worker& w, const ReplicateUnit& unit, std::vector<Subject>& cohort,
                                            std::vector<SubjectOutcome>& outcomes) {
   const TrialSpec& s = spec;
+  const std::uint64_t seed = unit.seed;
+  const std::size_t replicate = unit.replicate;
+  const lang::ModelInstance& values = unit.model ? *unit.model : *instance;
   ReplicateResult res;
   res.replicate = replicate;
   const auto n = static_cast<std::size_t>(s.n);
@@ -618,7 +628,7 @@ ReplicateResult Trial::Impl::run_replicate(Worker& w, std::uint64_t seed, std::s
     }
     outcomes[i].subject = &cohort[i];
     outcomes[i].group = group[i];
-    simulate_subject(w, seed, replicate, cohort[i], group[i], follow[i], withdraw, outcomes[i]);
+    simulate_subject(w, seed, replicate, values.values(), cohort[i], group[i], follow[i], withdraw, outcomes[i]);
   }
 
   // Administrative data loss among those who did not withdraw.
@@ -687,32 +697,43 @@ ReplicateResult Trial::Impl::run_replicate(Worker& w, std::uint64_t seed, std::s
 }
 
 TrialResults Trial::run(const RunOptions& options) const {
+  std::vector<ReplicateUnit> units(options.replicates);
+  for (std::size_t r = 0; r < units.size(); ++r) units[r] = {options.seed, r, options.model};
   TrialResults out;
   out.seed = options.seed;
-  out.replicates.resize(options.replicates);
+  out.replicates = run_units(units, options);
+  return out;
+}
+
+std::vector<ReplicateResult> Trial::run_units(const std::vector<ReplicateUnit>& units, const RunOptions& options) const {
+  for (const auto& u : units)
+    if (u.model && u.model->ptr() != impl_->model)
+      throw Error("trial " + impl_->spec.file + ": a replicate's parameter values belong to another model (" +
+                  u.model->model().file() + ")");
+  std::vector<ReplicateResult> out(units.size());
   population::ParallelOptions par;
   par.threads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(std::max(1, options.threads)),
-                                                       std::max<std::size_t>(1, options.replicates)));
+                                                       std::max<std::size_t>(1, units.size())));
   par.progress = options.progress;
   par.what = "replicates";
   const std::size_t nw = static_cast<std::size_t>(population::worker_count(par));
   // Per job slot: the cohort and outcomes, kept until consumed when subject-level data is
   // asked for; otherwise per worker.
   const bool keep = static_cast<bool>(options.on_subjects);
-  std::vector<std::vector<Subject>> cohorts(keep ? options.replicates : nw);
-  std::vector<std::vector<SubjectOutcome>> outcomes(keep ? options.replicates : nw);
+  std::vector<std::vector<Subject>> cohorts(keep ? units.size() : nw);
+  std::vector<std::vector<SubjectOutcome>> outcomes(keep ? units.size() : nw);
   for (std::size_t w = 0; w < nw; ++w) impl_->worker(w);
   population::run_ordered(
-      options.replicates, par,
-      [&](std::size_t w, std::size_t r, std::string&) {
-        const std::size_t slot = keep ? r : w;
-        out.replicates[r] = impl_->run_replicate(impl_->worker(w), options.seed, r, cohorts[slot], outcomes[slot]);
+      units.size(), par,
+      [&](std::size_t w, std::size_t k, std::string&) {
+        const std::size_t slot = keep ? k : w;
+        out[k] = impl_->run_replicate(impl_->worker(w), units[k], cohorts[slot], outcomes[slot]);
       },
-      [&](std::size_t r, std::string&) {
+      [&](std::size_t k, std::string&) {
         if (!keep) return;
-        options.on_subjects(r, outcomes[r]);
-        std::vector<SubjectOutcome>().swap(outcomes[r]);
-        std::vector<Subject>().swap(cohorts[r]);
+        options.on_subjects(k, outcomes[k]);
+        std::vector<SubjectOutcome>().swap(outcomes[k]);
+        std::vector<Subject>().swap(cohorts[k]);
       });
   return out;
 }

@@ -49,7 +49,7 @@ struct NormalTrial {
     std::string model = test::read(test::src("tests/trial/data/linear.ldn"));
     const std::string from = "param EFFECT = 5 description \"true treatment effect on Y\"";
     model.replace(model.find(from), from.size(),
-                  "param EFFECT = " + std::to_string(effect) + " source \"test: fitted, SE " + std::to_string(se) + "\"");
+                  "param EFFECT = " + std::to_string(effect) + " se " + std::to_string(se) + " role effect fitted source \"test\"");
     std::ofstream(dir / "linear.ldn") << model;
     std::ofstream(dir / "population.toml") << test::read(test::src("tests/trial/data/population.toml"));
     std::ofstream(dir / "spec.toml") << R"([trial]

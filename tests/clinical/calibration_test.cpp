@@ -6,6 +6,8 @@
 #include <cmath>
 
 #include "ldnsim/core/error.hpp"
+#include "ldnsim/core/format.hpp"
+#include "ldnsim/lang/model.hpp"
 #include "ldnsim/science/calibration.hpp"
 #include "ldnsim/science/clinical.hpp"
 #include "support.hpp"
@@ -40,26 +42,66 @@ TEST(ClinicalCalibration, RecoversAKnownSlopeWithTheTargetsSpreadAsStandardError
   ASSERT_EQ(fit.targets.size(), 1u);
   EXPECT_LT(std::fabs(fit.targets[0].z), 0.05);
 
-  // Written into the model file: value, range and the source clause.
+  // Written into the model file: value, range, standard error, role and the source clause;
+  // read back, the model carries them as typed metadata.
   std::string text = test::read((d / "toy.ldn").string());
   std::string written = science::write_fit(text, fit, "toy-calibration.toml");
   EXPECT_NE(written.find("param SLOPE = " + science::model_number(p.estimate)), std::string::npos) << written;
-  EXPECT_NE(written.find("range " + science::model_number(p.low95) + " " + science::model_number(p.high95)), std::string::npos);
-  EXPECT_NE(written.find("fitted by `ldnsim calibrate toy-calibration.toml`: SE 0.5"), std::string::npos) << written;
+  EXPECT_NE(written.find("range " + science::model_number(p.low95) + " " + science::model_number(p.high95) + " se " +
+                         format_number(p.se, 2) + " role fitted"),
+            std::string::npos)
+      << written;
+  EXPECT_NE(written.find("fitted by `ldnsim calibrate toy-calibration.toml`"), std::string::npos) << written;
   EXPECT_EQ(written.find("to be fitted"), std::string::npos);
-  // Writing again replaces the clause instead of adding one.
+  lang::ModelPtr back = lang::parse_model(written, "toy.ldn");
+  const lang::Parameter& slope = back->parameters()[static_cast<std::size_t>(back->parameter_index("SLOPE"))];
+  ASSERT_TRUE(slope.se.has_value());
+  EXPECT_NEAR(*slope.se, p.se, 0.005);
+  EXPECT_TRUE(slope.has(lang::Role::Fitted));
+  // Writing again replaces the attributes and the clause instead of adding them.
   std::string twice = science::write_fit(written, fit, "toy-calibration.toml");
   EXPECT_EQ(twice, written);
   fs::remove_all(d);
 }
 
-TEST(ClinicalCalibration, SetParameterValuesKeepsTheRestOfTheLine) {
-  std::string t = "param A = 1 unit \"x\" range 0 2\n  source \"s\"\nparam AB = 3\n";
-  std::string out = science::set_parameter_values(t, {{"A", 1.5}, {"AB", 7}});
-  EXPECT_EQ(out, "param A = 1.5 unit \"x\" range 0 2\n  source \"s\"\nparam AB = 7\n");
-  EXPECT_THROW(science::set_parameter_values(t, {{"C", 1}}), InputError);
-  // While a fit explores, the prior range is dropped (a value outside it would not parse).
-  EXPECT_EQ(science::set_parameter_values(t, {{"A", 5}}, true), "param A = 5 unit \"x\"\n  source \"s\"\nparam AB = 3\n");
+TEST(ClinicalCalibration, WriteFitKeepsOtherRolesAndMarksUnidentifiedEstimates) {
+  const std::string t =
+      "param A = 1 unit \"x\" range 0 2 se 0.3 role effect fitted  # note\n"
+      "  source \"Cree 2010; fitted by `ldnsim calibrate old.toml`\"\n"
+      "param B = 3 unit \"y\"\n  assumption \"why\"\n";
+  science::CalibrationResult fit;
+  science::ParameterFit a;
+  a.name = "A";
+  a.estimate = 1.25;
+  a.se = 0.2;
+  a.low95 = 0.86;
+  a.high95 = 1.64;
+  science::ParameterFit b;
+  b.name = "B";
+  b.estimate = 2.5;  // se NaN: not identified
+  b.low95 = 1;
+  b.high95 = 4;
+  b.at_bound = true;
+  fit.parameters = {a, b};
+  const std::string out = science::write_fit(t, fit, "new.toml");
+  EXPECT_EQ(out,
+            "param A = 1.25 unit \"x\" range 0.86 1.64 se 0.2 role effect fitted  # note\n"
+            "  source \"Cree 2010; fitted by `ldnsim calibrate new.toml`\"\n"
+            "param B = 2.5 range 1 4 role fitted unidentified unit \"y\" source \"fitted by `ldnsim calibrate new.toml`: not "
+            "identified by its targets (prior range kept), at a bound of the fit\"\n"
+            "  assumption \"why\"\n");
+  // identified again: `unidentified` goes, `se` comes back
+  fit.parameters[1].se = 0.5;
+  const std::string again = science::write_fit(out, fit, "new.toml");
+  EXPECT_NE(again.find("param B = 2.5 range 1 4 se 0.5 role fitted unit"), std::string::npos) << again;
+  lang::ModelPtr m = lang::parse_model(again + "state X = 0\nd/dt(X) = -A * B * X\n", "t.ldn");
+  EXPECT_EQ(lang::role_text(m->parameters()[0].roles), "effect fitted");
+  EXPECT_THROW(science::write_fit(t + "param C = 1\n", [&] {
+    science::CalibrationResult f;
+    f.parameters.push_back(a);
+    f.parameters.back().name = "D";
+    return f;
+  }(), "x.toml"), InputError);
 }
 
 struct BadSpec {

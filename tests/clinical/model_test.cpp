@@ -44,17 +44,40 @@ TEST(PatientModel, EveryParameterHasUnitAndSourceOrAnAssumptionWithARange) {
 TEST(PatientModel, FittedParametersCarryTheirStandardError) {
   int fitted = 0;
   for (const auto& p : patient()->parameters()) {
-    if (p.source.find("fitted by `ldnsim calibrate trials/calibration/") == std::string::npos) continue;
+    const bool by_spec = p.source.find("fitted by `ldnsim calibrate trials/calibration/") != std::string::npos;
+    EXPECT_EQ(by_spec, p.has(lang::Role::Fitted)) << p.name;
+    if (!p.has(lang::Role::Fitted)) {
+      EXPECT_FALSE(p.se.has_value()) << p.name << ": a standard error without a fit";
+      continue;
+    }
     SCOPED_TRACE(p.name);
     ++fitted;
-    EXPECT_TRUE(p.source.find(": SE ") != std::string::npos || p.source.find("not identified") != std::string::npos);
+    EXPECT_TRUE(p.se.has_value() != p.has(lang::Role::Unidentified));
     ASSERT_TRUE(p.low && p.high);
     EXPECT_LE(*p.low, *p.value);
     EXPECT_GE(*p.high, *p.value);
     EXPECT_EQ(p.source.find("to be fitted"), std::string::npos);
+    EXPECT_EQ(p.source.find(": SE "), std::string::npos) << "the standard error is the se attribute, not prose";
   }
-  // natural history (5), placebo (2), LDN effects (18)
-  EXPECT_GE(fitted, 7);
+  // natural history (6), placebo (2), LDN effects (15)
+  EXPECT_GE(fitted, 20);
+}
+
+TEST(PatientModel, RolesSayWhatEachParameterIs) {
+  std::set<std::string> inputs, effects;
+  for (const auto& p : patient()->parameters()) {
+    EXPECT_NE(p.roles, 0u) << p.name << " has no role";
+    if (p.has(lang::Role::Input)) inputs.insert(p.name);
+    if (p.has(lang::Role::Effect)) effects.insert(p.name);
+    if (p.has(lang::Role::Assumption) && !p.has(lang::Role::Input) && p.name != "EDSSMAX") {
+      EXPECT_TRUE(p.low && p.high) << p.name << ": an assumption needs a plausible range";
+    }
+  }
+  std::set<std::string> expected_inputs = kInputs;
+  expected_inputs.erase("EDSSMAX");  // a structural assumption, not an input
+  EXPECT_EQ(inputs, expected_inputs);
+  // LDN's effects on the patient: what `ldnsim power` varies and `--effect-from zero` removes.
+  EXPECT_EQ(effects, (std::set<std::string>{"BIMM", "BPROG", "EFF_COG", "EFF_FAT", "EFF_MENT", "EFF_PAIN", "EFF_PHYS", "EFF_SPAS"}));
 }
 
 TEST(PatientModel, PopulationScreeningScoresUseTheModelsReferenceDistributions) {

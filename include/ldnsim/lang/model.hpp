@@ -58,6 +58,24 @@ struct LoadOptions {
   bool verbose = false;   // report compilation on stderr
 };
 
+// What a parameter's value is, in the science around the model (`role` in the model
+// language, docs/language.md). A parameter may have several roles (an LDN effect that was
+// fitted); the uncertainty of a value follows from them: fitted with `se` (an estimate with
+// its standard error), fitted and unidentified or an assumption (its range), data (its
+// range, the data's spread), an input (no uncertainty: data, population or driver set it).
+enum class Role : unsigned {
+  Effect = 1u << 0,        // an effect of the drug: power and claims vary it; 0 means no effect
+  Fitted = 1u << 1,        // estimated by `ldnsim calibrate`
+  Unidentified = 1u << 2,  // fitted, but its targets do not identify it (the range is the prior)
+  Data = 1u << 3,          // taken from published data; the range is the data's spread
+  Assumption = 1u << 4,    // no data behind the value; the range is what is plausible
+  Input = 1u << 5,         // set per subject by the data set, population or treatment driver
+};
+// The role words of the model language, in the order of the enum.
+inline constexpr const char* kRoleNames[] = {"effect", "fitted", "unidentified", "data", "assumption", "input"};
+// "effect fitted" for a set of roles ("" for none).
+std::string role_text(unsigned roles);
+
 // A parameter: a value a data column of the same name overrides, record by record.
 struct Parameter {
   std::string name;
@@ -68,7 +86,11 @@ struct Parameter {
   std::optional<double> low, high;  // plausible range (uncertainty analysis)
   std::optional<double> cv;         // between-subject variability, log-normal, as a fraction
   std::string distribution;         // uncertainty distribution over [low, high]: "uniform" or "log-uniform"
+  std::optional<double> se;         // standard error of the value (`se`), e.g. written by `ldnsim calibrate`
+  unsigned roles = 0;               // set of Role (`role effect fitted`)
   SourceLocation where;
+
+  bool has(Role r) const { return (roles & static_cast<unsigned>(r)) != 0; }
 };
 
 struct State {

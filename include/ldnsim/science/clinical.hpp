@@ -128,16 +128,12 @@ struct CalibrationOptions {
 // earlier estimates. Deterministic for a given spec, whatever the thread count.
 CalibrationResult calibrate_clinical(const CalibrationSpec& spec, const CalibrationOptions& options);
 
-// The model text with the estimates written in: `param NAME = VALUE`, `range LOW HIGH`
-// (the 95% range; `logrange` for log-scaled parameters) and, in the source text, the
-// clause "fitted by `ldnsim calibrate SPEC`: SE x" (replacing "to be fitted ..." or an
-// earlier such clause). Throws InputError naming a parameter without a `param` line.
+// The model text with the estimates written in (src/science/model_file.cpp, the only code
+// that rewrites model files): `param NAME = VALUE`, `range LOW HIGH` (the 95% range),
+// `se SE` and `role ... fitted` (with `unidentified` when the targets do not identify the
+// parameter: then no `se`, and the prior range is kept), and in the source text the clause
+// "fitted by `ldnsim calibrate SPEC`" (replacing "to be fitted ..." or an earlier such
+// clause). Throws InputError naming a parameter without a `param` line.
 std::string write_fit(const std::string& model_text, const CalibrationResult& fit, const std::string& spec_name);
-
-// Just the values of `param NAME = VALUE` lines replaced (6 significant digits); with
-// `drop_ranges` their `range`/`logrange` attributes are removed (a value outside its prior
-// range would not parse).
-std::string set_parameter_values(const std::string& model_text,
-                                 const std::vector<std::pair<std::string, double>>& values, bool drop_ranges = false);
 
 }  // namespace ldnsim::science

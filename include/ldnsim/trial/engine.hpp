@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "ldnsim/engine/simulation.hpp"
+#include "ldnsim/lang/instance.hpp"
 #include "ldnsim/lang/model.hpp"
 #include "ldnsim/trial/analysis.hpp"
 #include "ldnsim/trial/population.hpp"
@@ -50,10 +51,23 @@ struct ReplicateResult {
 struct RunOptions {
   std::size_t replicates = 1000;
   std::uint64_t seed = 1;
+  // Parameter values of every replicate (nullptr: the trial's own, Trial::instance()); an
+  // instance of the trial's model.
+  const lang::ModelInstance* model = nullptr;
   int threads = 1;
   bool progress = false;
   // Called in replicate order on the calling thread, with every subject of the replicate.
   std::function<void(std::size_t replicate, const std::vector<SubjectOutcome>&)> on_subjects;
+};
+
+// One simulated trial, the unit of work: the random streams of replicate `replicate` under
+// `seed`, with the parameter values of `model` (nullptr: the trial's own). Units are
+// independent of each other, so any subset can run on any thread or process; results are
+// gathered in unit order.
+struct ReplicateUnit {
+  std::uint64_t seed = 1;
+  std::size_t replicate = 0;
+  const lang::ModelInstance* model = nullptr;
 };
 
 struct TrialResults {
@@ -68,7 +82,11 @@ class Trial {
   // naming file, key and what was expected; ModelError for a bad model.
   static Trial load(const std::string& spec_path, const lang::LoadOptions& load = {},
                     const engine::SimulationOptions& simulation = default_simulation_options());
-  // The same from specs already read, with a loaded model (tests).
+  // The same from specs already read, with a model instance: its parameter values are the
+  // trial's own (what run() uses unless told otherwise).
+  Trial(TrialSpec spec, PopulationSpec population, lang::ModelInstance model,
+        const engine::SimulationOptions& simulation = default_simulation_options());
+  // With the model file's values.
   Trial(TrialSpec spec, PopulationSpec population, lang::ModelPtr model,
         const engine::SimulationOptions& simulation = default_simulation_options());
   Trial(Trial&&) noexcept;
@@ -79,6 +97,8 @@ class Trial {
   const TrialSpec& spec() const;
   const PopulationSpec& population() const;
   const lang::Model& model() const;
+  // The model with the trial's parameter values.
+  const lang::ModelInstance& instance() const;
   // Study times (days) at which outputs are read, ascending; visits()[0] == 0.
   const std::vector<double>& visits() const;
   // Names of the model outputs read at visits (endpoint outputs, then the dropout flag).
@@ -90,7 +110,12 @@ class Trial {
   // A readable description of the plan (what --check prints).
   std::string plan() const;
 
+  // Replicates 0 .. options.replicates-1 with options.seed.
   TrialResults run(const RunOptions& options) const;
+  // The given units, in parallel (options.threads, options.progress; options.on_subjects is
+  // called in unit order with the unit's index); results in unit order, each the same
+  // whatever the thread count and whatever other units run.
+  std::vector<ReplicateResult> run_units(const std::vector<ReplicateUnit>& units, const RunOptions& options) const;
 
  private:
   struct Impl;
