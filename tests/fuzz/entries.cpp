@@ -136,11 +136,11 @@ int dataset(const std::uint8_t* data, std::size_t size) {
     engine::SimulationOptions o;
     o.tolerances.max_steps = 20000;  // bounded work per input
     o.ss_max_intervals = 200;
-    engine::SubjectSimulator sim(*m, ds, binding, o);
+    engine::SubjectSimulator sim(*m, binding, o);
     CountRows rows;
-    for (std::size_t s = 0; s < ds.subjects.size() && s < 8; ++s) {
+    for (std::size_t s = 0; s < ds.subject_count() && s < 8; ++s) {
       try {
-        sim.run(s, rows);
+        sim.run(ds.subject(s), rows);
       } catch (const SolverError&) {
         // a numerical failure, reported per subject
       }
