@@ -46,3 +46,18 @@ ldnsim_install_deps() {
     cp "$root/report/package-lock.json" "$root/report/node_modules/.ldnsim-lock"
   fi
 }
+
+# For scripts/fuzz only (not needed to build or test): clang with libFuzzer.
+LDNSIM_FUZZ_PACKAGES=(clang libfuzzer-14-dev)
+
+ldnsim_install_fuzz_deps() {
+  local missing=()
+  for p in "${LDNSIM_FUZZ_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "ldnsim: installing ${missing[*]}"
+    ldnsim_as_root apt-get update -q
+    ldnsim_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+  fi
+}
