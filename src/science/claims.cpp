@@ -146,6 +146,10 @@ Verdict combine(const std::vector<Verdict>& parts) {
 
 namespace {
 
+// Counts of people in a claim (k of n): beyond any study, and past 2^63 the conversion to
+// a whole number was undefined.
+constexpr double kMaxCount = 1e9;
+
 using detail::SpecReader;
 using detail::key_path;
 
@@ -301,15 +305,16 @@ ClaimPart read_part(const SpecReader& r, const toml::table& t, const std::string
       const std::string bp = key_path(path, "binomial");
       r.check_keys(*b, bp, {"k", "n"});
       const double k = r.require_number(*b, bp, "k"), n = r.require_number(*b, bp, "n");
-      if (!(n >= 1 && k >= 0 && k <= n && k == std::floor(k) && n == std::floor(n)))
-        r.fail(*b, bp, "expected whole numbers 0 <= k <= n, n >= 1");
+      if (!(n >= 1 && n <= kMaxCount && k >= 0 && k <= n && k == std::floor(k) && n == std::floor(n)))
+        r.fail(*b, bp, "expected whole numbers 0 <= k <= n, 1 <= n <= 1e9, found k = " + format_number(k) + ", n = " + format_number(n));
       p.binomial_k = static_cast<long>(k);
       p.binomial_n = static_cast<long>(n);
     }
   } else if (p.method == "exact") {
     const double k = r.require_number(t, path, "k"), n = r.require_number(t, path, "n");
-    if (!(n >= 1 && k >= 0 && k <= n && k == std::floor(k) && n == std::floor(n)))
-      throw InputError(r.where(t.source()) + ": " + path + ": expected whole numbers 0 <= k <= n, n >= 1");
+    if (!(n >= 1 && n <= kMaxCount && k >= 0 && k <= n && k == std::floor(k) && n == std::floor(n)))
+      throw InputError(r.where(t.source()) + ": " + path + ": expected whole numbers 0 <= k <= n, 1 <= n <= 1e9, found k = " +
+                       format_number(k) + ", n = " + format_number(n));
     p.k = static_cast<long>(k);
     p.n = static_cast<long>(n);
     p.null_p = r.number(t, path, "null_p").value_or(-1);

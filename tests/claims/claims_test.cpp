@@ -160,6 +160,8 @@ TEST(ClaimsFile, ErrorsNameTheKey) {
   expect(part + "method = \"documented\"\nvalues = [1]\ncentral = 1\nclaimed = [2, 1]\n", "low must not exceed high");
   expect(part + "method = \"documented\"\nvalues = [1]\ncentral = 1\nclaimed = [0, 1]\ncolour = 3\n", "claims[0].parts[0].colour: unknown key");
   expect(part + "method = \"pharmacology\"\ndose_mg = 3\nmetric = \"happiness\"\nclaimed = [0, 1]\n", "unknown metric 'happiness'");
+  expect(part + "method = \"exact\"\nk = 1\nn = 1e300\nclaimed = [0, 1]\n",
+         "expected whole numbers 0 <= k <= n, 1 <= n <= 1e9, found k = 1, n = 1e+300");
   expect(part + "method = \"trial\"\nstudy = \"nowhere.toml\"\nstatistic = \"estimate\"\nendpoint = \"e\"\nclaimed = [0, 1]\n", "no such trial spec");
   try {
     science::load_claims(write_claims("[[claims]]\nid = \"x\"\nclaim = \"c\"\nsources = [\"Q\"]\ntest = \"t\"\n"));
