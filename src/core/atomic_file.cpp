@@ -10,7 +10,14 @@
 
 namespace ldnsim {
 
+namespace {
+bool g_discard = false;
+}
+
+void discard_outputs() { g_discard = true; }
+
 AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
+  if (g_discard) return;
   namespace fs = std::filesystem;
   fs::path target(path_);
   fs::path dir = target.parent_path();
@@ -30,16 +37,20 @@ AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
 
 AtomicFile::~AtomicFile() {
   if (file_) std::fclose(file_);
-  if (!committed_) std::remove(temp_path_.c_str());
+  if (!committed_ && !temp_path_.empty()) std::remove(temp_path_.c_str());
 }
 
 void AtomicFile::write(std::string_view bytes) {
-  if (bytes.empty()) return;
+  if (bytes.empty() || g_discard) return;
   if (std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size())
     throw InputError("cannot write '" + path_ + "': " + std::strerror(errno));
 }
 
 void AtomicFile::commit() {
+  if (g_discard) {
+    committed_ = true;
+    return;
+  }
   bool ok = std::fflush(file_) == 0;
   ok = (std::fclose(file_) == 0) && ok;
   file_ = nullptr;
