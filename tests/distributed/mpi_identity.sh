@@ -14,7 +14,6 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 # No network here: shared memory and loopback only.
 export OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none OMPI_MCA_rmaps_base_oversubscribe=1
 export OMPI_MCA_plm_rsh_agent=false
-export LDNSIM_CACHE_DIR=${LDNSIM_CACHE_DIR:-}
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 cp "$DATA"/linear.ldn "$DATA"/population.toml "$DATA"/crossover.toml "$DATA"/parallel.toml "$W"/
@@ -39,6 +38,7 @@ cases=(
   "simulate-regimen|simulate $SRC/models/ldn/human.ldn --engine interpreter --dose 4.5mg --every 24h --days 10 --out OUT -q"
   "trial|trial $W/crossover.toml --replicates 12 --seed 5 --engine interpreter --out OUT -q"
   "trial-json|trial $W/parallel.toml --replicates 9 --seed 2 --engine interpreter --json -q"
+  "power|power $SRC/trials/designs/fatigue-24w.toml --n 40 --replicates 10 --draws 2 --draw-replicates 2 --json -q"
   "dose-uncertainty|dose 4.5mg --uncertainty 16 --json -q"
   "sensitivity|sensitivity --trajectories 4 --json -q"
 )
