@@ -320,10 +320,13 @@ void coordinate(const population::ParallelOptions& options, const population::Or
   const std::uint64_t call = g_call;
   const std::size_t threads = static_cast<std::size_t>(population::worker_count(options));
   const std::size_t workers = threads * static_cast<std::size_t>(g_size);
-  std::size_t chunk = jobs.counted ? std::clamp<std::size_t>(jobs.count / (8 * workers), 1, 64) : std::max<std::size_t>(1, threads);
+  // Chunks of about 1/16 of a worker's share (1 to 64 jobs), so the last ones are small.
+  const std::size_t chunk = jobs.counted ? std::clamp<std::size_t>(jobs.count / (16 * workers), 1, 64) : threads;
+  // Jobs handed out at most `window` ahead of the job consumed: bounded memory on rank 0,
+  // room for a rank held up by a slow chunk.
   const std::size_t window = options.window ? std::max(options.window, chunk * static_cast<std::size_t>(g_size))
-                                            : std::max<std::size_t>(4 * chunk * static_cast<std::size_t>(g_size), 4 * workers);
-  const std::size_t want = std::max(threads, chunk);  // a rank asks for more below this
+                                            : std::max<std::size_t>(8 * chunk * static_cast<std::size_t>(g_size), 8 * workers);
+  const std::size_t want = threads;  // a rank asks for more when fewer jobs are queued
   std::size_t count = jobs.counted ? jobs.count : kNone;
   std::size_t next = 0;      // next job to hand out
   std::size_t consumed = 0;  // next job to consume
@@ -464,12 +467,13 @@ void work(const population::ParallelOptions& options, const population::OrderedJ
   std::thread pool(run_pool, std::ref(local), std::cref(options), std::cref(jobs));
   bool asking = false, end_sent = false, error_sent = false;
   std::size_t forwarded = 0;
-  std::size_t want = threads;
+  const std::size_t want = threads;
   try {
     while (true) {
       Message m;
       bool done = false;
-      while (receive(m)) {
+      // Nothing after kDone belongs to this call: the next call reads it.
+      while (!done && receive(m)) {
         if (get(m.body, m.at) != call) continue;
         switch (m.tag) {
           case kAssign: {
@@ -478,7 +482,7 @@ void work(const population::ParallelOptions& options, const population::OrderedJ
             {
               std::lock_guard lock(local.mutex);
               if (b == e) local.no_more = true;
-              else local.chunks.emplace_back(b, e), local.queued += e - b, want = std::max(threads, e - b);
+              else local.chunks.emplace_back(b, e), local.queued += e - b;
             }
             local.cv_work.notify_all();
             break;
