@@ -22,17 +22,17 @@ export OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none OMP
 w=$(mktemp -d)
 trap 'rm -rf "$w"' EXIT
 
-# seconds of the best of $runs runs of "$@"
+# "WALL CPU": seconds of the best of $runs runs of "$@" (CPU: user + system of the process
+# and its children, the ranks included; on a loaded machine CPU seconds say more about the
+# work than wall seconds)
 best() {
-  local b="" t0 t1 s
+  local b="" bc="" t
   for _ in $(seq "$runs"); do
-    t0=$(date +%s.%N)
-    "$@" > "$w/stdout" 2> "$w/stderr" || { echo "failed: $*" >&2; cat "$w/stderr" >&2; exit 1; }
-    t1=$(date +%s.%N)
-    s=$(echo "$t1 - $t0" | bc)
-    if [[ -z $b ]] || (( $(echo "$s < $b" | bc) )); then b=$s; fi
+    /usr/bin/time -f "%e %U %S" -o "$w/time" "$@" > "$w/stdout" 2> "$w/stderr" || { echo "failed: $*" >&2; cat "$w/stderr" >&2; exit 1; }
+    read -r t u s < "$w/time"
+    if [[ -z $b ]] || (( $(echo "$t < $b" | bc) )); then b=$t; bc=$(echo "$u + $s" | bc); fi
   done
-  echo "$b"
+  echo "$b $bc"
 }
 
 # stdout without the run's timing and thread count (JSON "seconds", "threads")
@@ -45,21 +45,20 @@ bench() {
   local args=("$@")
   local ref=("${args[@]//OUT/$w/ref.out}")
   echo "== $label ($(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg))"
-  local t1 t2
-  t1=$(best "$bin" "${ref[@]}" --threads 1)
-  t2=$(best "$bin" "${ref[@]}" --threads 2)
+  local t1 c1 t2 c2 t c
+  read -r t1 c1 < <(best "$bin" "${ref[@]}" --threads 1)
+  read -r t2 c2 < <(best "$bin" "${ref[@]}" --threads 2)
   norm < "$w/stdout" > "$w/ref.stdout"
-  printf '%-28s %8.2f s\n' "1 process, 1 thread" "$t1"
-  printf '%-28s %8.2f s   speed-up %.2f\n' "1 process, 2 threads" "$t2" "$(echo "$t1 / $t2" | bc -l)"
+  printf '%-24s %8.2f s wall %8.2f s CPU\n' "1 process, 1 thread" "$t1" "$c1"
+  printf '%-24s %8.2f s wall %8.2f s CPU   speed-up %.2f\n' "1 process, 2 threads" "$t2" "$c2" "$(echo "$t1 / $t2" | bc -l)"
   for np in 1 2 3; do
     local run=("${args[@]//OUT/$w/mpi.out}")
-    local t
-    t=$(best mpirun -np "$np" --oversubscribe "$bin" "${run[@]}" --threads 1)
+    read -r t c < <(best mpirun -np "$np" --oversubscribe "$bin" "${run[@]}" --threads 1)
     local same=identical
     if [[ -e $w/ref.out ]]; then cmp -s "$w/ref.out" "$w/mpi.out" || same=DIFFERENT; fi
     norm < "$w/stdout" | cmp -s - "$w/ref.stdout" || same=DIFFERENT
-    printf '%-28s %8.2f s   speed-up %.2f, efficiency vs 2 threads %.2f, output %s\n' "$np rank(s) x 1 thread" "$t" \
-      "$(echo "$t1 / $t" | bc -l)" "$(echo "$t2 / $t" | bc -l)" "$same"
+    printf '%-24s %8.2f s wall %8.2f s CPU   speed-up %.2f, efficiency vs 2 threads %.2f, CPU vs 1 thread %.2f, output %s\n' \
+      "$np rank(s) x 1 thread" "$t" "$c" "$(echo "$t1 / $t" | bc -l)" "$(echo "$t2 / $t" | bc -l)" "$(echo "$c / $c1" | bc -l)" "$same"
   done
 }
 
@@ -70,6 +69,7 @@ bench "power $(basename "$power_spec") $power_args" power "$power_spec" "${pa[@]
 
 # The serial part: a run with a single job, on 1 and 2 ranks (start-up, model loading and
 # compilation, MPI set-up and shut-down, the ordered output of one job).
-s1=$(best "$bin" trial "$trial" --replicates 1 --threads 1 -q)
-s2=$(best mpirun -np 2 --oversubscribe "$bin" trial "$trial" --replicates 1 --threads 1 -q)
-printf '== serial part: one replicate on 1 process %.2f s, on 2 ranks under mpirun %.2f s\n' "$s1" "$s2"
+read -r s1 sc1 < <(best "$bin" trial "$trial" --replicates 1 --threads 1 -q)
+read -r s2 sc2 < <(best mpirun -np 2 --oversubscribe "$bin" trial "$trial" --replicates 1 --threads 1 -q)
+printf '== serial part: one replicate on 1 process %.2f s wall (%.2f s CPU), on 2 ranks under mpirun %.2f s wall (%.2f s CPU)\n' \
+  "$s1" "$sc1" "$s2" "$sc2"

@@ -4,9 +4,12 @@
 //  - rank 0 hands out chunks of consecutive job indices on request (kAssign), to itself
 //    and to the other ranks, never more than `window` jobs ahead of the job it consumes;
 //  - each rank runs its chunks on its own thread pool (population::run_ordered_reading,
-//    local_only) and sends every result to rank 0 (kResult) in its own job order;
-//  - rank 0 consumes results in job order and forwards each to the other ranks (kForward),
-//    which consume it too, so every rank holds the same results;
+//    local_only) and sends its results to rank 0 (kResult, the results at hand in one
+//    message) in its own job order;
+//  - rank 0 consumes results in job order and forwards them to the other ranks (kForward,
+//    the results consumed in one pass in one message), which consume them too, so every
+//    rank holds the same results (unless
+//    results_on_all_ranks is false: output that only rank 0 writes);
 //  - a job's error goes to rank 0 (kError) after the results before it; rank 0 raises it,
 //    named with rank and job, when every job before it was consumed (the single-process
 //    rule), and tells the others to stop (kAbort);
@@ -299,11 +302,21 @@ void run_pool(Local& local, const population::ParallelOptions& options, const po
   local.cv_comm.notify_one();
 }
 
-void idle(Local& local) {
-  std::unique_lock lock(local.mutex);
-  local.cv_comm.wait_for(lock, std::chrono::microseconds(200),
-                         [&] { return !local.results.empty() || local.finished; });
-}
+// Waits for the pool's next result, or at most `pause` for a message. The pause grows
+// (50 us to 2 ms) while nothing happens and falls back when something does, so a rank whose
+// jobs are long spends little time polling MPI and a busy exchange stays quick.
+class Idle {
+ public:
+  void operator()(Local& local, bool active) {
+    pause_ = active ? kShortest : std::min(kLongest, pause_ * 2);
+    std::unique_lock lock(local.mutex);
+    local.cv_comm.wait_for(lock, pause_, [&] { return !local.results.empty() || local.finished; });
+  }
+
+ private:
+  static constexpr std::chrono::microseconds kShortest{50}, kLongest{2000};
+  std::chrono::microseconds pause_{kShortest};
+};
 
 void stop_pool(Local& local, std::thread& pool) {
   {
@@ -341,7 +354,14 @@ void coordinate(const population::ParallelOptions& options, const population::Or
   Local local;
   std::thread pool(run_pool, std::ref(local), std::cref(options), std::cref(jobs));
   bool own_finished = false;
+  Idle idle;
 
+  auto forward = [&](std::string& batch) {
+    if (batch.empty()) return;
+    std::shared_ptr<const std::string> shared = std::make_shared<const std::string>(std::move(batch));
+    batch.clear();
+    for (int k = 1; k < g_size; ++k) send(k, kForward, shared);
+  };
   auto answer = [&](int to, std::size_t b, std::size_t e) {
     std::string s = header(call);
     put(s, b);
@@ -353,7 +373,9 @@ void coordinate(const population::ParallelOptions& options, const population::Or
     while (true) {
       // Messages from the other ranks.
       Message m;
+      bool active = false;
       while (receive(m)) {
+        active = true;
         if (m.tag == kFatal) {
           if (!fatal) fatal = decode(m.from, m.body, 0);
           continue;
@@ -362,11 +384,14 @@ void coordinate(const population::ParallelOptions& options, const population::Or
         joined[static_cast<std::size_t>(m.from)] = true;
         switch (m.tag) {
           case kRequest: waiting.push_back(m.from); break;
-          case kResult: {
-            std::size_t g = get(m.body, m.at);
-            results.emplace(g, m.body.substr(m.at));
+          case kResult:  // a batch: (job, length, bytes)...
+            while (m.at < m.body.size()) {
+              std::size_t g = get(m.body, m.at), n = get(m.body, m.at);
+              if (n > m.body.size() - m.at) throw std::runtime_error("MPI: a result message is cut short");
+              results.emplace(g, m.body.substr(m.at, n));
+              m.at += n;
+            }
             break;
-          }
           case kEnd: count = std::min<std::size_t>(count, get(m.body, m.at)); break;
           case kError: {
             Failure f = decode(m.from, m.body, m.at);
@@ -380,6 +405,7 @@ void coordinate(const population::ParallelOptions& options, const population::Or
       // Rank 0's own pool.
       {
         std::lock_guard lock(local.mutex);
+        active = active || !local.results.empty();
         for (auto& r : local.results) results.emplace(r.first, std::move(r.second));
         local.results.clear();
         count = std::min(count, local.end);
@@ -391,21 +417,27 @@ void coordinate(const population::ParallelOptions& options, const population::Or
           }
         }
       }
-      // Consume in order, forwarding each result to the other ranks.
+      // Consume in order; the results consumed go on to the other ranks in one message.
+      std::string batch;
       while (consumed < count) {
         auto e = errors.find(consumed);
-        if (e != errors.end()) raise(e->second, options.what);
+        if (e != errors.end()) {
+          forward(batch);
+          raise(e->second, options.what);
+        }
         auto r = results.find(consumed);
         if (r == results.end()) break;
-        auto data = std::make_shared<std::string>(header(call));
-        put(*data, consumed);
-        *data += r->second;
+        if (options.results_on_all_ranks && g_size > 1) {
+          if (batch.empty()) batch = header(call);
+          put(batch, consumed);
+          put(batch, r->second.size());
+          batch += r->second;
+        }
         jobs.consume(consumed, r->second);
         results.erase(r);
-        std::shared_ptr<const std::string> shared = std::move(data);
-        for (int k = 1; k < g_size; ++k) send(k, kForward, shared);
         ++consumed;
       }
+      forward(batch);
       if (consumed >= count && std::all_of(joined.begin(), joined.end(), [](bool j) { return j; })) break;
       // Hand out chunks: waiting ranks first, then rank 0's own pool.
       auto take = [&](std::size_t& b, std::size_t& e) {
@@ -445,7 +477,7 @@ void coordinate(const population::ParallelOptions& options, const population::Or
         if (fed) local.cv_work.notify_all();
       }
       test_sends();
-      idle(local);
+      idle(local, active);
     }
   } catch (...) {
     for (int k = 1; k < g_size; ++k) send(k, kAbort, header(call));
@@ -465,6 +497,7 @@ void work(const population::ParallelOptions& options, const population::OrderedJ
   const std::size_t threads = static_cast<std::size_t>(population::worker_count(options));
   Local local;
   std::thread pool(run_pool, std::ref(local), std::cref(options), std::cref(jobs));
+  Idle idle;
   bool asking = false, end_sent = false, error_sent = false;
   std::size_t forwarded = 0;
   const std::size_t want = threads;
@@ -473,7 +506,9 @@ void work(const population::ParallelOptions& options, const population::OrderedJ
       Message m;
       bool done = false;
       // Nothing after kDone belongs to this call: the next call reads it.
+      bool active = false;
       while (!done && receive(m)) {
+        active = true;
         if (get(m.body, m.at) != call) continue;
         switch (m.tag) {
           case kAssign: {
@@ -487,18 +522,21 @@ void work(const population::ParallelOptions& options, const population::OrderedJ
             local.cv_work.notify_all();
             break;
           }
-          case kForward: {
-            std::size_t g = get(m.body, m.at);
-            if (g != forwarded) throw std::runtime_error("MPI: results forwarded out of order");
-            std::string buffer = m.body.substr(m.at);
-            try {
-              jobs.consume(g, buffer);
-            } catch (...) {
-              // Rank 0 consumed the same bytes, failed the same way and stops the job.
+          case kForward:  // a batch: (job, length, bytes)...
+            while (m.at < m.body.size()) {
+              std::size_t g = get(m.body, m.at), n = get(m.body, m.at);
+              if (g != forwarded || n > m.body.size() - m.at)
+                throw std::runtime_error("MPI: results forwarded out of order or cut short");
+              std::string buffer = m.body.substr(m.at, n);
+              m.at += n;
+              try {
+                jobs.consume(g, buffer);
+              } catch (...) {
+                // Rank 0 consumed the same bytes, failed the same way and stops the job.
+              }
+              ++forwarded;
             }
-            ++forwarded;
             break;
-          }
           case kDone: done = true; break;
           case kAbort: throw Aborted();
           default: break;
@@ -514,10 +552,14 @@ void work(const population::ParallelOptions& options, const population::OrderedJ
         const Failure failure = local.failure;
         const bool more = !local.no_more && !asking && local.queued < want;
         lock.unlock();
-        for (auto& r : results) {
+        active = active || !results.empty() || more;
+        if (!results.empty()) {  // one message for all the results at hand
           std::string s = header(call);
-          put(s, r.first);
-          s += r.second;
+          for (auto& r : results) {
+            put(s, r.first);
+            put(s, r.second.size());
+            s += r.second;
+          }
           send(0, kResult, std::move(s));
         }
         if (end != kNone && !end_sent) {
@@ -538,7 +580,7 @@ void work(const population::ParallelOptions& options, const population::OrderedJ
         }
       }
       test_sends();
-      idle(local);
+      idle(local, active);
     }
   } catch (...) {
     g_aborted = true;

@@ -18,6 +18,10 @@ struct ParallelOptions {
   // Run on this process's threads only, even under mpirun (the executor's own pool, and
   // jobs whose results cannot travel between processes).
   bool local_only = false;
+  // Under mpirun, every rank consumes every result (so state built from them is the same
+  // everywhere). false: only rank 0 consumes; for consumers that only write output (a
+  // simulation's rows), which would otherwise be sent to every rank for nothing.
+  bool results_on_all_ranks = true;
 };
 
 // Jobs as run_ordered_reading takes them; count is the number of jobs when known in
