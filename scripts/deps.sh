@@ -15,6 +15,7 @@ LDNSIM_APT_PACKAGES=(
   librandom123-dev                              # counter-based random streams
   libcpp-httplib-dev                            # local explorer server
   libssl-dev                                    # SHA-256/HMAC: the native-code cache's keys and checks
+  libopenmpi-dev openmpi-bin                    # MPI: mpirun -np K ldnsim ... (docs/scale.md)
   libgtest-dev libgmock-dev libbenchmark-dev    # tests and micro-benchmarks
   chromium chromium-driver                      # headless-browser report tests
 )

@@ -6,6 +6,7 @@
 #include "common.hpp"
 #include "ldnsim/core/error.hpp"
 #include "ldnsim/core/text.hpp"
+#include "ldnsim/distributed/session.hpp"
 #include "ldnsim/models/builtin.hpp"
 #include "ldnsim/science/ldn_driver.hpp"
 #include "ldnsim/server/json_output.hpp"
@@ -27,7 +28,9 @@ std::string safe(std::string_view message) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   ldnsim::models::register_builtin_models();
   ldnsim::science::register_ldn_driver();  // the "ldn" treatment driver of trial specs
   CLI::App app{"ldnsim: simulation of low-dose naltrexone (LDN) in multiple sclerosis, from dose to trial.\n"
@@ -79,4 +82,12 @@ int main(int argc, char** argv) {
     return 1;
   }
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Under mpirun every rank runs the command; rank 0 alone writes (docs/scale.md).
+  ldnsim::distributed::Session session(argc, argv);
+  return session.finish(run(argc, argv));
 }
