@@ -590,3 +590,35 @@ TEST(Sensitivity, MorrisOnAKnownFunction) {
     EXPECT_LT(r.mu_star[0][0], 4);
   }
 }
+
+// A failed point (f returns nothing) is counted by morris from the results, not by the
+// caller's threads, so the count is the same for any thread or process count; the linear
+// effects from the remaining points stay exact.
+TEST(Sensitivity, MorrisCountsFailedPointsFromTheResults) {
+  const std::vector<double> a = {1, 2, 0, -5};
+  auto f = [&](std::size_t, std::span<const double> u) {
+    if (u[2] > 0.6) return std::vector<double>{};  // "the simulation failed" at high u2
+    double y = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) y += a[i] * u[i];
+    return std::vector<double>{y};
+  };
+  // Points with u2 > 0.6: recount them independently of morris.
+  std::size_t expected = 0;
+  {
+    std::size_t seen = 0;
+    auto count = [&](std::size_t, std::span<const double> u) {
+      ++seen;
+      if (u[2] > 0.6) ++expected;
+      return std::vector<double>{0.0};
+    };
+    morris(4, 1, 30, 4, 5, 1, false, count);
+    ASSERT_EQ(seen, 30u * 5u);
+  }
+  ASSERT_GT(expected, 0u);
+  for (int threads : {1, 2}) {
+    MorrisResult r = morris(4, 1, 30, 4, 5, threads, false, f);
+    EXPECT_EQ(r.failed, expected);
+    EXPECT_NEAR(r.mu_star[0][3], 5, 1e-12);
+    EXPECT_NEAR(r.sigma[0][3], 0, 1e-12);
+  }
+}
