@@ -115,15 +115,6 @@ std::string blockade_window(double trough) {
   return "yes: blockade falls below 20% for part of the day";
 }
 
-std::string clock_text(double h) {
-  double c = std::fmod(h, 24.0);
-  if (c < 0) c += 24;
-  int minutes = static_cast<int>(std::lround(c * 60)) % (24 * 60);
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "%02d:%02d", minutes / 60, minutes % 60);
-  return buf;
-}
-
 void write_cycle_csv(const std::string& path, const std::vector<science::Regimen>& regs,
                      const std::vector<science::Series>& series) {
   std::string out = "regimen,t_h,clock,CP_ng_mL,CM_ng_mL,CP_nM,CM_nM,OCC,BOGF,SIG,ENK,RCP,BEND,PT,PB\n";

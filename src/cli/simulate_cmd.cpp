@@ -10,6 +10,7 @@
 #include "common.hpp"
 #include "ldnsim/core/atomic_file.hpp"
 #include "ldnsim/core/error.hpp"
+#include "ldnsim/core/policy.hpp"
 #include "ldnsim/core/units.hpp"
 #include "ldnsim/data/regimen.hpp"
 #include "ldnsim/population/table.hpp"
@@ -74,7 +75,7 @@ data::Dataset regimen_data(const SimulateFlags& f, const lang::Model& m, std::ve
     if (factor) mg = g.amount / *factor;
   }
   if (!(g.amount > 0)) throw UsageError("--dose " + f.dose + ": the dose must be above 0");
-  if (mg > 500) throw UsageError("--dose " + f.dose + ": above 500 mg is not a plausible naltrexone dose");
+  if (mg > policy::kMaxDoseMg) throw UsageError("--dose " + f.dose + ": " + policy::max_dose_reason());
   g.interval = parse_duration_h(f.every);
   if (!(g.interval > 0)) throw UsageError("--every must be above 0");
   g.first = parse_clock_h(f.first);

@@ -7,6 +7,7 @@
 #include "ldnsim/core/error.hpp"
 #include "ldnsim/core/format.hpp"
 #include "ldnsim/core/paths.hpp"
+#include "ldnsim/core/policy.hpp"
 
 namespace ldnsim::science {
 
@@ -54,8 +55,7 @@ void validate(const Regimen& g) {
   const std::string what = g.label.empty() ? format_number(g.dose_mg) + " mg" : g.label;
   if (!std::isfinite(g.dose_mg) || g.dose_mg <= 0)
     throw UsageError("dose " + what + ": a dose must be above 0 mg");
-  if (g.dose_mg > 500)
-    throw UsageError("dose " + what + ": above 500 mg is not a plausible naltrexone dose (the label maximum is 150-300 mg/day)");
+  if (g.dose_mg > policy::kMaxDoseMg) throw UsageError("dose " + what + ": " + policy::max_dose_reason());
   if (!std::isfinite(g.interval_h) || g.interval_h <= 0)
     throw UsageError("dosing interval " + format_number(g.interval_h) + " h: the interval must be above 0 h");
   if (g.interval_h > 24 * 14)

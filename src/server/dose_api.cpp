@@ -9,6 +9,8 @@
 #include <set>
 
 #include "ldnsim/core/format.hpp"
+#include "ldnsim/core/policy.hpp"
+#include "ldnsim/core/units.hpp"
 #include "ldnsim/server/json_output.hpp"
 
 namespace ldnsim::server {
@@ -34,7 +36,7 @@ std::string message_for(const std::string& parameter, const std::string& value, 
   return parameter + "=" + shown(value) + ": " + (problem.empty() ? "" : problem + "; ") + "expected " + expected;
 }
 
-const char* kDoseExpected = "a dose in mg, a number above 0 and at most 500, e.g. mg=4.5";
+const std::string kDoseExpected = "a dose in mg, a number above 0 and at most " + format_number(policy::kMaxDoseMg) + ", e.g. mg=4.5";
 const char* kClockExpected = "a clock time HH:MM from 00:00 to 23:59, e.g. at=22:00";
 const char* kFormExpected = "hcl (mg of naltrexone hydrochloride, as tablets and compounded LDN are labelled) or base";
 const char* kMissedExpected = "a whole number of missed nightly doses from 0 to 3, e.g. missed=1";
@@ -54,9 +56,7 @@ double parse_dose(const std::string& v) {
   if (v.empty() || ec != std::errc() || p != e || !std::isfinite(mg))
     throw BadRequest("mg", v, kDoseExpected, v.empty() ? "no value" : "not a number");
   if (mg <= 0) throw BadRequest("mg", v, kDoseExpected, "a dose must be above 0 mg");
-  if (mg > kMaxDoseMg)
-    throw BadRequest("mg", v, kDoseExpected,
-                     "above 500 mg is not a plausible naltrexone dose (the label maximum is 150-300 mg/day)");
+  if (mg > policy::kMaxDoseMg) throw BadRequest("mg", v, kDoseExpected, policy::max_dose_reason());
   return mg;
 }
 
@@ -83,15 +83,6 @@ int parse_missed(const std::string& v) {
   int n = std::atoi(v.c_str());
   if (n > kMaxMissed) throw BadRequest("missed", v, kMissedExpected);
   return n;
-}
-
-std::string clock_text(double h) {
-  double c = std::fmod(h, 24.0);
-  if (c < 0) c += 24;
-  int minutes = static_cast<int>(std::lround(c * 60)) % (24 * 60);
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "%02d:%02d", minutes / 60, minutes % 60);
-  return buf;
 }
 
 // Five significant digits: plenty for a chart, a third of the bytes, and still exactly

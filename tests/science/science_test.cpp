@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <numeric>
 #include <set>
@@ -44,7 +46,7 @@ TEST(Targets, MatchTheSharedTable) {
     auto f = split(line, ',');
     if (f.size() >= 7) rows[f[0]] = f;
   }
-  for (const Target& t : human_targets()) {
+  for (const Target& t : targets_of(model("human")).targets) {
     ASSERT_TRUE(rows.count(t.id)) << t.id << " is not in targets.csv";
     const auto& f = rows[t.id];
     EXPECT_DOUBLE_EQ(std::stod(f[3]), t.value) << t.id;
@@ -63,8 +65,8 @@ TEST(Targets, MatchTheSharedTable) {
 TEST(Calibration, HumanTargetsWithinTheirSpread) {
   Simulator sim(model("human"));
   auto p = model("human").typical();
-  auto v = evaluate_human(sim, p);
-  const auto& t = human_targets();
+  auto v = evaluate_targets(sim, p);
+  const auto& t = targets_of(model("human")).targets;
   ASSERT_EQ(v.size(), t.size());
   for (std::size_t i = 0; i < t.size(); ++i) {
     Evaluated e{t[i], v[i]};
@@ -80,7 +82,7 @@ TEST(Calibration, HumanTargetsWithinTheirSpread) {
 // and the Swiss label: 70-80% still blocked at 48 h.
 TEST(Calibration, BlockadeHalfTimeAfter50mg) {
   Simulator sim(model("human"));
-  auto v = evaluate_human(sim, model("human").typical());
+  auto v = evaluate_targets(sim, model("human").typical());
   EXPECT_GE(v[10], 72);
   EXPECT_LE(v[10], 108);
   EXPECT_GE(v[9], 70);
@@ -308,9 +310,10 @@ TEST(Models, MouseHasTheHumanEquations) {
 
 // Provenance: every parameter has a unit and a source or an assumption; assumed values
 // carry a range unless they are flags, reference values or unused in that species;
-// fitted values carry the range of their refits.
+// fitted values carry the range of their refits. The allometric exponent and the sleep
+// window are conventions (a range would make them uncertainty-sampled, which they are not).
 TEST(Models, EveryParameterHasUnitSourceAndRange) {
-  const std::set<std::string> exempt = {"SALT", "WT", "WTREF", "HEPATIC", "FMET"};
+  const std::set<std::string> exempt = {"SALT", "WT", "WTREF", "HEPATIC", "FMET", "ALLO_CL", "SLEEP_ON", "SLEEP_OFF"};
   for (const char* name : {"human", "mouse"}) {
     for (const auto& p : model(name).model().parameters()) {
       EXPECT_FALSE(p.unit.empty()) << name << " " << p.name;
@@ -459,3 +462,60 @@ TEST(Sensitivity, MorrisOnAKnownFunction) {
     EXPECT_LT(r.mu_star[0][0], 4);
   }
 }
+
+namespace ldnsim::science {
+namespace {
+
+// The targets files are read strictly: a mistake names file, line, column and key.
+TEST(TargetsFile, MistakesNameFileLineAndKey) {
+  const auto dir = std::filesystem::temp_directory_path() / "ldnsim-targets-test";
+  std::filesystem::create_directories(dir);
+  auto error_of = [&](const std::string& text) {
+    const auto path = (dir / "t-targets.toml").string();
+    std::ofstream(path) << text;
+    try {
+      load_pharmacology_targets(path);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  const std::string target = "[[targets]]\nid = \"a\"\nquantity = \"q\"\nvalue = 1\nunit = \"h\"\nsigma = 1\nsigma_why = \"w\"\n";
+  EXPECT_NE(error_of(target + "measure = \"peek\"\noutput = \"CP\"\ndose_mg = 1\nhours = 2\n").find(
+                "t-targets.toml:8:11: targets[0].measure: unknown measure 'peek' (expected one of: peak, time_of_peak"),
+            std::string::npos)
+      << error_of(target + "measure = \"peek\"\n");
+  EXPECT_NE(error_of(target + "measure = \"peak\"\noutput = \"XX\"\ndose_mg = 1\nhours = 2\n").find("unknown output 'XX'"),
+            std::string::npos);
+  EXPECT_NE(error_of(target + "measure = \"value_at\"\noutput = \"CP\"\ndose_mg = 1\nhours = 2\n").find(
+                "targets[0].at_h: missing (measure value_at needs it)"),
+            std::string::npos);
+  EXPECT_NE(error_of(target + "measure = \"peak\"\noutput = \"CP\"\ndose_mg = 1\nhours = 2\nextra = 1\n").find(
+                "targets[0].extra: unknown key"),
+            std::string::npos);
+  EXPECT_NE(error_of(target + "measure = \"peak\"\noutput = \"CP\"\ndose_mg = 1\nhours = 2\n"
+                              "[[stages]]\nname = \"s\"\ntargets = [\"b\"]\nparameters = [{ name = \"CL\", low = 1, high = 2 }]\n")
+                .find("stages[0].targets[0]: no [[targets]] with id 'b'"),
+            std::string::npos);
+  EXPECT_NE(error_of(target + "measure = \"hours_blocked\"\nregimen = \"x\"\n").find("no [[regimens]] labelled 'x'"), std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+// The shipped files: one target per row of the old tables, the stages' parameters exist in
+// the models, and the mouse's blockade level is the 90% of the Gaddum/Schild arithmetic.
+TEST(TargetsFile, ShippedFilesFitTheirModels) {
+  for (const char* name : {"human", "mouse"}) {
+    const LdnModel& m = model(name);
+    const PharmacologyTargets& t = targets_of(m);
+    EXPECT_NE(t.file.find(std::string(name) + "-targets.toml"), std::string::npos);
+    for (const Stage& s : t.stages)
+      for (const auto& p : s.parameters) EXPECT_NO_THROW(m.param(p)) << name << " " << p;
+  }
+  EXPECT_EQ(targets_of(model("human")).targets.size(), 11u);
+  EXPECT_EQ(targets_of(model("mouse")).targets.size(), 4u);
+  EXPECT_EQ(targets_of(model("mouse")).blockade, 0.9);
+  EXPECT_EQ(targets_of(model("mouse")).regimens.size(), 4u);
+}
+
+}  // namespace
+}  // namespace ldnsim::science
