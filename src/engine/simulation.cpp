@@ -47,15 +47,18 @@ struct DoseSpec {
   double ii = 0;
 };
 
-enum class EventKind { Dose, InfusionEnd, Additional };
+enum class EventKind { Dose, InfusionEnds, Additional };
 
 struct Event {
   double time;
   long seq;  // ties at equal times keep the order in which events were scheduled
   EventKind kind;
   DoseSpec dose;
-  long infusion = 0;  // InfusionEnd
-  int remaining = 0;  // Additional: doses still to come, this one included
+  // Additional: doses still to come, this one included. InfusionEnds: copies of
+  // dose.rate into dose.cmt still to end, this one included, one every dose.ii.
+  long remaining = 0;
+  double nominal = 0;        // InfusionEnds: nominal time of the dose whose end this is
+  bool chained_end = false;  // Dose: its infusion's end is an InfusionEnds of its own train
 };
 
 struct Later {
@@ -64,11 +67,18 @@ struct Later {
   }
 };
 
+// Running infusions, `copies` of them at `rate` into `cmt`: infusions of equal rate into
+// the same compartment are one entry, so overlapping copies of a regimen (ADDL, steady
+// state with DUR > II) cost no memory per copy.
 struct Infusion {
-  long id;
   int cmt;
   double rate;
+  long copies;
 };
+
+// Bounds on what a record may ask for (docs/semantics.md, "Limits").
+constexpr double kMaxOverlappingCopies = 1e9;  // DUR / II of a steady-state infusion
+constexpr double kMaxDosesPerRecord = 1e7;      // doses or infusion ends within the simulated time
 
 }  // namespace
 
@@ -134,7 +144,7 @@ struct SubjectSimulator::Impl {
   const Binding& binding;
   SimulationOptions opt;
   const std::size_t n, nslots, nparams;
-  solver::OdeSystem system;
+  OdeSystem system;
   std::unique_ptr<solver::Integrator> integrator;
   std::unique_ptr<SteadyStateSolver> steady;
 
@@ -146,8 +156,9 @@ struct SubjectSimulator::Impl {
   std::vector<double> y, y_out, outs;
   std::priority_queue<Event, std::vector<Event>, Later> pending;
   std::vector<Infusion> infusions;
-  long seq = 0, infusion_ids = 0;
+  long seq = 0;
   double t = 0;
+  double t_end = 0;  // the subject's last time (records and grid)
   std::size_t grid_next = 0;
   const Record* governing = nullptr;
   RowSink* sink = nullptr;
@@ -309,7 +320,8 @@ struct SubjectSimulator::Impl {
   void recompute_rates() {
     std::vector<double>& rates = system.input_rates();
     std::fill(rates.begin(), rates.end(), 0.0);
-    for (const Infusion& inf : infusions) rates[static_cast<std::size_t>(inf.cmt)] += inf.rate;
+    for (const Infusion& inf : infusions)
+      rates[static_cast<std::size_t>(inf.cmt)] += static_cast<double>(inf.copies) * inf.rate;
     system.update_inputs();
   }
 
@@ -440,38 +452,51 @@ struct SubjectSimulator::Impl {
     return d;
   }
 
-  // Gives a dose now (at time t); returns whether the state or the inputs changed.
-  bool give(const DoseSpec& d, double when) {
+  // Gives a dose now (at time t); returns whether the state or the inputs changed. An
+  // infusion's end is scheduled here unless its regimen's chain of ends does it.
+  bool give(const DoseSpec& d, double when, bool chained_end = false) {
     if (d.amount == 0) return false;
     if (d.rate == 0) {
       y[static_cast<std::size_t>(d.cmt)] += d.amount;
       return true;
     }
-    start_infusion(d.cmt, d.rate, when + d.duration);
+    start_infusions(d.cmt, d.rate, 1);
+    if (!chained_end) push_ends(d, when + d.duration, when - d.lag, 1);
     return true;
   }
 
-  void start_infusion(int cmt, double rate, double end) {
-    long id = ++infusion_ids;
-    infusions.push_back({id, cmt, rate});
-    if (end < kInf) {
-      Event e{};
-      e.time = end;
-      e.kind = EventKind::InfusionEnd;
-      e.infusion = id;
-      push(e);
-    }
+  void start_infusions(int cmt, double rate, long copies) {
+    auto it = std::find_if(infusions.begin(), infusions.end(),
+                           [&](const Infusion& inf) { return inf.cmt == cmt && inf.rate == rate; });
+    if (it == infusions.end())
+      infusions.push_back({cmt, rate, copies});
+    else
+      it->copies += copies;
     recompute_rates();
   }
 
+  // Schedules the ends of `copies` infusions of dose d, one every d.ii: the first at
+  // `first` (the end of the dose whose nominal time is `nominal`), the next ones at
+  // nominal + k*II + lag + duration.
+  void push_ends(const DoseSpec& d, double first, double nominal, long copies) {
+    Event e{};
+    e.kind = EventKind::InfusionEnds;
+    e.dose = d;
+    e.nominal = nominal;
+    e.time = first;
+    e.remaining = copies;
+    push(e);
+  }
+
   // Schedules a dose whose nominal time is `nominal`; gives it at once if it is due now.
-  bool schedule(const DoseSpec& d, double nominal) {
+  bool schedule(const DoseSpec& d, double nominal, bool chained_end = false) {
     double when = nominal + d.lag;
-    if (when <= t) return give(d, t);
+    if (when <= t) return give(d, t, chained_end);
     Event e{};
     e.time = when;
     e.kind = EventKind::Dose;
     e.dose = d;
+    e.chained_end = chained_end;
     push(e);
     return false;
   }
@@ -479,17 +504,24 @@ struct SubjectSimulator::Impl {
   bool process_event(const Event& e) {
     switch (e.kind) {
       case EventKind::Dose:
-        return give(e.dose, e.time);
-      case EventKind::InfusionEnd: {
+        return give(e.dose, e.time, e.chained_end);
+      case EventKind::InfusionEnds: {
+        if (e.remaining > 1) {
+          Event next = e;
+          next.nominal = e.nominal + e.dose.ii;
+          next.time = next.nominal + e.dose.lag + e.dose.duration;
+          next.remaining = e.remaining - 1;
+          push(next);
+        }
         auto it = std::find_if(infusions.begin(), infusions.end(),
-                               [&](const Infusion& inf) { return inf.id == e.infusion; });
+                               [&](const Infusion& inf) { return inf.cmt == e.dose.cmt && inf.rate == e.dose.rate; });
         if (it == infusions.end()) return false;
-        infusions.erase(it);
+        if (--it->copies <= 0) infusions.erase(it);
         recompute_rates();
         return true;
       }
       case EventKind::Additional: {
-        bool changed = schedule(e.dose, e.time);
+        bool changed = schedule(e.dose, e.time, true);
         if (e.remaining > 1) {
           Event next = e;
           next.time = e.time + e.dose.ii;
@@ -548,8 +580,69 @@ struct SubjectSimulator::Impl {
   }
 
   SteadyStateSolver& steady_solver() {
-    if (!steady) steady = std::make_unique<SteadyStateSolver>(n, opt);
+    if (!steady) steady = std::make_unique<SteadyStateSolver>(model.kernel(), n, opt);
     return *steady;
+  }
+
+  // A steady-state regimen as NONMEM reads it (docs/semantics.md, "Steady state"): the
+  // periodic steady state is taken at the start of one dose of the train, the anchor
+  // t0 + ALAG - II, and moved from there to the record's time t0 by II - ALAG, backwards
+  // when ALAG > II. Copies of the infusion are counted, never listed, so the memory does
+  // not grow with DUR / II.
+  struct SteadyTrain {
+    double anchor = 0;
+    std::vector<WindowInput> inputs;  // one interval from the anchor on
+    long running = 0;                 // infusion copies still running after t0
+    double first_end = 0;             // the earliest of their ends
+    double first_nominal = 0;         // nominal time of the dose it belongs to
+  };
+
+  // Prior dose k >= 1 of a regimen whose dose is at t0: nominal t0 - k*II, starting
+  // t0 + ALAG - k*II, ending DUR later.
+  static double prior_end(const DoseSpec& d, double t0, long k) {
+    return t0 + d.lag - static_cast<double>(k) * d.ii + d.duration;
+  }
+
+  // Number of prior infusions (k >= 1) still running after time `after`.
+  static long running_after(const DoseSpec& d, double t0, double after) {
+    double estimate = std::floor((t0 + d.lag + d.duration - after) / d.ii);
+    long k = static_cast<long>(std::clamp(estimate, 0.0, kMaxOverlappingCopies + 2));
+    while (k >= 1 && !(prior_end(d, t0, k) > after)) --k;
+    while (prior_end(d, t0, k + 1) > after) ++k;
+    return k;
+  }
+
+  SteadyTrain steady_train(const DoseSpec& d, const Record& rec) const {
+    const double t0 = rec.time;
+    SteadyTrain tr;
+    tr.anchor = t0 + d.lag - d.ii;
+    if (d.amount == 0) return tr;
+    if (d.rate == 0) {
+      tr.inputs.push_back({tr.anchor, d.cmt, d.amount, 0.0});
+      return tr;
+    }
+    if (!(d.duration / d.ii <= kMaxOverlappingCopies))
+      throw InputError(where(ds, rec) + ": ID " + format_number(rec.id) + ": a steady-state infusion of " +
+                       format_number(d.duration) + " h every II " + format_number(d.ii) + " h overlaps " +
+                       format_number(d.duration / d.ii) + " copies of itself; the limit is " +
+                       format_number(kMaxOverlappingCopies) + " (check AMT, RATE and II)");
+    const long at_anchor = running_after(d, t0, tr.anchor);
+    // Copies running at the anchor: all of them on, the oldest ending within the interval.
+    tr.inputs.push_back({tr.anchor, d.cmt, 0.0, static_cast<double>(at_anchor) * d.rate});
+    double oldest_end = prior_end(d, t0, at_anchor);
+    if (at_anchor > 0 && oldest_end < tr.anchor + d.ii) tr.inputs.push_back({oldest_end, d.cmt, 0.0, -d.rate});
+    tr.running = running_after(d, t0, std::max(tr.anchor, t0));
+    if (tr.running > 0) {
+      tr.first_end = prior_end(d, t0, tr.running);
+      tr.first_nominal = t0 - static_cast<double>(tr.running) * d.ii;
+      double ends_within = std::floor((t_end - tr.first_end) / d.ii) + 1;
+      if (std::min(static_cast<double>(tr.running), ends_within) > kMaxDosesPerRecord)
+        throw InputError(where(ds, rec) + ": ID " + format_number(rec.id) + ": " + format_number(ends_within) +
+                         " copies of this steady-state infusion (every II " + format_number(d.ii) +
+                         " h) end within the simulated time (to " + format_number(t_end) + "); the limit is " +
+                         format_number(kMaxDosesPerRecord) + " a record");
+    }
+    return tr;
   }
 
   void steady_state_dose(const Record& rec) {
@@ -557,102 +650,86 @@ struct SubjectSimulator::Impl {
     std::vector<double> x0(n), x(n);
     initial_state(x0.data());
     x = x0;
+    DoseSpec d;
+    SteadyTrain train;
+    if (rec.is_constant_infusion()) {
+      d.cmt = rec.cmt > 0 ? rec.cmt - 1 : binding.default_dose_compartment();
+      d.rate = rec.rate;
+    } else {
+      d = dose_spec(rec);
+      train = steady_train(d, rec);
+    }
     // The steady state of this regimen alone: other inputs off while it is computed.
     std::vector<double> saved_rates = system.input_rates();
     std::fill(system.input_rates().begin(), system.input_rates().end(), 0.0);
     system.update_inputs();
-    DoseSpec d;
-    std::vector<WindowInput> inputs;
-    try {
-      if (rec.is_constant_infusion()) {
-        d.cmt = rec.cmt > 0 ? rec.cmt - 1 : binding.default_dose_compartment();
-        d.rate = rec.rate;
-        steady_solver().constant_infusion(system, t0, d.cmt, d.rate, x.data());
-      } else {
-        d = dose_spec(rec);
-        inputs = window_inputs(d, t0);
-        steady_solver().periodic(system, t0 - d.ii, t0, inputs, x.data());
-      }
-    } catch (const SteadyStateFailure& f) {
+    auto restore = [&] {
       system.input_rates() = saved_rates;
       system.update_inputs();
+    };
+    try {
+      if (rec.is_constant_infusion()) {
+        steady_solver().constant_infusion(system, t0, d.cmt, d.rate, x.data());
+      } else {
+        steady_solver().periodic(system, train.anchor, train.anchor + d.ii, train.inputs, x.data());
+        steady_solver().move(system, train.anchor, t0, train.inputs, x.data());
+      }
+    } catch (const SteadyStateFailure& f) {
+      restore();
       std::string state = f.state >= 0 ? model.states()[static_cast<std::size_t>(f.state)].name : "?";
       throw SolverError(where(ds, rec) + ": ID " + format_number(rec.id) + ": steady state not reached after " +
                         std::to_string(f.intervals) + " dosing intervals at time " + format_number(t0) +
                         ": state " + state + " still changes by " + format_number(f.change) +
                         " per interval (a state without elimination has no steady state)");
+    } catch (const solver::IntegrationFailure& f) {
+      restore();
+      throw SolverError(where(ds, rec) + ": ID " + format_number(rec.id) + ": the steady state of this dose " +
+                        "could not be computed: " + f.reason +
+                        (train.anchor > t0 ? " (moving it back from the lagged start at " + format_number(train.anchor) +
+                                                 " to the record's time " + format_number(t0) + ", ALAG > II)"
+                                           : std::string()));
     }
-    system.input_rates() = saved_rates;
-    system.update_inputs();
+    restore();
+    for (std::size_t i = 0; i < n; ++i)
+      if (!std::isfinite(x[i]))
+        throw SolverError(where(ds, rec) + ": ID " + format_number(rec.id) + ": the steady state of this dose is " +
+                          "not finite in state " + model.states()[i].name +
+                          (train.anchor > t0 ? " (moved back from the lagged start at " + format_number(train.anchor) +
+                                                   " to the record's time " + format_number(t0) + ", ALAG > II)"
+                                             : std::string()));
     if (rec.ss == 1) {
       cancel_everything();
       y = x;
     } else {
       for (std::size_t i = 0; i < n; ++i) y[i] += x[i] - x0[i];
     }
-    if (rec.is_constant_infusion()) {
-      start_infusion(d.cmt, d.rate, kInf);
-      return;
+    // A constant infusion brings the system to its steady state; its record gives no
+    // amount (AMT 0), so nothing runs on (NONMEM, scenario 29).
+    if (rec.is_constant_infusion()) return;
+    if (train.running > 0) {
+      start_infusions(d.cmt, d.rate, train.running);
+      push_ends(d, train.first_end, train.first_nominal, train.running);
     }
-    schedule_remnants(d, t0);
     dose_with_additional(d, rec);
   }
 
   void dose_with_additional(const DoseSpec& d, const Record& rec) {
     schedule(d, rec.time);
-    if (rec.addl > 0) {
-      Event e{};
-      e.time = rec.time + rec.ii;
-      e.kind = EventKind::Additional;
-      e.dose = d;
-      e.remaining = rec.addl;
-      push(e);
-    }
-  }
-
-  // Start of prior dose k (k >= 1) of a steady-state regimen whose current dose is at t0.
-  static double prior_start(const DoseSpec& d, double t0, int k) { return t0 + d.lag - k * d.ii; }
-
-  // The inputs of the doses before t0 that fall in the window [t0 - II, t0).
-  static std::vector<WindowInput> window_inputs(const DoseSpec& d, double t0) {
-    std::vector<WindowInput> in;
-    const double ws = t0 - d.ii;
-    if (d.amount == 0) return in;
-    int k = 1;
-    while (prior_start(d, t0, k) >= t0) ++k;  // doses still pending at t0 (lag >= II)
-    if (d.rate == 0) {
-      in.push_back({prior_start(d, t0, k), d.cmt, d.amount, 0.0});
-      return in;
-    }
-    for (;; ++k) {
-      double s = prior_start(d, t0, k);
-      if (s + d.duration <= ws) break;
-      double on = std::max(s, ws), off = std::min(s + d.duration, t0);
-      if (off <= on) continue;
-      in.push_back({on, d.cmt, 0.0, d.rate});
-      if (off < t0) in.push_back({off, d.cmt, 0.0, -d.rate});
-    }
-    std::stable_sort(in.begin(), in.end(), [](const WindowInput& a, const WindowInput& b) { return a.time < b.time; });
-    return in;
-  }
-
-  // After a steady-state reset at t0: prior infusions still running, and prior doses whose
-  // lag puts them after t0.
-  void schedule_remnants(const DoseSpec& d, double t0) {
-    if (d.amount == 0) return;
-    for (int k = 1;; ++k) {
-      double s = prior_start(d, t0, k);
-      if (s >= t0) {
-        Event e{};
-        e.time = s;
-        e.kind = EventKind::Dose;
-        e.dose = d;
-        push(e);
-        continue;
-      }
-      if (d.rate == 0 || s + d.duration <= t0) break;
-      start_infusion(d.cmt, d.rate, s + d.duration);
-    }
+    if (rec.addl <= 0) return;
+    double within = std::min(static_cast<double>(rec.addl), std::floor((t_end - rec.time) / rec.ii));
+    if (within > kMaxDosesPerRecord)
+      throw InputError(where(ds, rec) + ": ID " + format_number(rec.id) + ": ADDL " + std::to_string(rec.addl) +
+                       " every II " + format_number(rec.ii) + " h puts " + format_number(within) +
+                       " doses within the simulated time (to " + format_number(t_end) + "); the limit is " +
+                       format_number(kMaxDosesPerRecord) + " a record");
+    Event e{};
+    e.time = rec.time + rec.ii;
+    e.kind = EventKind::Additional;
+    e.dose = d;
+    e.remaining = rec.addl;
+    push(e);
+    // The additional infusions' ends, as one chain beside the chain of starts.
+    if (d.rate > 0 && d.amount > 0) push_ends(d, e.time + d.lag + d.duration, e.time, rec.addl);
   }
 
   // ---- one subject -----------------------------------------------------------------
@@ -668,7 +745,7 @@ struct SubjectSimulator::Impl {
     integrator->reset();
     start_streams(key, r0.id);
     for (double& e : thresholds) e = next_threshold();
-    double t_end = ds[last - 1].time;
+    t_end = ds[last - 1].time;
     for (std::size_t r = first; r < last; ++r) t_end = std::max(t_end, ds[r].time);
     double t_start = r0.time;
     if (!opt.grid.empty()) {

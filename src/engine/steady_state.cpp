@@ -7,8 +7,9 @@
 
 namespace ldnsim::engine {
 
-SteadyStateSolver::SteadyStateSolver(std::size_t states, const SimulationOptions& options)
-    : n_(states), options_(options) {
+SteadyStateSolver::SteadyStateSolver(const lang::Kernel& kernel, std::size_t states,
+                                     const SimulationOptions& options)
+    : kernel_(kernel), n_(states), options_(options) {
   // Converge to the simulation's own accuracy unless told otherwise.
   if (options_.ss_rtol <= 0) options_.ss_rtol = options.tolerances.rtol;
   if (options_.ss_atol <= 0) options_.ss_atol = options.tolerances.atol;
@@ -23,7 +24,7 @@ SteadyStateSolver::SteadyStateSolver(std::size_t states, const SimulationOptions
 
 SteadyStateSolver::~SteadyStateSolver() = default;
 
-void SteadyStateSolver::propagate(solver::OdeSystem& system, double t_start, double t_end,
+void SteadyStateSolver::propagate(OdeSystem& system, double t_start, double t_end,
                                   std::span<const WindowInput> inputs, const double* x0,
                                   double* x1) {
   std::vector<double>& rates = system.input_rates();
@@ -56,6 +57,60 @@ void SteadyStateSolver::propagate(solver::OdeSystem& system, double t_start, dou
   std::copy(y.begin(), y.end(), x1);
 }
 
+namespace {
+
+// The model's equations with time running backwards from `origin`: s = origin - t, so
+// dy/ds = -f(origin - s, y). The zero-order inputs are negated by the caller.
+struct Reversed {
+  const lang::Kernel* kernel;
+  double origin;
+  std::size_t n;
+};
+
+void reversed_rhs(const void* ctx, double s, const double* y, const double* p, double* dydt, double* work) {
+  const auto* r = static_cast<const Reversed*>(ctx);
+  r->kernel->rhs(r->kernel->ctx, r->origin - s, y, p, dydt, work);
+  for (std::size_t i = 0; i < r->n; ++i) dydt[i] = -dydt[i];
+}
+
+}  // namespace
+
+void SteadyStateSolver::move(OdeSystem& system, double from, double to,
+                             std::span<const WindowInput> inputs, double* x) {
+  std::vector<double> saved_rates = system.input_rates();
+  if (to >= from) {
+    try {
+      propagate(system, from, to, inputs, x, x);
+    } catch (...) {
+      system.input_rates() = saved_rates;
+      system.update_inputs();
+      throw;
+    }
+    system.input_rates() = saved_rates;
+    system.update_inputs();
+    return;
+  }
+  // Backwards: the inputs at `from` apply (a bolus is in x, infusions are on), then the
+  // equations run in reverse with those rates, which no input time before `from` changes.
+  std::vector<double> rates = saved_rates;
+  for (const WindowInput& in : inputs) {
+    if (in.time > from) break;
+    x[static_cast<std::size_t>(in.cmt)] += in.bolus;
+    rates[static_cast<std::size_t>(in.cmt)] += in.rate_delta;
+  }
+  Reversed rev{&kernel_, from, n_};
+  lang::Kernel k = kernel_;
+  k.rhs = reversed_rhs;
+  k.ctx = &rev;
+  OdeSystem back(k, n_, kernel_.work_size);
+  back.set_parameters(system.parameters());
+  for (std::size_t i = 0; i < n_; ++i) back.input_rates()[i] = -rates[i];
+  back.update_inputs();
+  integrator_->reset();
+  integrator_->restart(back, 0.0, x);
+  integrator_->solution_at(from - to, from - to, x);
+}
+
 // The largest change over one interval relative to its tolerance, and the state it is in
 // (NaN wins, so a non-finite state is reported).
 double SteadyStateSolver::worst_change(const Eigen::VectorXd& g, const Eigen::VectorXd& f, int& state) const {
@@ -71,7 +126,7 @@ double SteadyStateSolver::worst_change(const Eigen::VectorXd& g, const Eigen::Ve
   return worst;
 }
 
-void SteadyStateSolver::periodic(solver::OdeSystem& system, double t_start, double t_end,
+void SteadyStateSolver::periodic(OdeSystem& system, double t_start, double t_end,
                                  std::span<const WindowInput> inputs, double* x) {
   std::vector<double> saved_rates = system.input_rates();
   const std::size_t n = n_;
@@ -151,7 +206,7 @@ void SteadyStateSolver::periodic(solver::OdeSystem& system, double t_start, doub
   restore();
 }
 
-void SteadyStateSolver::constant_infusion(solver::OdeSystem& system, double t0, int cmt,
+void SteadyStateSolver::constant_infusion(OdeSystem& system, double t0, int cmt,
                                           double rate, double* x) {
   std::vector<double> saved_rates = system.input_rates();
   system.input_rates()[static_cast<std::size_t>(cmt)] += rate;

@@ -568,6 +568,13 @@ class Analyzer {
     ir::Node node;
     node.op = ir_op(n);
     if (!level) {
+      // x / c with c depending on parameters only: x * (1/c), the reciprocal computed once
+      // per record (or folded, for a constant), since in the right-hand side a division
+      // costs several multiplications. Both engines evaluate the same IR.
+      if (node.op == ir::Op::Div && kids[1].parameter_level) {
+        kids[1] = {reciprocal(kids[1].node), true};
+        node.op = ir::Op::Mul;
+      }
       // Hoist parameter-only operands out of time-dependent expressions.
       for (auto& k : kids) k.node = hoist_if_worthwhile(k);
     }
@@ -575,6 +582,17 @@ class Analyzer {
     if (kids.size() > 1) node.b = kids[1].node;
     if (kids.size() > 2) node.c = kids[2].node;
     return {intern(node), level};
+  }
+
+  // 1/c for a parameter-level node c: a constant when c is one.
+  int reciprocal(int c) {
+    const ir::Node d = m_.module.nodes[static_cast<std::size_t>(c)];
+    if (d.op == ir::Op::Const) return leaf(ir::Op::Const, -1, 1.0 / d.value);
+    ir::Node x;
+    x.op = ir::Op::Div;
+    x.a = leaf(ir::Op::Const, -1, 1.0);
+    x.b = c;
+    return intern(x);
   }
 
   int node(ir::Op op, int a, int b = -1) {

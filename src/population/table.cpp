@@ -81,15 +81,17 @@ void CsvRows::not_finite(const engine::OutputRow& r, const Column& c, double v) 
 
 void CsvRows::row(const engine::OutputRow& r) {
   if (options_.obs_only && r.record && r.record->evid != 0) return;
-  std::string& out = *out_;
+  // The row is written into a buffer with room for every column, then appended once.
+  line_.resize(columns_.size() * (kMaxNumberChars + 1) + 1);
+  char* w = line_.data();
   const int digits = options_.digits;
   const bool check = !options_.allow_nan;
   for (std::size_t i = 0; i < columns_.size(); ++i) {
-    if (i) out += ',';
+    if (i) *w++ = ',';
     const Column& c = columns_[i];
     switch (c.kind) {
-      case Column::Kind::Id: append_number(out, r.governing->id, digits); break;
-      case Column::Kind::Time: append_number(out, r.time, digits); break;
+      case Column::Kind::Id: w = write_number(w, r.governing->id, digits); break;
+      case Column::Kind::Time: w = write_number(w, r.time, digits); break;
       case Column::Kind::State:
       case Column::Kind::Output:
       case Column::Kind::Parameter: {
@@ -97,7 +99,7 @@ void CsvRows::row(const engine::OutputRow& r) {
                          : c.kind == Column::Kind::Output ? r.outputs[c.index]
                                                           : r.parameters[c.index];
         if (check && !std::isfinite(v)) not_finite(r, c, v);
-        append_number(out, v, digits);
+        w = write_number(w, v, digits);
         break;
       }
       case Column::Kind::Data: {
@@ -106,13 +108,14 @@ void CsvRows::row(const engine::OutputRow& r) {
         else if (grid_values_[i] == GridValue::Missing) v = std::nan("");
         else if (grid_values_[i] == GridValue::Zero) v = 0;
         else v = r.subject->value(*r.governing, c.index);
-        if (std::isnan(v)) out += '.';
-        else append_number(out, v, digits);
+        if (std::isnan(v)) *w++ = '.';
+        else w = write_number(w, v, digits);
         break;
       }
     }
   }
-  out += '\n';
+  *w++ = '\n';
+  out_->append(line_.data(), static_cast<std::size_t>(w - line_.data()));
 }
 
 void CsvRows::event(const engine::EventRow& e) {

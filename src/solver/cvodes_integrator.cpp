@@ -42,7 +42,7 @@ class CvodesIntegrator final : public Integrator {
   // CVODES starts every restart afresh (CVodeReInit): nothing is carried over.
   void reset() override { root_pending_ = false; }
 
-  void restart(OdeSystem& system, double t0, const double* y0) override {
+  void restart(const OdeFunction& system, double t0, const double* y0) override {
     sys_ = &system;
     ++stats_.restarts;
     std::copy(y0, y0 + n_, N_VGetArrayPointer(y_));
@@ -170,7 +170,7 @@ class CvodesIntegrator final : public Integrator {
   Method method_;
   std::size_t n_;
   Tolerances tol_;
-  OdeSystem* sys_ = nullptr;
+  const OdeFunction* sys_ = nullptr;
   IntegratorStats stats_;
   SUNContext ctx_ = nullptr;
   N_Vector y_ = nullptr, tmp_ = nullptr;

@@ -50,18 +50,20 @@ constexpr double d1 = -12715105075.0 / 11282082432, d3 = 87487479700.0 / 3270041
 // safety factor of 0.9 anyway); libm's log and exp cost ~10% of a solve for small systems,
 // so they are approximated: log2 from the exponent bits and a cubic in the mantissa, exp2
 // from a cubic in the fraction (relative error below 1e-3 on both).
-double fast_log2(double x) {
-  int e;
-  double m = std::frexp(x, &e);  // x = m * 2^e, m in [0.5, 1)
-  m = 2.0 * m - 1.0;             // [0, 1)
-  --e;
+double fast_log2(double x) {  // x normal and positive
+  const auto bits = std::bit_cast<std::uint64_t>(x);
+  const int e = static_cast<int>(bits >> 52) - 1023;
+  // The mantissa as a double in [1, 2), minus 1: the same [0, 1) as 2*frexp(x) - 1.
+  const double m = std::bit_cast<double>((bits & ((1ULL << 52) - 1)) | (1023ULL << 52)) - 1.0;
   return e + m * (1.4425449 + m * (-0.7181452 + m * 0.2758030));
 }
 
 double fast_exp2(double y) {
   if (y < -1000) return 0.0;
   if (y > 1000) return std::numeric_limits<double>::infinity();
-  double fl = std::floor(y);
+  // floor(y) without a library call: truncation, one less for negative non-integers.
+  double fl = static_cast<double>(static_cast<std::int64_t>(y));
+  if (fl > y) fl -= 1.0;
   double f = y - fl;
   double p = 1.0 + f * (0.6951786 + f * (0.2261280 + f * 0.0786934));
   // p * 2^fl, with 2^fl built from its exponent bits (|fl| <= 1000 stays normal)
@@ -96,7 +98,7 @@ class LeanIntegrator final : public Integrator {
     if (bdf_) bdf_->reset();
   }
 
-  void restart(OdeSystem& system, double t0, const double* y0) override {
+  void restart(const OdeFunction& system, double t0, const double* y0) override {
     sys_ = &system;
     ++stats_.restarts;
     if (in_bdf_) {
@@ -156,7 +158,7 @@ class LeanIntegrator final : public Integrator {
     if (roots_) roots_->evaluate(t0, y0, g_old_.data());
     t_old_ = t_new_ = t0;
     std::copy(y0, y0 + size(), y_new_);
-    f(t0, y_new_, k7_);
+    f(t0, y_new_, kf_);
     h_ = initial_step(t0);
     log_fac_old_ = kLog2FacMin;
     stiff_count_ = nonstiff_count_ = 0;
@@ -255,6 +257,7 @@ class LeanIntegrator final : public Integrator {
       rosenbrock_->interpolate(t, y, y_old_, t_old_, y_new_, t_new_);
       return;
     }
+    if (!dense_ready_) dense_output();
     // Hairer's CONTD5.
     const double theta = (t - t_old_) / (t_new_ - t_old_), theta1 = 1.0 - theta;
     for (std::size_t i = 0; i < size(); ++i)
@@ -275,7 +278,7 @@ class LeanIntegrator final : public Integrator {
   Method method_;
   const std::size_t n_;
   Tolerances tol_;
-  OdeSystem* sys_ = nullptr;
+  const OdeFunction* sys_ = nullptr;
   IntegratorStats stats_;
   mutable IntegratorStats combined_;
   // Stiff stretches in `auto`: BDF, checked every kBdfCheck of its steps for whether the
@@ -300,11 +303,19 @@ class LeanIntegrator final : public Integrator {
   static constexpr long kBdfCheck = 50;
   double jac_col_[Cap];
 
-  // Last accepted step [t_old_, t_new_]; k1_ = f(t_old, y_old), k7_ = f(t_new, y_new).
+  // Last accepted step [t_old_, t_new_] of size h_last_; kprev_ = f(t_old, y_old), kf_ =
+  // f(t_new, y_new), and ktry_ the last stage of a trial step: three buffers that rotate
+  // as steps are accepted, so that the dense output can be formed only when asked for.
   double y_old_[Cap], y_new_[Cap];
-  double k1_[Cap], k2_[Cap], k3_[Cap], k4_[Cap], k5_[Cap], k6_[Cap], k7_[Cap];
-  double ys_[Cap], ysti_[Cap], y1_[Cap], k7try_[Cap];
+  double kbuf_[3][Cap];
+  double* kprev_ = kbuf_[0];
+  double* kf_ = kbuf_[1];
+  double* ktry_ = kbuf_[2];
+  double k2_[Cap], k3_[Cap], k4_[Cap], k5_[Cap], k6_[Cap];
+  double ys_[Cap], ysti_[Cap], y1_[Cap];
   double r1_[Cap], r2_[Cap], r3_[Cap], r4_[Cap], r5_[Cap];  // dense output of the last step
+  double h_last_ = 0;
+  bool dense_ready_ = false;  // r1_..r5_ hold the last step's dense output
   double t_old_ = 0, t_new_ = 0, h_ = 0, log_fac_old_ = 0;
   bool stiff_ = false;
   bool last_step_stiff_ = false;
@@ -334,18 +345,18 @@ class LeanIntegrator final : public Integrator {
     for (std::size_t i = 0; i < size(); ++i) {
       double sk = tol_.atol + tol_.rtol * std::fabs(y_new_[i]);
       d0 += (y_new_[i] / sk) * (y_new_[i] / sk);
-      d1 += (k7_[i] / sk) * (k7_[i] / sk);
+      d1 += (kf_[i] / sk) * (kf_[i] / sk);
     }
     d0 = std::sqrt(d0 / static_cast<double>(size()));
     d1 = std::sqrt(d1 / static_cast<double>(size()));
     double h0 = (d0 < 1e-10 || d1 < 1e-10) ? 1e-6 : 0.01 * d0 / d1;
     if (tol_.max_step > 0) h0 = std::min(h0, tol_.max_step);
-    for (std::size_t i = 0; i < size(); ++i) ys_[i] = y_new_[i] + h0 * k7_[i];
+    for (std::size_t i = 0; i < size(); ++i) ys_[i] = y_new_[i] + h0 * kf_[i];
     f(t0 + h0, ys_, k2_);
     double d2 = 0;
     for (std::size_t i = 0; i < size(); ++i) {
       double sk = tol_.atol + tol_.rtol * std::fabs(y_new_[i]);
-      double z = (k2_[i] - k7_[i]) / sk;
+      double z = (k2_[i] - kf_[i]) / sk;
       d2 += z * z;
     }
     d2 = std::sqrt(d2 / static_cast<double>(size())) / h0;
@@ -367,14 +378,15 @@ class LeanIntegrator final : public Integrator {
     t_old_ = t_new_;
     for (std::size_t i = 0; i < size(); ++i) {
       r1_[i] = y_old_[i];
-      r2_[i] = h * k7_[i];
+      r2_[i] = h * kf_[i];
       r3_[i] = r4_[i] = r5_[i] = 0.0;  // linear interpolation inside the sliver
-      y_new_[i] = y_old_[i] + h * k7_[i];
+      y_new_[i] = y_old_[i] + h * kf_[i];
     }
     t_new_ = tstop;
-    f(t_new_, y_new_, k7_);
+    f(t_new_, y_new_, kf_);
     last_step_stiff_ = false;
     can_interpolate_ = true;
+    dense_ready_ = true;
   }
 
   double clamp_step(double h, double tstop) const {
@@ -389,13 +401,13 @@ class LeanIntegrator final : public Integrator {
       fail(t_new_, y_new_, "step size underflow (h = " + std::to_string(h) + ")");
   }
 
-  // One Dormand-Prince attempt from (t_new_, y_new_) with k1 = k7_; returns the RMS error
+  // One Dormand-Prince attempt from (t_new_, y_new_) with k1 = kf_; returns the RMS error
   // norm (NaN if the trial produced non-finite values).
   double attempt(double h) {
     using namespace dp;
     const double t = t_new_;
     const double* y = y_new_;
-    const double* k1 = k7_;
+    const double* k1 = kf_;
     const std::size_t n = size();
     for (std::size_t i = 0; i < n; ++i) ys_[i] = y[i] + h * (a21 * k1[i]);
     f(t + c2 * h, ys_, k2_);
@@ -411,10 +423,10 @@ class LeanIntegrator final : public Integrator {
     f(t + h, ysti_, k6_);
     for (std::size_t i = 0; i < n; ++i)
       y1_[i] = y[i] + h * (a71 * k1[i] + a73 * k3_[i] + a74 * k4_[i] + a75 * k5_[i] + a76 * k6_[i]);
-    f(t + h, y1_, k7try_);
+    f(t + h, y1_, ktry_);
     double err = 0;
     for (std::size_t i = 0; i < n; ++i) {
-      double e = h * (e1 * k1[i] + e3 * k3_[i] + e4 * k4_[i] + e5 * k5_[i] + e6 * k6_[i] + e7 * k7try_[i]);
+      double e = h * (e1 * k1[i] + e3 * k3_[i] + e4 * k4_[i] + e5 * k5_[i] + e6 * k6_[i] + e7 * ktry_[i]);
       double sk = tol_.atol + tol_.rtol * std::max(std::fabs(y[i]), std::fabs(y1_[i]));
       double z = e / sk;
       err += z * z;
@@ -434,7 +446,7 @@ class LeanIntegrator final : public Integrator {
         ++stats_.rejected;
         if (h <= 1e-12 * std::max(1.0, std::fabs(t_new_))) {
           for (std::size_t i = 0; i < size(); ++i)
-            if (!std::isfinite(y1_[i]) || !std::isfinite(k7try_[i]))
+            if (!std::isfinite(y1_[i]) || !std::isfinite(ktry_[i]))
               fail(t_new_, y_new_, "NaN or Inf in state " + std::to_string(i) +
                                        " (the equations produce a non-finite value)");
           fail(t_new_, y_new_, "NaN or Inf in the derivatives");
@@ -462,23 +474,37 @@ class LeanIntegrator final : public Integrator {
   }
 
   void accept(double h, double tstop) {
-    using namespace dp;
-    for (std::size_t i = 0; i < size(); ++i) {
-      const double ydiff = y1_[i] - y_new_[i];
-      const double bspl = h * k7_[i] - ydiff;
-      r1_[i] = y_new_[i];
-      r2_[i] = ydiff;
-      r3_[i] = bspl;
-      r4_[i] = ydiff - h * k7try_[i] - bspl;
-      r5_[i] = h * (d1 * k7_[i] + d3 * k3_[i] + d4 * k4_[i] + d5 * k5_[i] + d6 * k6_[i] + d7 * k7try_[i]);
-    }
     std::copy(y_new_, y_new_ + size(), y_old_);
     std::copy(y1_, y1_ + size(), y_new_);
-    std::copy(k7try_, k7try_ + size(), k7_);
+    // k at the step's start stays (for the dense output); the trial's last stage is k at
+    // its end; the third buffer takes the next trial.
+    double* spare = kprev_;
+    kprev_ = kf_;
+    kf_ = ktry_;
+    ktry_ = spare;
+    h_last_ = h;
+    dense_ready_ = false;
     t_old_ = t_new_;
     t_new_ = (h == tstop - t_old_) ? tstop : t_old_ + h;
     last_step_stiff_ = false;
     can_interpolate_ = true;
+  }
+
+  // Hairer's dense output of the last explicit step (CONTD5's coefficients), formed when an
+  // output time or a root search falls in the step, not for every step.
+  void dense_output() {
+    using namespace dp;
+    const double h = h_last_;
+    for (std::size_t i = 0; i < size(); ++i) {
+      const double ydiff = y_new_[i] - y_old_[i];
+      const double bspl = h * kprev_[i] - ydiff;
+      r1_[i] = y_old_[i];
+      r2_[i] = ydiff;
+      r3_[i] = bspl;
+      r4_[i] = ydiff - h * kf_[i] - bspl;
+      r5_[i] = h * (d1 * kprev_[i] + d3 * k3_[i] + d4 * k4_[i] + d5 * k5_[i] + d6 * k6_[i] + d7 * kf_[i]);
+    }
+    dense_ready_ = true;
   }
 
   // Hairer's test: h times the estimate of the dominant eigenvalue from the last two stages
@@ -492,7 +518,7 @@ class LeanIntegrator final : public Integrator {
     }
     double num = 0, den = 0;
     for (std::size_t i = 0; i < size(); ++i) {
-      double a = k7try_[i] - k6_[i];
+      double a = ktry_[i] - k6_[i];
       double b = y1_[i] - ysti_[i];
       num += a * a;
       den += b * b;
@@ -533,11 +559,10 @@ class LeanIntegrator final : public Integrator {
       for (std::size_t i = 0; i < size(); ++i) r1_[i] += std::fabs((jac_col_[i] - k2_[i]) / d);
       ys_[j] = y[j];
     }
+    dense_ready_ = false;  // r1_ served as scratch
     return *std::max_element(r1_, r1_ + size());
   }
 
-  // Leaves BDF when the explicit method could take BDF's current step stably, on two
-  // checks in a row.
   // Leaves BDF when the explicit method could take BDF's current step stably (on two
   // checks in a row), or when BDF does not pay: a CVODES step of a small system costs about
   // eight Dormand-Prince steps (measured: 1.6 us against 0.2 us), so BDF must average steps

@@ -62,6 +62,24 @@ TEST(Format, TiesRoundToEvenAndCarriesAddADigit) {
   }
 }
 
+TEST(Format, ValuesNearARoundingTieMatchPrintf) {
+  // The 10-digit path rounds in double arithmetic only when that is provably exact; these
+  // values sit at or within a few ulps of the midpoint between two 10-digit decimals.
+  std::mt19937_64 rng(11);
+  std::string out;
+  for (int i = 0; i < 150000; ++i) {
+    const double q = static_cast<double>(1000000000 + rng() % 9000000000ULL) + 0.5;
+    const int p = static_cast<int>(rng() % 23);
+    double v = q / std::pow(10.0, p);
+    for (int ulps = static_cast<int>(rng() % 5); ulps > 0; --ulps) v = std::nextafter(v, rng() % 2 ? 0.0 : 1e300);
+    for (int d : {9, 10, 11, 12}) {
+      out.clear();
+      append_number(out, v, d);
+      ASSERT_EQ(out, printf_g(v, d)) << std::hexfloat << v << " digits " << d;
+    }
+  }
+}
+
 TEST(Format, SpecialValuesAndShortest) {
   EXPECT_EQ(format_number(std::numeric_limits<double>::quiet_NaN()), "NaN");
   EXPECT_EQ(format_number(std::numeric_limits<double>::infinity()), "Inf");

@@ -12,18 +12,37 @@
 namespace ldnsim::solver {
 namespace {
 
+// A model's equations behind the integrators' callback (as the engine does, without
+// dosing inputs), counting calls.
+class KernelRhs : public OdeFunction {
+ public:
+  KernelRhs(const lang::Model& m, const double* p)
+      : OdeFunction(&KernelRhs::call, this), kernel_(m.kernel()), p_(p), work_(m.kernel().work_size + 1) {}
+  long calls() const { return calls_; }
+
+ private:
+  static void call(void* self, double t, const double* y, double* dydt) {
+    auto& r = *static_cast<KernelRhs*>(self);
+    ++r.calls_;
+    r.kernel_.rhs(r.kernel_.ctx, t, y, r.p_, dydt, r.work_.data());
+  }
+  const lang::Kernel& kernel_;
+  const double* p_;
+  std::vector<double> work_;
+  long calls_ = 0;
+};
+
 struct Problem {
   lang::ModelPtr model;
   std::vector<double> p;
-  std::unique_ptr<OdeSystem> system;
+  std::unique_ptr<KernelRhs> system;
 
   explicit Problem(const std::string& text) {
     lang::LoadOptions o;
     o.engine = lang::Engine::Interpreter;
     model = lang::parse_model(text, "problem.ldn", o);
     p = model->default_parameter_block();
-    system = std::make_unique<OdeSystem>(model->kernel(), model->state_count(), model->kernel().work_size);
-    system->set_parameters(p.data());
+    system = std::make_unique<KernelRhs>(*model, p.data());
   }
 };
 

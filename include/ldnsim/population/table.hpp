@@ -61,6 +61,7 @@ class CsvRows : public engine::RowSink {
   // Per column of the table: for a data column, what a grid row holds there.
   enum class GridValue { Governing, Zero, Missing };
   std::vector<GridValue> grid_values_;
+  std::vector<char> line_;  // one row as it is written
   std::string* out_ = nullptr;
   std::string* events_ = nullptr;
 };

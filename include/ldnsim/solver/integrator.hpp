@@ -10,50 +10,21 @@
 #include <string_view>
 #include <vector>
 
-#include "ldnsim/lang/model.hpp"
-
 namespace ldnsim::solver {
 
-// The right-hand side of one subject: the model's equations plus zero-order inputs
-// (running infusions) added to their compartments.
-class OdeSystem {
+// The right-hand side of an ODE system as the integrators see it, SUNDIALS-style: a
+// function writing dy/dt at (t, y), and the data it needs. The integrators know nothing
+// else of what they integrate (the engine adds dosing inputs to the model's equations
+// behind this callback).
+class OdeFunction {
  public:
-  OdeSystem(const lang::Kernel& kernel, std::size_t states, std::size_t work_size)
-      : kernel_(kernel), n_(states), rates_(states, 0.0), work_(work_size + 1) {}
-
-  std::size_t size() const { return n_; }
-  void set_parameters(const double* p) { p_ = p; }
-  const double* parameters() const { return p_; }
-  // Zero-order input per state (sum of running infusions).
-  std::vector<double>& input_rates() { return rates_; }
-  void update_inputs() {
-    active_inputs_.clear();
-    for (std::size_t i = 0; i < n_; ++i)
-      if (rates_[i] != 0.0) active_inputs_.push_back(i);
-  }
-
-  void operator()(double t, const double* y, double* dydt) {
-    ++calls_;
-    kernel_.rhs(kernel_.ctx, t, y, p_, dydt, work_.data());
-    for (std::size_t i : active_inputs_) dydt[i] += rates_[i];
-  }
-  void outputs(double t, const double* y, double* out, const double* draws) {
-    kernel_.outputs(kernel_.ctx, t, y, p_, out, draws, work_.data());
-  }
-  void roots(double t, const double* y, double* g) { kernel_.roots(kernel_.ctx, t, y, p_, g, work_.data()); }
-  void action(int event, double t, double* y, const double* draws) {
-    kernel_.action(kernel_.ctx, event, t, y, p_, draws, work_.data());
-  }
-  long calls() const { return calls_; }
+  using Fn = void (*)(void* data, double t, const double* y, double* dydt);
+  OdeFunction(Fn fn, void* data) : fn_(fn), data_(data) {}
+  void operator()(double t, const double* y, double* dydt) const { fn_(data_, t, y, dydt); }
 
  private:
-  const lang::Kernel& kernel_;
-  std::size_t n_;
-  const double* p_ = nullptr;
-  std::vector<double> rates_;
-  std::vector<std::size_t> active_inputs_;
-  std::vector<double> work_;
-  long calls_ = 0;
+  Fn fn_;
+  void* data_;
 };
 
 enum class Method {
@@ -104,8 +75,9 @@ class Integrator {
   // subject, so that a subject's numbers never depend on the subjects run before it on the
   // same thread.
   virtual void reset() = 0;
-  // Starts (or restarts after a discontinuity) at (t0, y0).
-  virtual void restart(OdeSystem& system, double t0, const double* y0) = 0;
+  // Starts (or restarts after a discontinuity) at (t0, y0), integrating `f` (which must
+  // outlive the integration) from there on.
+  virtual void restart(const OdeFunction& f, double t0, const double* y0) = 0;
   // Writes y(t) for t at or after the last requested time, stepping no further than
   // tstop (t <= tstop). When t == tstop the value is the end of a step, not interpolated.
   virtual void solution_at(double t, double tstop, double* y) = 0;

@@ -1,0 +1,59 @@
+// The right-hand side of one subject as the engine hands it to the integrators: the
+// model's equations plus zero-order inputs (running infusions) added to their
+// compartments, behind the solver's callback.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "ldnsim/lang/model.hpp"
+#include "ldnsim/solver/integrator.hpp"
+
+namespace ldnsim::engine {
+
+class OdeSystem : public solver::OdeFunction {
+ public:
+  OdeSystem(const lang::Kernel& kernel, std::size_t states, std::size_t work_size)
+      : solver::OdeFunction(&OdeSystem::rhs, this), kernel_(kernel), n_(states), rates_(states, 0.0),
+        work_(work_size + 1) {}
+  OdeSystem(const OdeSystem&) = delete;
+  OdeSystem& operator=(const OdeSystem&) = delete;
+
+  std::size_t size() const { return n_; }
+  void set_parameters(const double* p) { p_ = p; }
+  const double* parameters() const { return p_; }
+  // Zero-order input per state (sum of running infusions).
+  std::vector<double>& input_rates() { return rates_; }
+  void update_inputs() {
+    active_inputs_.clear();
+    for (std::size_t i = 0; i < n_; ++i)
+      if (rates_[i] != 0.0) active_inputs_.push_back(i);
+  }
+
+  void outputs(double t, const double* y, double* out, const double* draws) {
+    kernel_.outputs(kernel_.ctx, t, y, p_, out, draws, work_.data());
+  }
+  void roots(double t, const double* y, double* g) { kernel_.roots(kernel_.ctx, t, y, p_, g, work_.data()); }
+  void action(int event, double t, double* y, const double* draws) {
+    kernel_.action(kernel_.ctx, event, t, y, p_, draws, work_.data());
+  }
+  long calls() const { return calls_; }
+
+ private:
+  static void rhs(void* self, double t, const double* y, double* dydt) {
+    auto& s = *static_cast<OdeSystem*>(self);
+    ++s.calls_;
+    s.kernel_.rhs(s.kernel_.ctx, t, y, s.p_, dydt, s.work_.data());
+    for (std::size_t i : s.active_inputs_) dydt[i] += s.rates_[i];
+  }
+
+  const lang::Kernel& kernel_;
+  std::size_t n_;
+  const double* p_ = nullptr;
+  std::vector<double> rates_;
+  std::vector<std::size_t> active_inputs_;
+  std::vector<double> work_;
+  long calls_ = 0;
+};
+
+}  // namespace ldnsim::engine
