@@ -4,9 +4,24 @@
 #include <iostream>
 
 #include "common.hpp"
+#include "ldnsim/core/argument_error.hpp"
 #include "ldnsim/core/error.hpp"
 #include "ldnsim/models/builtin.hpp"
 #include "ldnsim/science/ldn_driver.hpp"
+
+namespace {
+
+// The option that sets a library input (ArgumentError::field): "--" and the field with
+// '-' for '_', except where the option is spelled otherwise.
+std::string option_for(const std::string& field) {
+  if (field == "effect_parameters") return "--effect";
+  std::string o = "--" + field;
+  for (char& c : o)
+    if (c == '_') c = '-';
+  return o;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   ldnsim::models::register_builtin_models();
@@ -44,6 +59,11 @@ int main(int argc, char** argv) {
     if (e.get_exit_code() == 0) return app.exit(e);
     std::cerr << "ldnsim: error: ";
     app.exit(e);
+    return 2;
+  } catch (const ldnsim::ArgumentError& e) {
+    // A library input named by its field (PowerOptions::n, ...): the option that sets it.
+    std::fflush(stdout);
+    std::cerr << "ldnsim: error: " << option_for(e.field()) << e.detail() << "\n";
     return 2;
   } catch (const ldnsim::SolverError& e) {  // a numerical failure: exit 3
     std::fflush(stdout);

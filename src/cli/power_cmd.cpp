@@ -169,7 +169,7 @@ std::string report_html(const science::PowerResult& r, const science::PowerOptio
 
 int run_power(const PowerFlags& f) {
   science::PowerOptions o;
-  o.n = science::parse_sample_sizes(f.n, "--n");
+  o.n = science::parse_sample_sizes(f.n);
   if (f.replicates < 10 || f.replicates > 1000000)
     throw UsageError("--replicates " + std::to_string(f.replicates) + ": expected a number of simulated trials per n in 10-1000000");
   if (f.draws < 0 || f.draws > 100000) throw UsageError("--draws " + std::to_string(f.draws) + ": expected 0-100000 (0: no assurance)");

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <memory>
 
+#include "ldnsim/core/argument_error.hpp"
 #include "ldnsim/core/error.hpp"
 #include "ldnsim/core/format.hpp"
 #include "ldnsim/core/text.hpp"
@@ -41,7 +42,7 @@ std::vector<Column> resolve_columns(const lang::Model& model, const data::Column
       for (const auto& p2 : model.parameters()) known += ", " + p2.name;
       for (const auto& c2 : data_columns.names())
         if (!iequals(c2, "ID") && !iequals(c2, "TIME") && model.parameter_index(c2) < 0) known += ", " + c2;
-      throw UsageError("--columns: unknown column '" + printable(name) + "' (available: " + printable(known, 2000) + ")");
+      throw ArgumentError("columns", ": unknown column '" + printable(name) + "' (available: " + printable(known, 2000) + ")");
     }
   }
   return cols;

@@ -8,12 +8,14 @@
 #include <memory>
 #include <set>
 
+#include "ldnsim/core/argument_error.hpp"
 #include "ldnsim/core/error.hpp"
 #include "ldnsim/core/format.hpp"
 #include "ldnsim/core/paths.hpp"
 #include "ldnsim/core/units.hpp"
 #include "ldnsim/lang/instance.hpp"
 #include "ldnsim/science/calibration.hpp"
+#include "ldnsim/science/weighted_samples.hpp"
 #include "ldnsim/science/clinical.hpp"
 #include "ldnsim/science/ldn.hpp"
 #include "ldnsim/science/ldn_driver.hpp"
@@ -584,39 +586,21 @@ class Evaluator {
     run->typical = metrics_of(s, g.interval_h);
     // hours a day with the T-cell index at least 1 + hours_above/100 (a change of hours_above %)
     if (std::isfinite(p.hours_above)) run->hours_above = hours_at_or_above(s.t, s.y[PT], 1 + p.hours_above / 100, 0, g.interval_h);
-    auto ranged = ranged_parameters(model);
-    auto lhs = latin_hypercube(o_.samples, ranged.size(), o_.seed);
-    const int threads = std::max(1, o_.threads);
-    std::vector<std::unique_ptr<Simulator>> sims;
-    for (int w = 0; w < threads; ++w) sims.push_back(std::make_unique<Simulator>(model));
     const bool weigh = p.band == "calibrated";
-    const double chi2_0 = weigh ? calibration_chi2(sim, typ) : 0;
-    auto rows = run_samples(lhs.size(), threads, o_.progress, "pharmacology samples", [&](std::size_t w, std::size_t i) {
-      std::vector<double> q = typ;
-      for (std::size_t k = 0; k < ranged.size(); ++k) q[ranged[k].index] = from_unit(ranged[k], lhs[i][k]);
-      std::vector<double> out;
-      try {
-        out = metrics_of(sims[w]->regimen(q, g, 0.1), g.interval_h);
-      } catch (const Error&) {
-        out.assign(kMetrics.size(), kNaN);
-      }
-      double weight = std::isfinite(out[0]) ? 1.0 : 0.0;
-      if (weigh && weight > 0) {
-        try {
-          weight = std::exp(-0.5 * (calibration_chi2(*sims[w], q) - chi2_0));
-        } catch (const Error&) {
-          weight = 0;
-        }
-      }
-      out.push_back(weight);
-      return out;
+    WeightedSampling ws;
+    ws.samples = o_.samples;
+    ws.seed = o_.seed;
+    ws.weigh = weigh;
+    ws.threads = o_.threads;
+    ws.progress = o_.progress;
+    ws.what = "pharmacology samples";
+    WeightedSamples drawn = weighted_samples(model, typ, ws, kMetrics.size(), [&](Simulator& sm, const std::vector<double>& q) {
+      return metrics_of(sm.regimen(q, g, 0.1), g.interval_h);
     });
-    for (auto& r : rows) {
-      run->weights.push_back(r.back());
-      r.pop_back();
-      run->samples.push_back(r);
-    }
-    run->ess = effective_sample_size(run->weights);
+    const auto& ranged = drawn.parameters;
+    run->weights = std::move(drawn.weights);
+    run->samples = std::move(drawn.values);
+    run->ess = drawn.ess;
     run->description = "models/ldn/" + p.model + ".ldn at steady state, " + g.label + " naltrexone HCl nightly at " + clock_text(g.clock_h) + " (" +
                        (p.per_kg ? num(p.dose_mg) + " mg/kg, " : "") + "typical " + num(model.get(typ, "WT")) + "-kg subject); " +
                        std::to_string(o_.samples) + " Latin-hypercube samples over " + std::to_string(ranged.size()) +
@@ -844,8 +828,8 @@ PartResult evaluate_part(const ClaimPart& p, Evaluator& ev, const ClaimsSpec& sp
 ClaimsRun evaluate_claims(const ClaimsSpec& spec, const std::vector<std::string>& ids, const ClaimsOptions& options) {
   trial::register_builtin_drivers();
   register_ldn_driver();
-  if (options.replicates < 2) throw UsageError("--replicates " + std::to_string(options.replicates) + ": expected at least 2");
-  if (options.samples < 10) throw UsageError("--samples " + std::to_string(options.samples) + ": expected at least 10");
+  if (options.replicates < 2) throw ArgumentError("replicates", " " + std::to_string(options.replicates) + ": expected at least 2");
+  if (options.samples < 10) throw ArgumentError("samples", " " + std::to_string(options.samples) + ": expected at least 10");
   std::vector<const Claim*> chosen;
   if (ids.empty()) {
     for (const auto& c : spec.claims) chosen.push_back(&c);

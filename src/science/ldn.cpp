@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "ldnsim/core/argument_error.hpp"
 #include "ldnsim/core/error.hpp"
 #include "ldnsim/core/format.hpp"
 #include "ldnsim/core/paths.hpp"
@@ -62,9 +63,9 @@ void validate(const Regimen& g) {
     throw UsageError("dosing interval " + format_number(g.interval_h) + " h: expected at most 14 days");
   if (!std::isfinite(g.clock_h) || g.clock_h < 0 || g.clock_h >= 24)
     throw UsageError("dose time " + format_number(g.clock_h) + " h: expected a clock time in 0-24 h");
-  if (g.days < 0 || g.days > 3650) throw UsageError("--days " + std::to_string(g.days) + ": expected 1-3650");
+  if (g.days < 0 || g.days > 3650) throw ArgumentError("days", " " + std::to_string(g.days) + ": expected 1-3650");
   for (int d : g.missed) {
-    if (g.days == 0) throw UsageError("missed doses need --days (the simulation starts drug-naive on day 1)");
+    if (g.days == 0) throw ArgumentError("missed", ": missed doses need a number of days (the simulation starts drug-naive on day 1)");
     if (d < 1 || d > g.days)
       throw UsageError("missed day " + std::to_string(d) + ": expected a day in 1-" + std::to_string(g.days));
   }

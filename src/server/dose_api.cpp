@@ -11,6 +11,7 @@
 #include "ldnsim/core/format.hpp"
 #include "ldnsim/core/policy.hpp"
 #include "ldnsim/core/units.hpp"
+#include "ldnsim/science/weighted_samples.hpp"
 #include "ldnsim/server/json_output.hpp"
 
 namespace ldnsim::server {
@@ -163,12 +164,6 @@ ordered_json api_envelope(const char* endpoint) {
   return doc;
 }
 
-std::string blockade_window(double trough) {
-  if (trough >= 0.5) return "no: at least half the MOR stay blocked all day";
-  if (trough >= 0.2) return "no clean window: blockade dips but never below 20%";
-  return "yes: blockade falls below 20% for part of the day";
-}
-
 }  // namespace
 
 BadRequest::BadRequest(std::string parameter, std::string value, std::string expected, const std::string& problem)
@@ -252,7 +247,7 @@ ordered_json DoseExplorer::compute(const DoseQuery& q) const {
   results["peaks"] = {{"naltrexone", clock_text(clock_h + w.metrics.tmax_cp)},
                       {"naltrexol", clock_text(clock_h + w.metrics.tmax_cm)},
                       {"occupancy", clock_text(clock_h + w.metrics.tpeak_occ)}};
-  results["blockade_free_window"] = blockade_window(w.metrics.occ_trough);
+  results["blockade_free_window"] = science::blockade_window(w.metrics.occ_trough).text;
   results["cycle"] = cycle_json(w, clock_h);
   if (q.missed > 0) {
     const Window ss = simulate(model_, typical_, q, true);

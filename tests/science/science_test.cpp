@@ -407,7 +407,7 @@ TEST(Regimens, ImpossibleRegimensAreRejected) {
   bad(4.5, 0, 22, 0, {}, "interval");
   bad(4.5, -24, 22, 0, {}, "interval");
   bad(4.5, 24, 25, 0, {}, "clock");
-  bad(4.5, 24, 22, 0, {3}, "--days");
+  bad(4.5, 24, 22, 0, {3}, "missed doses need a number of days");
   bad(4.5, 24, 22, 10, {11}, "1-10");
   Regimen ok;
   EXPECT_NO_THROW(validate(ok));
