@@ -1,11 +1,16 @@
 #include "common.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <sstream>
 
 #include "ldnsim/core/error.hpp"
+#include "ldnsim/core/format.hpp"
+#include "ldnsim/core/text.hpp"
 #include "ldnsim/population/parallel.hpp"
 
 namespace ldnsim::cli {
@@ -15,9 +20,16 @@ void SolverFlags::add_to(CLI::App& cmd) {
                  "ODE solver: auto (Dormand-Prince, handing stiff stretches to CVODES BDF), dopri5, "
                  "rosenbrock, bdf or adams (SUNDIALS CVODES)")
       ->capture_default_str();
-  cmd.add_option("--rtol", rtol, "relative tolerance")->capture_default_str();
-  cmd.add_option("--atol", atol, "absolute tolerance")->capture_default_str();
-  cmd.add_option("--max-steps", max_steps, "steps allowed between two outputs")->capture_default_str();
+  constexpr double kLargest = std::numeric_limits<double>::max();
+  cmd.add_option("--rtol", rtol, "relative tolerance")
+      ->capture_default_str()
+      ->check(number_above(0, 1, "a relative tolerance above 0 and below 1"));
+  cmd.add_option("--atol", atol, "absolute tolerance")
+      ->capture_default_str()
+      ->check(number_above(0, kLargest, "an absolute tolerance above 0"));
+  cmd.add_option("--max-steps", max_steps, "steps allowed between two outputs")
+      ->capture_default_str()
+      ->check(count_in(1, 1000000000000, "a number of steps, 1 to 1e12"));
   cmd.add_option("--covariates", covariates,
                  "which record's covariates apply between records: nocb (NONMEM: the next "
                  "record's) or locf (the last record's)")
@@ -26,16 +38,22 @@ void SolverFlags::add_to(CLI::App& cmd) {
                  "how to run the model: auto (native code, compiled and cached on first use, "
                  "else the interpreter), native or interpreter")
       ->capture_default_str();
-  cmd.add_option("--ss-rtol", ss_rtol, "steady-state convergence, relative (0: --rtol)");
-  cmd.add_option("--ss-atol", ss_atol, "steady-state convergence, absolute (0: --atol)");
-  cmd.add_option("--ss-max", ss_max, "dosing intervals tried to reach steady state")->capture_default_str();
+  cmd.add_option("--ss-rtol", ss_rtol, "steady-state convergence, relative (0: --rtol)")
+      ->check(number_in(0, 0.5, "a relative tolerance, 0 (the --rtol) to 0.5"));
+  cmd.add_option("--ss-atol", ss_atol, "steady-state convergence, absolute (0: --atol)")
+      ->check(number_in(0, kLargest, "an absolute tolerance, 0 (the --atol) or more"));
+  cmd.add_option("--ss-max", ss_max, "dosing intervals tried to reach steady state")
+      ->capture_default_str()
+      ->check(count_in(1, 1000000, "a number of dosing intervals, 1 to 1000000"));
 }
 
 engine::SimulationOptions SolverFlags::simulation_options() const {
   engine::SimulationOptions o;
   o.method = solver::parse_method(solver);
   if (!(rtol > 0 && rtol < 1)) throw UsageError("--rtol must lie between 0 and 1");
-  if (!(atol > 0)) throw UsageError("--atol must be above 0");
+  if (!(atol > 0 && std::isfinite(atol))) throw UsageError("--atol must be a finite number above 0");
+  if (!(ss_rtol >= 0 && ss_rtol < 1)) throw UsageError("--ss-rtol must lie in 0-1 (0: --rtol)");
+  if (!(ss_atol >= 0 && std::isfinite(ss_atol))) throw UsageError("--ss-atol must be a finite number, 0 or more (0: --atol)");
   if (max_steps < 1) throw UsageError("--max-steps must be at least 1");
   if (ss_max < 1) throw UsageError("--ss-max must be at least 1");
   o.tolerances.rtol = rtol;
@@ -43,25 +61,29 @@ engine::SimulationOptions SolverFlags::simulation_options() const {
   o.tolerances.max_steps = max_steps;
   if (covariates == "nocb") o.covariates = engine::CovariateMode::NextRecord;
   else if (covariates == "locf") o.covariates = engine::CovariateMode::LastRecord;
-  else throw UsageError("--covariates must be nocb or locf, not '" + covariates + "'");
+  else throw UsageError("--covariates must be nocb or locf, not '" + printable(covariates, 40) + "'");
   o.ss_rtol = ss_rtol;
   o.ss_atol = ss_atol;
   o.ss_max_intervals = ss_max;
   return o;
 }
 
+bool notes_on_stderr(bool quiet) { return !quiet && ::isatty(STDERR_FILENO); }
+
 lang::LoadOptions SolverFlags::load_options(bool verbose) const {
   lang::LoadOptions o;
   if (engine == "auto") o.engine = lang::Engine::Auto;
   else if (engine == "native") o.engine = lang::Engine::Native;
   else if (engine == "interpreter") o.engine = lang::Engine::Interpreter;
-  else throw UsageError("--engine must be auto, native or interpreter, not '" + engine + "'");
-  o.verbose = verbose;
+  else throw UsageError("--engine must be auto, native or interpreter, not '" + printable(engine, 40) + "'");
+  o.verbose = verbose && ::isatty(STDERR_FILENO);  // "compiling ... to native code": a note
   return o;
 }
 
 void RunFlags::add_to(CLI::App& cmd) {
-  cmd.add_option("--threads", threads, "worker threads (0: one per core)")->capture_default_str();
+  cmd.add_option("--threads", threads, "worker threads (0: one per core)")
+      ->capture_default_str()
+      ->check(count_in(0, 1024, "a number of worker threads, 0 (one per core) to 1024"));
   cmd.add_flag("--quiet,-q", quiet, "no progress or notes on stderr");
 }
 
@@ -71,6 +93,67 @@ int RunFlags::thread_count() const {
     throw UsageError("--threads " + std::to_string(threads) + ": at most 1024 (this machine has " +
                      std::to_string(population::hardware_threads()) + " hardware threads)");
   return threads == 0 ? population::hardware_threads() : threads;
+}
+
+const CLI::Validator& file_name() {
+  static const CLI::Validator v(
+      [](std::string& s) { return s.empty() ? std::string("expected a file name, not an empty string") : std::string(); },
+      "FILE");
+  return v;
+}
+
+namespace {
+
+// The value as a number, or the reason it is not one.
+std::string read_number(const std::string& text, double& v) {
+  const std::string shown = printable(text, 40);
+  const char* b = text.data();
+  const char* e = text.data() + text.size();
+  if (b != e && *b == '+') ++b;
+  auto [p, ec] = std::from_chars(b, e, v);
+  if (ec == std::errc::result_out_of_range) return shown + " is out of range";
+  if (ec != std::errc() || p != e) return "'" + shown + "' is not a number";
+  if (std::isnan(v)) return shown + " is not a number";
+  if (std::isinf(v)) return shown + " is not a finite number";
+  return "";
+}
+
+std::string bounds_problem(const std::string& text, double v, double lo, double hi, bool open_low) {
+  const std::string shown = printable(text, 40);
+  if (open_low ? !(v > lo) : v < lo) return shown + " is " + (open_low && v == lo ? "not above " : "below ") + format_number(lo);
+  if (v > hi) return shown + " is above " + format_number(hi);
+  return "";
+}
+
+// The check behind count_in, number_in and number_above.
+CLI::Validator number_check(double lo, double hi, const std::string& expected, bool whole, bool open_low) {
+  return CLI::Validator(
+      [=](std::string& text) {
+        double v = 0;
+        std::string problem = read_number(text, v);
+        if (problem.empty() && whole && v != std::floor(v)) problem = printable(text, 40) + " is not a whole number";
+        if (problem.empty()) problem = bounds_problem(text, v, lo, hi, open_low);
+        return problem.empty() ? problem : problem + " (expected " + expected + ")";
+      },
+      "");
+}
+
+}  // namespace
+
+CLI::Validator count_in(long long lo, long long hi, const std::string& expected) {
+  return number_check(static_cast<double>(lo), static_cast<double>(hi), expected, true, false);
+}
+
+CLI::Validator number_in(double lo, double hi, const std::string& expected) {
+  return number_check(lo, hi, expected, false, false);
+}
+
+CLI::Validator number_above(double lo, double hi, const std::string& expected) {
+  return number_check(lo, hi, expected, false, true);
+}
+
+CLI::Validator seed_number() {
+  return count_in(0, std::numeric_limits<long long>::max(), "a seed: a whole number, 0 or more");
 }
 
 std::vector<std::string> split_list(const std::string& s) {
@@ -95,15 +178,15 @@ std::vector<double> parse_grid(const std::string& spec) {
     double v;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
     if (ec != std::errc() || p != s.data() + s.size() || !std::isfinite(v))
-      throw UsageError("--grid '" + spec + "': '" + s + "' is not a number (expected START:END:STEP)");
+      throw UsageError("--grid '" + printable(spec, 60) + "': '" + printable(s, 40) + "' is not a number (expected START:END:STEP)");
     return v;
   };
-  if (parts.size() != 3) throw UsageError("--grid '" + spec + "': expected START:END:STEP, e.g. 0:24:0.5");
+  if (parts.size() != 3) throw UsageError("--grid '" + printable(spec, 60) + "': expected START:END:STEP, e.g. 0:24:0.5");
   double a = number(parts[0]), b = number(parts[1]), step = number(parts[2]);
-  if (!(step > 0)) throw UsageError("--grid '" + spec + "': STEP must be above 0");
-  if (b < a) throw UsageError("--grid '" + spec + "': END must not be before START");
+  if (!(step > 0)) throw UsageError("--grid '" + printable(spec, 60) + "': STEP must be above 0");
+  if (b < a) throw UsageError("--grid '" + printable(spec, 60) + "': END must not be before START");
   double count = std::floor((b - a) / step + 1e-9) + 1;
-  if (count > 1e8) throw UsageError("--grid '" + spec + "': more than 100 million times");
+  if (count > 1e8) throw UsageError("--grid '" + printable(spec, 60) + "': more than 100 million times");
   std::vector<double> g;
   g.reserve(static_cast<std::size_t>(count));
   // Times as START + k*STEP (not repeated addition), so whole hours stay exact.

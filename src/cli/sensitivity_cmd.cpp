@@ -12,6 +12,7 @@
 #include "common.hpp"
 #include "ldnsim/core/atomic_file.hpp"
 #include "ldnsim/core/error.hpp"
+#include "ldnsim/core/output_plan.hpp"
 #include "ldnsim/core/format.hpp"
 #include "ldnsim/core/units.hpp"
 #include "ldnsim/science/ldn.hpp"
@@ -61,6 +62,7 @@ int run_sensitivity(const SensitivityFlags& f) {
   if (f.top < 1) throw UsageError("--top must be at least 1");
   const int threads = f.run.thread_count();
   science::LdnModel model = science::LdnModel::load(f.model);
+  OutputPlan().input("--model", model.path()).output("--json-out", f.json_out).check();
   std::vector<double> p = model.typical();
   science::Regimen g;
   g.label = f.dose;
@@ -188,12 +190,18 @@ void add_sensitivity_command(CLI::App& app) {
   cmd->add_option("--dose", f->dose, "nightly dose (mg of HCl salt unless --base)")->capture_default_str();
   cmd->add_option("--at", f->at, "clock time of the dose")->capture_default_str();
   cmd->add_flag("--base", f->base, "the dose is mg of naltrexone base");
-  cmd->add_option("--trajectories", f->trajectories, "Morris trajectories")->capture_default_str();
-  cmd->add_option("--levels", f->levels, "Morris grid levels (even)")->capture_default_str();
-  cmd->add_option("--seed", f->seed, "seed of the trajectories")->capture_default_str();
-  cmd->add_option("--top", f->top, "parameters shown per answer")->capture_default_str();
+  cmd->add_option("--trajectories", f->trajectories, "Morris trajectories")
+      ->capture_default_str()
+      ->check(count_in(2, 100000, "a number of trajectories, 2 to 100000"));
+  cmd->add_option("--levels", f->levels, "Morris grid levels (even)")
+      ->capture_default_str()
+      ->check(count_in(2, 20, "an even number of grid levels, 2 to 20"));
+  cmd->add_option("--seed", f->seed, "seed of the trajectories")->capture_default_str()->check(seed_number());
+  cmd->add_option("--top", f->top, "parameters shown per answer")
+      ->capture_default_str()
+      ->check(count_in(1, 1000, "a number of parameters, 1 to 1000"));
   cmd->add_flag("--json", f->json, "machine-readable output");
-  cmd->add_option("--json-out", f->json_out, "also write the JSON to this file");
+  cmd->add_option("--json-out", f->json_out, "also write the JSON to this file")->check(file_name());
   f->run.add_to(*cmd);
   cmd->callback([f] { run_sensitivity(*f); });
 }

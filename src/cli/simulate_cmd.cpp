@@ -10,7 +10,10 @@
 #include "common.hpp"
 #include "ldnsim/core/atomic_file.hpp"
 #include "ldnsim/core/error.hpp"
+#include "ldnsim/core/format.hpp"
+#include "ldnsim/core/output_plan.hpp"
 #include "ldnsim/core/policy.hpp"
+#include "ldnsim/core/text.hpp"
 #include "ldnsim/core/units.hpp"
 #include "ldnsim/data/regimen.hpp"
 #include "ldnsim/population/table.hpp"
@@ -50,7 +53,7 @@ int dose_compartment(const lang::Model& m, const std::string& name) {
   }
   int s = m.state_index(name);
   if (s >= 0) return s;
-  throw UsageError("--cmt: model " + m.name() + " has no state '" + name + "'");
+  throw UsageError("--cmt: model " + m.name() + " has no state '" + printable(name, 40) + "'");
 }
 
 data::Dataset regimen_data(const SimulateFlags& f, const lang::Model& m, std::vector<double>& grid) {
@@ -66,7 +69,7 @@ data::Dataset regimen_data(const SimulateFlags& f, const lang::Model& m, std::ve
   if (has_unit) {
     mg = parse_mass_mg(f.dose);
     if (!factor)
-      throw UsageError("--dose " + f.dose + ": the dose compartment " + m.states()[static_cast<std::size_t>(cmt)].name +
+      throw UsageError("--dose " + printable(f.dose, 40) + ": the dose compartment " + m.states()[static_cast<std::size_t>(cmt)].name +
                        " of model " + m.name() + " declares no mass unit (unit \"mg\", \"ug\", ...); "
                        "give the dose as a plain number in the model's amount unit");
     g.amount = mg * *factor;
@@ -74,15 +77,26 @@ data::Dataset regimen_data(const SimulateFlags& f, const lang::Model& m, std::ve
     g.amount = parse_mass_mg(f.dose);
     if (factor) mg = g.amount / *factor;
   }
-  if (!(g.amount > 0)) throw UsageError("--dose " + f.dose + ": the dose must be above 0");
-  if (mg > policy::kMaxDoseMg) throw UsageError("--dose " + f.dose + ": " + policy::max_dose_reason());
+  if (!(g.amount > 0)) throw UsageError("--dose " + printable(f.dose, 40) + ": the dose must be above 0");
+  if (mg > policy::kMaxDoseMg) throw UsageError("--dose " + printable(f.dose, 40) + ": " + policy::max_dose_reason());
   g.interval = parse_duration_h(f.every);
   if (!(g.interval > 0)) throw UsageError("--every must be above 0");
   g.first = parse_clock_h(f.first);
   double horizon = f.days > 0 ? f.days * 24.0 : 0;
-  if (f.doses > 0) g.doses = f.doses;
-  else if (horizon > g.first) g.doses = static_cast<int>(std::floor((horizon - g.first - 1e-9) / g.interval)) + 1;
-  else throw UsageError("give --days (or --doses) with --dose");
+  if (f.doses > 0) {
+    g.doses = f.doses;
+  } else if (horizon > g.first) {
+    const double doses = std::floor((horizon - g.first - 1e-9) / g.interval) + 1;
+    if (doses > 100000)
+      throw UsageError("--every " + printable(f.every, 40) + " over --days " + format_number(f.days) + " gives " +
+                       format_number(doses, 3) + " doses (expected at most 100000: a longer interval or fewer days)");
+    g.doses = static_cast<int>(doses);
+  } else if (f.days > 0) {
+    throw UsageError("--days " + format_number(f.days) + " ends before the first dose (--first " + printable(f.first, 40) +
+                     ", hour " + format_number(g.first) + " of day 0); expected more days or an earlier --first");
+  } else {
+    throw UsageError("a regimen needs its length: give --days (e.g. --days 28) or --doses with --dose");
+  }
   if (horizon <= 0) horizon = g.first + g.interval * g.doses;
   std::unique_ptr<data::SubjectsTable> subjects;
   if (!f.subjects.empty()) subjects = std::make_unique<data::SubjectsTable>(data::read_subjects(f.subjects));
@@ -91,6 +105,10 @@ data::Dataset regimen_data(const SimulateFlags& f, const lang::Model& m, std::ve
 }
 
 int run_simulate(const SimulateFlags& f) {
+  OutputPlan()
+      .input("the model", f.model).input("--data", f.data).input("--subjects", f.subjects)
+      .output("--out", f.out, OutputPlan::kStdoutAllowed).output("--events", f.events)
+      .check();
   auto options = f.solver.simulation_options();
   int threads = f.run.thread_count();
   if (f.digits < 0 || f.digits > 17) throw UsageError("--digits must lie in 0-17");
@@ -132,7 +150,6 @@ int run_simulate(const SimulateFlags& f) {
   std::size_t lines = 0, event_lines = 0;  // CSV lines written, headers included
   auto count = [](std::string_view text) { return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')); };
   if (!f.events.empty()) {
-    if (f.events == f.out) throw UsageError("--events must name another file than --out");
     events_file = std::make_unique<AtomicFile>(f.events);
     events_file->write("ID,TIME,EVENT\n");
     event_lines = 1;
@@ -212,17 +229,19 @@ int run_simulate(const SimulateFlags& f) {
 void add_simulate_command(CLI::App& app) {
   auto f = std::make_shared<SimulateFlags>();
   CLI::App* cmd = app.add_subcommand("simulate", "Simulate a model over a NONMEM-style data set or a regimen");
-  cmd->add_option("model", f->model, "model file (.ldn)")->required();
-  cmd->add_option("--data", f->data, "NONMEM-style data set (CSV)");
-  cmd->add_option("--out", f->out, "output CSV ('-' for standard output)")->required();
+  cmd->add_option("model", f->model, "model file (.ldn)")->required()->check(file_name());
+  cmd->add_option("--data", f->data, "NONMEM-style data set (CSV)")->check(file_name());
+  cmd->add_option("--out", f->out, "output CSV ('-' for standard output)")->required()->check(file_name());
   cmd->add_option("--columns", f->columns,
                   "comma-separated output columns: ID, TIME, outputs, states, parameters, data columns "
-                  "(default: ID, TIME, every output and state)");
+                  "(default: ID, TIME, every output, then every state not also declared as an output)");
   cmd->add_option("--grid", f->grid, "extra output times for every subject, START:END:STEP (e.g. 0:8760:1)");
   cmd->add_flag("--obs-only", f->obs_only, "leave out dose, other-event and reset records");
   cmd->add_flag("--allow-nan", f->allow_nan,
                 "write NaN and infinite outputs (NaN, Inf) instead of failing (exit 3) at the first one");
-  cmd->add_option("--digits", f->digits, "significant digits in the output (0: shortest exact)")->capture_default_str();
+  cmd->add_option("--digits", f->digits, "significant digits in the output (0: shortest exact)")
+      ->capture_default_str()
+      ->check(count_in(0, 17, "significant digits, 0 (shortest exact) to 17"));
   cmd->add_flag("--stats", f->stats, "report timing on stderr");
   cmd->add_flag("--json", f->json,
                 "print a JSON summary on stdout (subjects, rows, columns, files, timing; docs/json.md); the table "
@@ -230,17 +249,20 @@ void add_simulate_command(CLI::App& app) {
   cmd->add_option("--seed", f->seed,
                   "draw everything random (random declarations, between-subject variability, rate "
                   "events, output noise) from this seed; without it each subject is the typical one")
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--events", f->events, "write the model's events to this CSV (ID,TIME,EVENT)");
+      ->check(seed_number());
+  cmd->add_option("--events", f->events, "write the model's events to this CSV (ID,TIME,EVENT)")->check(file_name());
   auto* g = cmd->add_option_group("regimen", "a regimen instead of a data set");
   g->add_option("--dose", f->dose, "dose per administration, e.g. 4.5mg");
   f->regimen_options = {
       g->add_option("--every", f->every, "dosing interval, e.g. 24h")->capture_default_str(),
       g->add_option("--first", f->first, "clock time of the first dose on day 0, e.g. 22:00")->capture_default_str(),
-      g->add_option("--days", f->days, "days of dosing (output hourly over them unless --grid)"),
-      g->add_option("--doses", f->doses, "number of doses (instead of --days)"),
+      g->add_option("--days", f->days, "days of dosing (output hourly over them unless --grid)")
+          ->check(number_above(0, 36525, "a number of days above 0, at most 36525 (100 years)")),
+      g->add_option("--doses", f->doses, "number of doses (instead of --days)")
+          ->check(count_in(1, 100000, "a number of doses, 1 to 100000")),
       g->add_option("--cmt", f->cmt, "state that receives the dose (default: the model's depot)"),
-      g->add_option("--subjects", f->subjects, "CSV with an ID column and covariates, one row per subject")};
+      g->add_option("--subjects", f->subjects, "CSV with an ID column and covariates, one row per subject")
+          ->check(file_name())};
   f->solver.add_to(*cmd);
   f->run.add_to(*cmd);
   cmd->callback([f] { run_simulate(*f); });

@@ -18,8 +18,10 @@ std::vector<Column> resolve_columns(const lang::Model& model, const data::Column
     cols.push_back({Column::Kind::Time, 0, "TIME"});
     for (std::size_t o = 0; o < model.output_count(); ++o)
       cols.push_back({Column::Kind::Output, o, model.outputs()[o].name});
+    // A state the model also declares as an output (`output ENK`) is that output: written
+    // once, so every column name is unique.
     for (std::size_t s = 0; s < model.state_count(); ++s)
-      cols.push_back({Column::Kind::State, s, model.states()[s].name});
+      if (model.output_index(model.states()[s].name) < 0) cols.push_back({Column::Kind::State, s, model.states()[s].name});
     return cols;
   }
   for (const std::string& name : requested) {
@@ -42,8 +44,13 @@ std::vector<Column> resolve_columns(const lang::Model& model, const data::Column
       for (const auto& p2 : model.parameters()) known += ", " + p2.name;
       for (const auto& c2 : data_columns.names())
         if (!iequals(c2, "ID") && !iequals(c2, "TIME") && model.parameter_index(c2) < 0) known += ", " + c2;
-      throw ArgumentError("columns", ": unknown column '" + printable(name) + "' (available: " + printable(known, 2000) + ")");
+      throw ArgumentError("columns", ": unknown column '" + printable(name, 40) + "' (available: " + printable(known, 2000) + ")");
     }
+    // Two columns of one name make a table that CSV readers silently collapse or rename.
+    for (std::size_t i = 0; i + 1 < cols.size(); ++i)
+      if (iequals(cols[i].header, cols.back().header))
+        throw ArgumentError("columns", ": '" + printable(name, 40) + "' is column " + std::to_string(i + 1) + " ('" +
+                            printable(cols[i].header, 40) + "') again; expected each column once (names are case-insensitive)");
   }
   return cols;
 }

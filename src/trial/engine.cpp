@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "ldnsim/core/format.hpp"
+#include "ldnsim/core/text.hpp"
 #include "ldnsim/population/parallel.hpp"
 
 namespace ldnsim::trial {
@@ -162,7 +163,7 @@ void Trial::Impl::setup() {
   auto add_output = [&](const std::string& name, const std::string& key) {
     int oi = m.output_index(name);
     if (oi < 0)
-      throw InputError(s.where(key) + ": model " + m.name() + " (" + s.model_path + ") has no output '" + name +
+      throw InputError(s.where(key) + ": model " + m.name() + " (" + s.model_path + ") has no output '" + printable(name, 60) +
                        "' (expected one of: " + (output_list.empty() ? "none" : output_list) + ")");
     for (std::size_t k = 0; k < outputs.size(); ++k)
       if (output_index[k] == oi) return static_cast<int>(k);
@@ -202,7 +203,7 @@ void Trial::Impl::setup() {
       std::string cols;
       for (const auto& x : population.columns()) cols += (cols.empty() ? "" : ", ") + x;
       throw InputError(s.where("enrollment.stratify[" + std::to_string(i) + "]") + ": the population (" + population.file +
-                       ") has no covariate '" + s.stratify[i] + "' (expected one of: " + cols + ")");
+                       ") has no covariate '" + printable(s.stratify[i], 60) + "' (expected one of: " + cols + ")");
     }
     stratify_columns.push_back(c);
   }
@@ -213,7 +214,7 @@ void Trial::Impl::setup() {
   auto treatment_column = [&](const std::string& name, const std::string& key) {
     int pi = m.parameter_index(name);
     if (pi < 0)
-      throw InputError(s.where(key) + ": model " + m.name() + " has no parameter '" + name +
+      throw InputError(s.where(key) + ": model " + m.name() + " has no parameter '" + printable(name, 60) +
                        "' for the treatment to set (expected one of: " + param_list + ")");
     const std::string& canonical = m.parameters()[static_cast<std::size_t>(pi)].name;
     for (std::size_t k = 0; k < treatment_columns.size(); ++k)
@@ -230,7 +231,7 @@ void Trial::Impl::setup() {
     if (!has_driver(s.arms[a].driver)) {
       std::string names;
       for (const auto& [n, d] : registered_drivers()) names += (names.empty() ? "" : ", ") + n;
-      throw InputError(s.where(key + ".driver") + ": no treatment driver is named '" + s.arms[a].driver +
+      throw InputError(s.where(key + ".driver") + ": no treatment driver is named '" + printable(s.arms[a].driver, 60) +
                        "' (expected one of: " + names + ")");
     }
     std::vector<std::string> names;
