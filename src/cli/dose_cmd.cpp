@@ -87,6 +87,8 @@ science::Regimen parse_regimen(const std::string& text, const DoseFlags& f, cons
     if (end == d.c_str() || *end) throw UsageError("--missed '" + printable(d, 40) + "': expected day numbers, e.g. --missed 3,10");
     g.missed.push_back(static_cast<int>(v));
   }
+  if (!g.missed.empty() && g.days == 0)
+    throw UsageError("--missed needs --days (the simulation starts drug-naive on day 1; the steady state has no missed doses)");
   science::validate(g);
   return g;
 }

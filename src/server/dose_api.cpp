@@ -53,7 +53,8 @@ double parse_dose(const std::string& v) {
   if (v.empty() || ec != std::errc() || p != e || !std::isfinite(mg))
     throw BadRequest("mg", v, kDoseExpected, v.empty() ? "no value" : "not a number");
   if (mg <= 0) throw BadRequest("mg", v, kDoseExpected, "a dose must be above 0 mg");
-const std::string kDoseExpected = "a dose in mg, a number from 0.001 to " + format_number(policy::kMaxDoseMg) + ", e.g. mg=4.5";
+  if (mg < kMinDoseMg) throw BadRequest("mg", v, kDoseExpected, "below 0.001 mg (1 microgram), the lowest dose computed");
+  if (mg > policy::kMaxDoseMg) throw BadRequest("mg", v, kDoseExpected, policy::max_dose_reason());
   return mg;
 }
 

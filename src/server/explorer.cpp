@@ -363,8 +363,8 @@ void Explorer::bind() {
       throw InputError("cannot listen on " + o.host + ": " + bind_failure(o.host, 0));
   } else {
     if (!impl_->server.bind_to_port(o.host, o.port))
-      throw ArgumentError("port", " " + std::to_string(o.port) + ": cannot listen on " + o.host + ":" + std::to_string(o.port) +
-                                      ": " + bind_failure(o.host, o.port) + "; choose another port (0: any free port)");
+      throw InputError("cannot listen on " + o.host + ":" + std::to_string(o.port) + ": " + bind_failure(o.host, o.port) +
+                       "; choose another port (0: any free port)");
     impl_->port = o.port;
   }
 }
