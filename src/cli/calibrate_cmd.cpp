@@ -191,6 +191,23 @@ int run_calibrate(const CalibrateFlags& f) {
                                  {"range", {lo, hi}},
                                  {"range_in_file", has_range ? nlohmann::ordered_json{*p.low, *p.high} : nullptr}});
   }
+  // Parameters the targets do not identify: not fitted, shown with the prior range they keep.
+  results["not_identified"] = nlohmann::ordered_json::array();
+  for (const auto& stage : science::targets_of(model).stages)
+    for (const auto& name : stage.not_identified) {
+      const auto& p = model.model().parameters()[model.param(name)];
+      std::string prior = p.low && p.high ? format_number(*p.low, 6) + "-" + format_number(*p.high, 6) : "(none)";
+      if (!f.json)
+        std::printf("%-10s %-8s %12s %12s %10s   not identified by the '%s' targets: interval = prior range %s\n",
+                    name.c_str(), p.unit.c_str(), format_number(model.get(old, name), 6).c_str(), "-", "",
+                    stage.name.c_str(), prior.c_str());
+      results["not_identified"].push_back(
+          {{"parameter", name},
+           {"unit", p.unit},
+           {"in_file", model.get(old, name)},
+           {"stage", stage.name},
+           {"prior_range", p.low && p.high ? nlohmann::ordered_json{*p.low, *p.high} : nullptr}});
+    }
   if (!f.json) {
     std::printf("\n%-30s %-9s %9s %14s %10s %7s  %s\n", "target", "unit", "published", "range", "model", "z",
                 "spread used (sigma)");

@@ -48,6 +48,7 @@ std::string unit_suffix(const std::string& unit) { return unit == "%" ? "%" : (u
 
 std::string figure_text(const science::Figure& f, const std::string& unit, const std::string& method = "") {
   if (!f.defined) return "none";
+  if (!f.measured) return "not measured (bounded: prior range [" + num(f.low) + ", " + num(f.high) + "]" + unit_suffix(unit) + ")";
   if (f.low == f.high && f.value == f.low) return num(f.value) + unit_suffix(unit);
   const bool range = method == "arithmetic" || method == "documented";
   return num(f.value) + unit_suffix(unit) + (range ? " [range: " : " [95%: ") + num(f.low) + ", " + num(f.high) + "]";
@@ -75,6 +76,8 @@ const char* kSourceNames = "sources: B = a clinic's health blog, A = an LDN advo
 nlohmann::ordered_json figure_json(const science::Figure& f) {
   if (!f.defined) return nullptr;
   auto n = [](double v) { return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(v > 0 ? "inf" : "-inf"); };
+  // Not measured (a bound): no value; low and high are the prior range.
+  if (!f.measured) return {{"value", nullptr}, {"measured", false}, {"low", n(f.low)}, {"high", n(f.high)}};
   return {{"value", n(f.value)}, {"low", n(f.low)}, {"high", n(f.high)}};
 }
 
@@ -232,7 +235,7 @@ std::string report_html(const science::ClaimsRun& run, const science::ClaimsOpti
   nlohmann::json forest = nlohmann::json::array();
   for (const auto& c : run.claims)
     for (const auto& p : c.parts) {
-      if (p.part.unit != "%" || !p.with_ldn.defined) continue;
+      if (p.part.unit != "%" || !p.with_ldn.defined || !p.with_ldn.measured) continue;
       const std::string label = c.claim.id + ": " + p.part.name;
       forest.push_back({{"label", label}, {"estimate", p.with_ldn.value}, {"low", p.with_ldn.low}, {"high", p.with_ldn.high},
                         {"source", "ldnsim"}, {"note", p.simulated}});

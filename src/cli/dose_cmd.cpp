@@ -222,7 +222,7 @@ int run_dose(const DoseFlags& f) {
   if (f.cirrhosis) model.set(p, "HEPATIC", 1);
   for (const auto& kv : f.set) {
     auto eq = kv.find('=');
-    if (eq == std::string::npos) throw UsageError("--set '" + printable(kv, 60) + "': expected NAME=VALUE, e.g. --set KOFF=0.1");
+    if (eq == std::string::npos) throw UsageError("--set '" + printable(kv, 60) + "': expected NAME=VALUE, e.g. --set KEO=1");
     std::string name = kv.substr(0, eq);
     int k = model.model().parameter_index(name);
     if (k < 0) throw UsageError("--set '" + printable(kv, 60) + "': model " + model.model().name() + " has no parameter " + printable(name, 40));
@@ -480,7 +480,7 @@ void add_dose_command(CLI::App& app) {
   cmd->add_option("--weight", f->weight, "body weight, kg (allometric scaling; default the model's 70 kg)")
       ->check(number_above(0, 500, "a body weight in kg, above 0 and at most 500"));
   cmd->add_flag("--cirrhosis", f->cirrhosis, "liver cirrhosis (5-10x naltrexone exposure)");
-  cmd->add_option("--set", f->set, "override a parameter, NAME=VALUE (repeatable), e.g. --set KOFF=0.1");
+  cmd->add_option("--set", f->set, "override a parameter, NAME=VALUE (repeatable), e.g. --set KEO=1");
   cmd->add_option("--uncertainty", f->uncertainty,
                   "Latin-hypercube samples over the ranged parameters; prints 90% bands")
       ->capture_default_str()

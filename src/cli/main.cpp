@@ -7,6 +7,7 @@
 #include "ldnsim/core/argument_error.hpp"
 #include "ldnsim/core/error.hpp"
 #include "ldnsim/core/text.hpp"
+#include "ldnsim/distributed/session.hpp"
 #include "ldnsim/models/builtin.hpp"
 #include "ldnsim/science/ldn_driver.hpp"
 #include "ldnsim/server/json_output.hpp"
@@ -40,9 +41,7 @@ std::string option_for(const std::string& field) {
   return o;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   ldnsim::models::register_builtin_models();
   ldnsim::science::register_ldn_driver();  // the "ldn" treatment driver of trial specs
   CLI::App app{"ldnsim: simulation of low-dose naltrexone (LDN) in multiple sclerosis, from dose to trial.\n"
@@ -83,7 +82,7 @@ int main(int argc, char** argv) {
   } catch (const ldnsim::ArgumentError& e) {
     // A library input named by its field (PowerOptions::n, ...): the option that sets it.
     std::fflush(stdout);
-    std::cerr << "ldnsim: error: " << option_for(e.field()) << e.detail() << "\n";
+    std::cerr << "ldnsim: error: " << option_for(e.field()) << safe(e.detail()) << "\n";
     return 2;
   } catch (const ldnsim::SolverError& e) {  // a numerical failure: exit 3
     std::fflush(stdout);
@@ -99,4 +98,12 @@ int main(int argc, char** argv) {
     return 1;
   }
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Under mpirun every rank runs the command; rank 0 alone writes (docs/scale.md).
+  ldnsim::distributed::Session session(argc, argv);
+  return session.finish(run(argc, argv));
 }

@@ -61,10 +61,15 @@ std::vector<std::string> notes(const science::PowerResult& r, const science::Pow
                 std::to_string(o.replicates) + " simulated trials per n");
   if (r.assurance)
     out.push_back("assurance: power averaged over " + std::to_string(o.draws) + " draws of the effect parameters (normal on the "
-                  "fitted estimate with its SE; uniform over the stated range for assumptions without a fit) x " +
+                  "fitted estimate with its SE; uniform over the stated range for assumptions without a fit and for fits their targets do not identify) x " +
                   std::to_string(o.draw_replicates) + " trials per draw; 95% interval from the spread between draws");
   for (const auto& e : r.effects)
-    if (e.distribution == "uniform")
+    if (e.distribution == "uniform" && !e.identified)
+      out.push_back(e.name + " is not identified by its calibration targets (a published null without numbers bounds it, it does "
+                    "not measure it): power at its value " + num(e.estimate, 4) + " (the middle of its prior range) is not power at "
+                    "a measured effect, and no result here says the effect is nil; its draws are uniform over the prior range " +
+                    num(e.low) + "-" + num(e.high) + ", so read the assurance");
+    else if (e.distribution == "uniform")
       out.push_back(e.name + " is an assumption of the model, not fitted to data: its draws are uniform over " + num(e.low) + "-" +
                     num(e.high) + "; give --effect-from zero to see the design with no LDN effect");
   if (o.effect_from == "zero") out.push_back("--effect-from zero: every LDN-effect parameter is 0, so power is the false-positive rate");
@@ -90,6 +95,7 @@ nlohmann::ordered_json to_json(const science::PowerResult& r, const science::Pow
   res["effects"] = nlohmann::ordered_json::array();
   for (const auto& e : r.effects)
     res["effects"].push_back({{"name", e.name}, {"estimate", e.estimate}, {"se", n(e.se)}, {"distribution", e.distribution},
+                              {"identified", e.identified},
                               {"low", e.distribution == "uniform" ? n(e.low) : nlohmann::ordered_json()},
                               {"high", e.distribution == "uniform" ? n(e.high) : nlohmann::ordered_json()}});
   res["points"] = nlohmann::ordered_json::array();
@@ -164,7 +170,9 @@ std::string report_html(const science::PowerResult& r, const science::PowerOptio
   std::vector<std::vector<std::string>> ef;
   for (const auto& e : r.effects)
     ef.push_back({e.name, num(e.estimate, 4), std::isfinite(e.se) ? num(e.se, 3) : "-",
-                  e.distribution == "uniform" ? "uniform " + num(e.low) + "-" + num(e.high) + " (assumption)" : e.distribution});
+                  e.distribution == "uniform" ? "uniform " + num(e.low) + "-" + num(e.high) +
+                                                    (e.identified ? " (assumption)" : " (not identified: prior range)")
+                                              : e.distribution});
   page.table({"parameter", "value", "SE", "draws"}, ef, "from " + r.model);
   return page.render();
 }
@@ -247,7 +255,8 @@ int run_power(const PowerFlags& f) {
     for (const auto& e : r.effects)
       std::printf("  %-10s %-10s %s\n", e.name.c_str(), num(e.estimate, 4).c_str(),
                   e.distribution == "normal"    ? ("normal, SE " + num(e.se)).c_str()
-                  : e.distribution == "uniform" ? ("uniform " + num(e.low) + "-" + num(e.high) + " (an assumption, not fitted)").c_str()
+                  : e.distribution == "uniform" ? ("uniform " + num(e.low) + "-" + num(e.high) +
+                                                   (e.identified ? " (an assumption, not fitted)" : " (not identified: its prior range)")).c_str()
                                                 : "fixed");
     std::printf("\n");
     for (const auto& s : notes(r, o)) std::printf("- %s\n", s.c_str());

@@ -76,7 +76,6 @@ int run_sensitivity(const SensitivityFlags& f) {
 
   std::vector<std::unique_ptr<science::Simulator>> sims;
   for (int w = 0; w < threads; ++w) sims.push_back(std::make_unique<science::Simulator>(model));
-  std::vector<std::size_t> failed_by_worker(static_cast<std::size_t>(threads), 0);  // failed simulations per worker
   science::MorrisResult res = science::morris(
       ranged.size(), nout, static_cast<std::size_t>(f.trajectories), f.levels, f.seed, threads, !f.run.quiet,
       [&](std::size_t worker, std::span<const double> u) {
@@ -87,7 +86,7 @@ int run_sensitivity(const SensitivityFlags& f) {
           science::CycleMetrics m = science::regimen_metrics(*sims[worker], q, g, 0.1);
           for (std::size_t o = 0; o < nout; ++o) out[o] = m.*(kOutputs[o].field) * kOutputs[o].scale;
         } catch (const Error&) {
-          ++failed_by_worker[worker];  // one counter per worker thread
+          out.clear();  // a failed simulation: morris counts it (res.failed) and treats it as missing
         }
         return out;
       });
@@ -167,8 +166,7 @@ int run_sensitivity(const SensitivityFlags& f) {
       "kind: assumption = no data behind the value; data = range from the data's spread or refits to the "
       "calibration targets",
       "assumption_share: the share of an answer's total mu* that comes from assumptions"};
-  std::size_t failed = 0;
-  for (const auto& v : failed_by_worker) failed += v;
+  const std::size_t failed = res.failed;
   if (failed)
     j["warnings"].push_back(std::to_string(failed) + " of " +
                             std::to_string(static_cast<std::size_t>(f.trajectories) * (ranged.size() + 1)) +

@@ -164,7 +164,14 @@ int remove_stale_temp_files(const std::string& target) {
   return removed;
 }
 
+namespace {
+bool g_discard = false;  // this process writes no files (discard_outputs)
+}
+
+void discard_outputs() { g_discard = true; }
+
 AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
+  if (g_discard) return;
   if (path_.empty()) throw InputError("cannot write a file with an empty name");
   target_ = write_target(path_);
   fs::path target(target_);
@@ -201,18 +208,22 @@ AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
 
 AtomicFile::~AtomicFile() {
   if (file_) std::fclose(file_);
-  if (!committed_) ::unlink(temp_path_.c_str());
+  if (!committed_ && !temp_path_.empty()) ::unlink(temp_path_.c_str());
   unregister_temp(registration_);
 }
 
 void AtomicFile::write(std::string_view bytes) {
-  if (bytes.empty()) return;
+  if (bytes.empty() || g_discard) return;
   if (!file_) throw InputError("cannot write " + shown(path_) + ": already closed");
   if (std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size())
     throw InputError("cannot write " + shown(path_) + ": " + std::strerror(errno));
 }
 
 void AtomicFile::commit() {
+  if (g_discard) {
+    committed_ = true;
+    return;
+  }
   if (!file_) throw InputError("cannot write " + shown(path_) + ": already closed");
   bool ok = std::fflush(file_) == 0;
   ok = (std::fclose(file_) == 0) && ok;

@@ -763,6 +763,11 @@ class Analyzer {
     check.domain = d;
     check.expected = domain_text(d);
     check.where = arg.where;
+    return checked(value, std::move(check));
+  }
+
+  // `value` passed through a run-time check of `check` (an ir::Op::Check node).
+  int checked(int value, DrawCheck check) {
     ir::Node x;
     x.op = ir::Op::Check;
     x.a = value;
@@ -807,12 +812,7 @@ class Analyzer {
         check.domain = D::NonNegative;
         check.expected = "0 or more (the low end must not be above the high end)";
         check.where = call.where;
-        ir::Node x;
-        x.op = ir::Op::Check;
-        x.a = width;
-        x.index = static_cast<int>(m_.draw_checks.size());
-        m_.draw_checks.push_back(std::move(check));
-        width = intern(x);
+        width = checked(width, std::move(check));
       }
       return node(ir::Op::Add, low, node(ir::Op::Mul, width, z));
     }

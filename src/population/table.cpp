@@ -152,8 +152,11 @@ std::size_t simulate_table(const lang::Model& model, const data::Columns& data_c
   };
   std::vector<Worker> workers(static_cast<std::size_t>(worker_count(parallel)));
   std::size_t subjects = 0;
+  // The rows are only written, and only rank 0 writes: under mpirun they go to rank 0 alone.
+  ParallelOptions options = parallel;
+  options.results_on_all_ranks = false;
   run_ordered_reading(
-      parallel,
+      options,
       [&](std::size_t worker, std::size_t) {
         Worker& w = workers[worker];
         w.subject = next(w.buffer);

@@ -32,7 +32,7 @@ namespace {
 const std::vector<std::pair<const char*, Measure>> kMeasures = {
     {"peak", Measure::Peak},           {"time_of_peak", Measure::TimeOfPeak},       {"auc_inf", Measure::AucInf},
     {"half_life", Measure::HalfLife},  {"value_at", Measure::ValueAt},               {"decay_half_time", Measure::DecayHalfTime},
-    {"hours_blocked", Measure::HoursBlocked}};
+    {"steady_state_mean", Measure::SteadyStateMean}, {"hours_blocked", Measure::HoursBlocked}};
 
 std::string names_of(const std::vector<std::string>& v) {
   std::string s;
@@ -79,7 +79,7 @@ PharmacologyTargets load_pharmacology_targets(const std::string& path) {
     const std::string key = spec::index_key("targets", i);
     r.check_keys(t, key, {"id", "quantity", "value", "low", "high", "unit", "sigma", "sigma_why", "kind", "measure",
                           "output", "scale", "dose_mg", "hours", "step_h", "until_h", "at_h", "from_h", "to_h",
-                          "terminal_from_h", "times_h", "regimen"});
+                          "terminal_from_h", "times_h", "regimen", "source", "over", "interval_h"});
     Target g;
     g.id = r.require_string(t, key, "id");
     if (std::find(ids.begin(), ids.end(), g.id) != ids.end()) r.fail(*t.get("id"), spec::join_key(key, "id"), "'" + g.id + "' is used twice");
@@ -92,6 +92,7 @@ PharmacologyTargets load_pharmacology_targets(const std::string& path) {
     g.sigma = r.require_number(t, key, "sigma");
     if (!(g.sigma > 0)) r.fail(*t.get("sigma"), spec::join_key(key, "sigma"), "expected a spread above 0");
     g.sigma_why = r.require_string(t, key, "sigma_why");
+    g.source = r.string(t, key, "source").value_or("");
     const std::string kind = r.string(t, key, "kind").value_or("equal");
     if (kind == "equal") g.kind = Target::Kind::Equal;
     else if (kind == "at_least") g.kind = Target::Kind::AtLeast;
@@ -121,9 +122,22 @@ PharmacologyTargets load_pharmacology_targets(const std::string& path) {
       if (o == outputs.end())
         r.fail(*t.get("output"), spec::join_key(key, "output"), "unknown output '" + output + "' (expected one of: " + names_of(outputs) + ")");
       g.output = static_cast<int>(o - outputs.begin());
+      if (const auto over = r.string(t, key, "over")) {
+        auto d = std::find(outputs.begin(), outputs.end(), *over);
+        if (d == outputs.end() || d == o)
+          r.fail(*t.get("over"), spec::join_key(key, "over"),
+                 "'" + *over + "' (expected an output other than '" + output + "', one of: " + names_of(outputs) + ")");
+        g.over = static_cast<int>(d - outputs.begin());
+      }
       g.dose_mg = need("dose_mg");
-      g.hours = need("hours");
-      if (!(g.dose_mg > 0) || !(g.hours > 0 && g.hours <= 24 * 365)) r.fail(t, key, "expected dose_mg above 0 and hours in (0, 8760]");
+      if (g.measure == Measure::SteadyStateMean) {
+        g.interval_h = need("interval_h");
+        if (!(g.dose_mg > 0) || !(g.interval_h > 0 && g.interval_h <= 24 * 28))
+          r.fail(t, key, "expected dose_mg above 0 and interval_h in (0, 672]");
+      } else {
+        g.hours = need("hours");
+        if (!(g.dose_mg > 0) || !(g.hours > 0 && g.hours <= 24 * 365)) r.fail(t, key, "expected dose_mg above 0 and hours in (0, 8760]");
+      }
     }
     g.until_h = r.number(t, key, "until_h").value_or(kNone);
     if (g.measure == Measure::ValueAt) g.at_h = need("at_h");
@@ -143,7 +157,7 @@ PharmacologyTargets load_pharmacology_targets(const std::string& path) {
   for (std::size_t i = 0; i < stages.size(); ++i) {
     const toml::table& t = *stages[i];
     const std::string key = spec::index_key("stages", i);
-    r.check_keys(t, key, {"name", "targets", "parameters"});
+    r.check_keys(t, key, {"name", "targets", "parameters", "not_identified"});
     Stage st;
     st.name = r.require_string(t, key, "name");
     const toml::array* ts = r.array(t, key, "targets");
@@ -169,6 +183,15 @@ PharmacologyTargets load_pharmacology_targets(const std::string& path) {
       const double lo = r.require_number(*p, pk, "low"), hi = r.require_number(*p, pk, "high");
       if (!(lo > 0 && lo < hi)) r.fail(*p, pk, "expected 0 < low < high (the fit works in log scale)");
       st.bounds.emplace_back(lo, hi);
+    }
+    if (const toml::array* ni = r.array(t, key, "not_identified")) {
+      for (std::size_t k = 0; k < ni->size(); ++k) {
+        const std::string nk = spec::index_key(spec::join_key(key, "not_identified"), k);
+        const std::string name = r.as_string(*ni->get(k), nk);
+        if (std::find(st.parameters.begin(), st.parameters.end(), name) != st.parameters.end())
+          r.fail(*ni->get(k), nk, "'" + name + "' is also a fitted parameter of the stage");
+        st.not_identified.push_back(name);
+      }
     }
     out.stages.push_back(std::move(st));
   }
@@ -219,21 +242,36 @@ double value_at(const Series& s, int k, double time) {
   return s.y[k].back();
 }
 
-// The model's value of one target from the simulated single dose.
-double measure(const Target& g, const Series& s) {
-  const int k = g.output;
+// Maximum of y over [0, until] and its time, refined by the parabola through the largest
+// grid value and its neighbours (so that a time of peak varies smoothly with the
+// parameters, as the fit needs, instead of in grid steps).
+struct Peak {
+  double value = 0, time = 0;
+};
+Peak peak_before(const Series& s, const std::vector<double>& y, double until) {
+  Peak p{-1, 0};
+  std::size_t im = 0, n = 0;
+  for (std::size_t i = 0; i < s.t.size() && s.t[i] <= until + 1e-9; ++i, ++n)
+    if (y[i] > p.value) p = {y[i], s.t[i]}, im = i;
+  if (im > 0 && im + 1 < n) {
+    const double a = y[im - 1], b = y[im], c = y[im + 1];
+    const double den = a - 2 * b + c;
+    if (den < 0) {
+      const double d = 0.5 * (a - c) / den;  // in grid steps, within [-0.5, 0.5]
+      p = {b - 0.25 * (a - c) * d, s.t[im] + d * (s.t[im + 1] - s.t[im])};
+    }
+  }
+  return p;
+}
+
+// The measure of target g read from output k of the simulated series.
+double raw_measure(const Target& g, const Series& s, int k) {
   const std::vector<double>& y = s.y[static_cast<std::size_t>(k)];
   switch (g.measure) {
     case Measure::Peak:
     case Measure::TimeOfPeak: {
-      const double until = std::isnan(g.until_h) ? s.t.back() : g.until_h;
-      double v = 0, at = 0;
-      for (std::size_t i = 0; i < s.t.size() && s.t[i] <= until + 1e-9; ++i)
-        if (y[i] > v) {
-          v = y[i];
-          at = s.t[i];
-        }
-      return g.scale * (g.measure == Measure::Peak ? v : at);
+      const Peak p = peak_before(s, y, std::isnan(g.until_h) ? s.t.back() : g.until_h);
+      return g.measure == Measure::Peak ? p.value : p.time;
     }
     case Measure::AucInf: {
       double auc = 0;
@@ -243,23 +281,34 @@ double measure(const Target& g, const Series& s) {
         if (s.t[i] >= g.terminal_from_h) tl.push_back(s.t[i]), yl.push_back(y[i]);
       const double lz = -log_slope(tl, yl);
       if (lz > 0) auc += y.back() / lz;
-      return g.scale * auc;
+      return auc;
     }
     case Measure::HalfLife: {
       std::vector<double> tt, yy;
       for (std::size_t i = 0; i < s.t.size(); ++i)
         if (s.t[i] >= g.from_h && s.t[i] <= g.to_h) tt.push_back(s.t[i]), yy.push_back(y[i]);
-      return g.scale * std::log(2.0) / -log_slope(tt, yy);
+      return std::log(2.0) / -log_slope(tt, yy);
     }
-    case Measure::ValueAt: return g.scale * value_at(s, k, g.at_h);
+    case Measure::ValueAt: return value_at(s, k, g.at_h);
     case Measure::DecayHalfTime: {
       std::vector<double> yy;
       for (double x : g.times_h) yy.push_back(value_at(s, k, x));
-      return g.scale * std::log(2.0) / -log_slope(g.times_h, yy);
+      return std::log(2.0) / -log_slope(g.times_h, yy);
+    }
+    case Measure::SteadyStateMean: {
+      double area = 0;
+      for (std::size_t i = 0; i + 1 < s.t.size(); ++i) area += 0.5 * (y[i] + y[i + 1]) * (s.t[i + 1] - s.t[i]);
+      return area / (s.t.back() - s.t.front());
     }
     case Measure::HoursBlocked: break;
   }
   return kNone;
+}
+
+// The model's value of one target: its measure of `output` (over that of `over`), scaled.
+double measure(const Target& g, const Series& s) {
+  if (g.over >= 0) return g.scale * (raw_measure(g, s, g.output) / raw_measure(g, s, g.over));
+  return g.scale * raw_measure(g, s, g.output);
 }
 
 const MouseRegimen& regimen_named(const PharmacologyTargets& pt, const std::string& label) {
@@ -288,16 +337,25 @@ std::vector<double> evaluate_targets(Simulator& sim, std::span<const double> p, 
     for (std::size_t i = 0; i < pt.targets.size(); ++i) all.push_back(i);
     which = &all;
   }
-  // One simulation per (dose, hours, step) or regimen, in the order first needed.
-  std::map<std::tuple<double, double, double, std::string>, Series> runs;
+  // One simulation per (dose, hours or interval, step) or regimen, in the order first needed.
+  std::map<std::tuple<double, double, double, double, std::string>, Series> runs;
   for (std::size_t i : *which) {
     const Target& g = pt.targets[i];
-    const auto key = std::make_tuple(g.dose_mg, g.hours, g.step_h, g.regimen);
+    const bool steady = g.measure == Measure::SteadyStateMean;
+    const auto key = std::make_tuple(g.dose_mg, g.hours, steady ? g.interval_h : 0.0, g.step_h, g.regimen);
     auto it = runs.find(key);
     if (it == runs.end()) {
-      Series s = g.measure == Measure::HoursBlocked
-                     ? sim.regimen(p, mouse_regimen(sim.model(), p, regimen_named(pt, g.regimen)), g.step_h)
-                     : sim.single_dose(p, g.dose_mg, true, g.hours, g.step_h);
+      Series s;
+      if (g.measure == Measure::HoursBlocked) {
+        s = sim.regimen(p, mouse_regimen(sim.model(), p, regimen_named(pt, g.regimen)), g.step_h);
+      } else if (steady) {
+        Regimen daily;  // at the regimen's defaults otherwise: HCl, steady-state cycle
+        daily.dose_mg = g.dose_mg;
+        daily.interval_h = g.interval_h;
+        s = sim.regimen(p, daily, g.step_h);
+      } else {
+        s = sim.single_dose(p, g.dose_mg, true, g.hours, g.step_h);
+      }
       it = runs.emplace(key, std::move(s)).first;
     }
     if (g.measure == Measure::HoursBlocked) {

@@ -111,16 +111,43 @@ bool wait_socket(int sock, short events, Clock::time_point until, const std::fun
 
 // The connection's stream for httplib's request parser, with a deadline: every read must
 // end by the request's deadline (the request line and headers of a request must arrive in
-// time, however slowly they trickle in), every write by the answer's.
+// time, however slowly they trickle in), every write by the answer's. A request may also
+// read at most kMaxRequestBytes: httplib limits each header line and the body, not the
+// number of header lines, so a client sending headers for the whole deadline made the
+// server hold tens of megabytes per connection.
+constexpr std::size_t kMaxRequestBytes = 256 * 1024;
+
 class DeadlineStream final : public httplib::Stream {
  public:
   DeadlineStream(int sock, std::function<bool()> stop) : sock_(sock), stop_(std::move(stop)) {}
-  void set_deadline(Clock::time_point t) { deadline_ = t; }
+  // A new request: its deadline, and its byte budget starts again.
+  void begin_request(Clock::time_point deadline) {
+    deadline_ = deadline;
+    given_ = 0;
+  }
 
   bool is_readable() const override { return wait_socket(sock_, POLLIN, deadline_, stop_); }
   bool is_writable() const override { return wait_socket(sock_, POLLOUT, deadline_, stop_); }
 
   ssize_t read(char* ptr, size_t size) override {
+    if (given_ >= kMaxRequestBytes) return -1;  // too large: the connection is closed
+    const ssize_t n = read_some(ptr, std::min(size, kMaxRequestBytes - given_));
+    if (n > 0) given_ += static_cast<std::size_t>(n);
+    return n;
+  }
+  ssize_t write(const char* ptr, size_t size) override {
+    if (!is_writable()) return -1;
+    ssize_t n;
+    do n = ::send(sock_, ptr, size, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    return n;
+  }
+  void get_remote_ip_and_port(std::string& ip, int& port) const override { address(::getpeername, ip, port); }
+  void get_local_ip_and_port(std::string& ip, int& port) const override { address(::getsockname, ip, port); }
+  socket_t socket() const override { return sock_; }
+
+ private:
+  ssize_t read_some(char* ptr, std::size_t size) {
     // Buffered like httplib's SocketStream: its line reader asks for one byte at a time.
     if (offset_ < filled_) {
       const std::size_t n = std::min(size, filled_ - offset_);
@@ -137,18 +164,6 @@ class DeadlineStream final : public httplib::Stream {
     std::memcpy(ptr, buffer_.data(), offset_);
     return static_cast<ssize_t>(offset_);
   }
-  ssize_t write(const char* ptr, size_t size) override {
-    if (!is_writable()) return -1;
-    ssize_t n;
-    do n = ::send(sock_, ptr, size, MSG_NOSIGNAL);
-    while (n < 0 && errno == EINTR);
-    return n;
-  }
-  void get_remote_ip_and_port(std::string& ip, int& port) const override { address(::getpeername, ip, port); }
-  void get_local_ip_and_port(std::string& ip, int& port) const override { address(::getsockname, ip, port); }
-  socket_t socket() const override { return sock_; }
-
- private:
   ssize_t recv_some(char* ptr, std::size_t size) {
     ssize_t n;
     do n = ::recv(sock_, ptr, size, 0);
@@ -173,6 +188,7 @@ class DeadlineStream final : public httplib::Stream {
   Clock::time_point deadline_ = Clock::now();
   std::array<char, 4096> buffer_{};
   std::size_t offset_ = 0, filled_ = 0;
+  std::size_t given_ = 0;  // bytes of this request handed to the parser
 };
 
 // httplib's server with ldnsim's connection handling: httplib gives a connection to one
@@ -202,7 +218,7 @@ class HttpServer final : public httplib::Server {
     bool ok = false;
     for (std::size_t count = keep_alive_max_count_; count > 0 && !stopping(); --count) {
       if (!wait_socket(sock, POLLIN, Clock::now() + idle_, stopping)) break;  // idle: close
-      stream.set_deadline(Clock::now() + request_);
+      stream.begin_request(Clock::now() + request_);
       bool closed = false;
       ok = process_request(stream, count == 1, closed, nullptr);
       if (!ok || closed) break;

@@ -347,6 +347,9 @@ struct Parser {
     if (groups == 1) s.block_size = 0;
     if (auto b = r.integer(*t, "enrollment", "block_size")) {
       if (*b < 0) r.fail(*t->get("block_size"), "enrollment.block_size", "expected 0 (simple randomisation) or a block size");
+      // A block is allocated whole (2e9 ran out of memory; above 2^31 it wrapped to a small one).
+      if (*b > 10000)
+        r.fail(*t->get("block_size"), "enrollment.block_size", "expected a block size of at most 10000, found " + std::to_string(*b));
       if (*b > 0 && (!whole || static_cast<long long>(std::llround(total)) == 0 || *b % std::llround(total) != 0))
         r.fail(*t->get("block_size"), "enrollment.block_size",
                "expected a multiple of the sum of the allocation ratios (" + format_number(total) + "), with whole ratios");

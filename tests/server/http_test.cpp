@@ -329,6 +329,40 @@ TEST(ExplorerHttp, TricklingAndIdleClientsAreCutOff) {
   EXPECT_EQ(res->status, 200);
 }
 
+// A request is bounded in bytes, not only in time: httplib limits each header line (8 KB)
+// and the body (64 KB) but not the number of header lines, so a client sending headers for
+// the whole deadline made the server hold tens of megabytes. Past 256 KB the connection is
+// closed, long before the (here 30 s) deadline.
+TEST(ExplorerHttp, AnEndlessHeaderIsCutOffBySize) {
+  server::ServeOptions o;
+  o.request_seconds = 30;
+  OwnServer srv(o);
+  const int sock = connect_loopback(srv.port());
+  ASSERT_GE(sock, 0);
+  send_text(sock, "GET /api HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+  const std::string line = "X-Filler: " + std::string(4000, 'a') + "\r\n";
+  std::size_t sent = 0;
+  while (sent < 4 * 1024 * 1024) {  // 4 MB of headers, or until the server shuts the door
+    pollfd p{sock, POLLOUT, 0};
+    if (::poll(&p, 1, 2000) <= 0 || (p.revents & (POLLERR | POLLHUP))) break;
+    const ssize_t n = ::send(sock, line.data(), line.size(), MSG_NOSIGNAL);
+    if (n <= 0) break;
+    sent += static_cast<std::size_t>(n);
+  }
+  bool closed = false;
+  const std::string answer = read_until_closed(sock, 3, &closed);
+  ::close(sock);
+  EXPECT_TRUE(closed) << "the server still reads a request after " << sent << " bytes of headers";
+  EXPECT_LT(sent, 4u * 1024 * 1024) << "4 MB of headers were read";
+  EXPECT_EQ(answer.find("200 OK"), std::string::npos) << answer.substr(0, 200);
+  // and the server goes on serving
+  httplib::Client c("127.0.0.1", srv.port());
+  c.set_read_timeout(5);
+  auto res = c.Get("/api");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+}
+
 TEST(ExplorerHttp, TwoHostHeadersAreRefused) {
   const int sock = connect_loopback(running().port());
   ASSERT_GE(sock, 0);

@@ -184,6 +184,8 @@ TEST(TrialSpec, OtherBadValues) {
       {"name = \"placebo\"", "name = \"LDN\"", "arms[1].name: a second arm named 'LDN' (expected unique names)"},
       {"[enrollment]\nn = 60", "[enrollment]\nn = 60\nallocation = [2, 1, 1]", "enrollment.allocation: expected 2 ratios, one per arm, found 3"},
       {"[enrollment]\nn = 60", "[enrollment]\nn = 60\nblock_size = 3", "enrollment.block_size: expected a multiple of the sum of the allocation ratios (2)"},
+      {"[enrollment]\nn = 60", "[enrollment]\nn = 60\nblock_size = 4294967298",
+       "enrollment.block_size: expected a block size of at most 10000, found 4294967298"},
       {"analysis = \"welch_t\"", "analysis = \"welch_t\"\nalternative = \"bigger\"", "endpoints[0].alternative: 'bigger' (expected two-sided, less or greater)"},
       {"measure = \"change\"\nanalysis = \"welch_t\"", "type = \"progression\"\nanalysis = \"cox\"",
        "endpoints[0].type: confirmed progression needs regular visits (expected schedule.every"},

@@ -48,6 +48,10 @@ class AtomicFile {
   bool committed_ = false;
 };
 
+// From now on every AtomicFile of this process writes nothing and creates nothing (the
+// ranks other than 0 of an MPI job, which compute but do not write).
+void discard_outputs();
+
 // Writes a whole file atomically.
 void write_file_atomically(const std::string& path, std::string_view bytes);
 

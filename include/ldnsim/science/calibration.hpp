@@ -18,11 +18,22 @@ namespace ldnsim::science {
 inline constexpr double kNone = std::numeric_limits<double>::quiet_NaN();
 
 // How a target's model value is read (the keys of a targets file, models/ldn/*-targets.toml).
-enum class Measure { Peak, TimeOfPeak, AucInf, HalfLife, ValueAt, DecayHalfTime, HoursBlocked };
+enum class Measure {
+  Peak,
+  TimeOfPeak,
+  AucInf,
+  HalfLife,
+  ValueAt,
+  DecayHalfTime,
+  SteadyStateMean,
+  HoursBlocked
+};
 
 // A calibration target, as its targets file states it. `value`, `low`, `high` and `unit` are
-// those of targets.csv (a test checks they agree); `sigma` is the spread the fit weighs
-// residuals by and the tests use as tolerance, with its reason.
+// those of targets.csv (a test checks they agree) or, for a target that is not a row of
+// targets.csv, of the notes line named in `source` (with its grade; E = our arithmetic);
+// `sigma` is the spread the fit weighs residuals by and the tests use as tolerance, with
+// its reason.
 struct Target {
   std::string id;
   std::string quantity;
@@ -32,14 +43,19 @@ struct Target {
   std::string sigma_why;
   // One-sided targets: the model value only has to reach `value` (at least / at most).
   enum class Kind { Equal, AtLeast, AtMost } kind = Kind::Equal;
+  // Empty for rows of targets.csv; otherwise where the value and range come from.
+  std::string source = {};
 
   // How the model's value is read: a single dose of dose_mg (HCl), simulated `hours` on a
-  // grid of step_h; `measure` of output `output` (an index of LdnModel::kOutputs) with its
-  // times; times `scale`. HoursBlocked: over the steady-state cycle of `regimen`.
+  // grid of step_h (SteadyStateMean: dose_mg every interval_h at steady state, one
+  // interval); `measure` of output `output` (an index of LdnModel::kOutputs) with its
+  // times; divided by the same measure of output `over` when over >= 0 (a ratio of two
+  // outputs); times `scale`. HoursBlocked: over the steady-state cycle of `regimen`.
   Measure measure = Measure::Peak;
   int output = 0;
+  int over = -1;
   double scale = 1;
-  double dose_mg = 0, hours = 0, step_h = 0.01;
+  double dose_mg = 0, hours = 0, step_h = 0.01, interval_h = kNone;
   double until_h = kNone, at_h = kNone, from_h = kNone, to_h = kNone, terminal_from_h = kNone;
   std::vector<double> times_h;
   std::string regimen;
@@ -62,11 +78,15 @@ struct MouseRegimen {
 };
 
 // One fitting stage: parameters fitted (log scale, within bounds) to a subset of targets.
+// `not_identified`: parameters of the same mechanism that these targets do not identify
+// (a profile of the fit is flat over part of their plausible range); they are not fitted,
+// keep the value and prior range of the model file, and are reported as not identified.
 struct Stage {
   std::string name;
   std::vector<std::string> parameters;
   std::vector<std::pair<double, double>> bounds;
   std::vector<std::size_t> targets;  // indices into the target list
+  std::vector<std::string> not_identified = {};
 };
 
 // A model's targets file: targets, fitting stages and, for the mouse, the regimens and the
