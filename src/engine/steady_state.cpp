@@ -75,7 +75,7 @@ void reversed_rhs(const void* ctx, double s, const double* y, const double* p, d
 
 }  // namespace
 
-void SteadyStateSolver::move(solver::OdeSystem& system, double from, double to,
+void SteadyStateSolver::move(OdeSystem& system, double from, double to,
                              std::span<const WindowInput> inputs, double* x) {
   std::vector<double> saved_rates = system.input_rates();
   if (to >= from) {
@@ -102,7 +102,7 @@ void SteadyStateSolver::move(solver::OdeSystem& system, double from, double to,
   lang::Kernel k = kernel_;
   k.rhs = reversed_rhs;
   k.ctx = &rev;
-  solver::OdeSystem back(k, n_, kernel_.work_size);
+  OdeSystem back(k, n_, kernel_.work_size);
   back.set_parameters(system.parameters());
   for (std::size_t i = 0; i < n_; ++i) back.input_rates()[i] = -rates[i];
   back.update_inputs();

@@ -48,7 +48,7 @@ class SteadyStateSolver {
   // inputs at `from` are applied first; forwards, those before `to` then apply as they
   // come (those at `to` do not); backwards (to < from), the rates in effect at `from`
   // stay on and the ODE is integrated in reverse. Throws solver::IntegrationFailure.
-  void move(solver::OdeSystem& system, double from, double to, std::span<const WindowInput> inputs,
+  void move(OdeSystem& system, double from, double to, std::span<const WindowInput> inputs,
             double* x);
 
  private:

@@ -60,7 +60,7 @@ void run(std::size_t total, const ParallelOptions& options,
          const std::function<void(std::size_t, std::string&)>& consume) {
   Progress progress(options.progress, total, options.what);
   const int threads = std::max(1, options.threads);
-  if (threads == 1) {
+  if (threads == 1 && !options.poll) {
     std::string buffer;
     for (std::size_t i = 0; read(0, i); ++i) {
       buffer.clear();
@@ -168,13 +168,38 @@ void run(std::size_t total, const ParallelOptions& options,
   if (started == 0) throw std::system_error(std::make_error_code(std::errc::resource_unavailable_try_again),
                                             "cannot start a worker thread");
   std::exception_ptr failure;
+  auto last_poll = std::chrono::steady_clock::now();
   for (std::size_t i = 0;; ++i) {
     std::string buffer;
     std::exception_ptr error;
     {
       std::unique_lock lock(mutex);
       Slot& s = slots[i % window];
-      cv_ready.wait(lock, [&] { return s.ready || i >= count; });
+      auto arrived = [&] { return s.ready || i >= count; };
+      if (!options.poll) {
+        cv_ready.wait(lock, arrived);
+      } else {
+        // Every 50 ms, whether jobs arrive faster or a job takes longer.
+        while (true) {
+          if (const auto now = std::chrono::steady_clock::now(); now - last_poll >= std::chrono::milliseconds(50)) {
+            last_poll = now;
+            lock.unlock();
+            try {
+              options.poll();
+            } catch (...) {
+              error = std::current_exception();
+            }
+            lock.lock();
+            if (error) break;
+          }
+          if (cv_ready.wait_for(lock, std::chrono::milliseconds(50), arrived)) break;
+        }
+      }
+      if (error) {
+        stop = true;
+        failure = error;
+        break;
+      }
       if (!s.ready) break;  // i >= count: every job consumed
       buffer.swap(s.buffer);
       error = s.error;

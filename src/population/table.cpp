@@ -57,22 +57,25 @@ std::string csv_header(const std::vector<Column>& columns) {
   return s;
 }
 
-CsvRows::CsvRows(const data::Columns& data_columns, const std::vector<Column>& columns, const TableOptions& options)
-    : columns_(columns), options_(options) {
+std::vector<GridValue> grid_values(const data::Columns& data_columns, const std::vector<Column>& columns) {
   // Grid rows are observations: no dosing items, no DV; other columns carry the values of
   // the record that governs them.
-  grid_values_.resize(columns.size(), GridValue::Governing);
+  std::vector<GridValue> kinds(columns.size(), GridValue::Governing);
   for (std::size_t i = 0; i < columns.size(); ++i) {
     if (columns[i].kind != Column::Kind::Data) continue;
     std::string_view name = data_columns[columns[i].index];
     bool dosing = false;
     for (const char* item : {"EVID", "AMT", "CMT", "RATE", "II", "ADDL", "SS", "MDV"}) dosing = dosing || iequals(name, item);
-    if (iequals(name, "DV")) grid_values_[i] = GridValue::Missing;
-    else if (dosing) grid_values_[i] = GridValue::Zero;
+    if (iequals(name, "DV")) kinds[i] = GridValue::Missing;
+    else if (dosing) kinds[i] = GridValue::Zero;
   }
+  return kinds;
 }
 
-void CsvRows::not_finite(const engine::OutputRow& r, const Column& c, double v) const {
+CsvRows::CsvRows(const data::Columns& data_columns, const std::vector<Column>& columns, const TableOptions& options)
+    : columns_(columns), options_(options), grid_values_(grid_values(data_columns, columns)) {}
+
+void throw_not_finite(const engine::OutputRow& r, const Column& c, double v) {
   const char* kind = c.kind == Column::Kind::Output ? "output" : c.kind == Column::Kind::State ? "state" : "parameter";
   throw SolverError("ID " + format_number(r.governing->id) + ": " + kind + " " + c.header + " is " +
                     format_number(v) + " at time " + format_number(r.time) +
@@ -98,7 +101,7 @@ void CsvRows::row(const engine::OutputRow& r) {
         const double v = c.kind == Column::Kind::State    ? r.states[c.index]
                          : c.kind == Column::Kind::Output ? r.outputs[c.index]
                                                           : r.parameters[c.index];
-        if (check && !std::isfinite(v)) not_finite(r, c, v);
+        if (check && !std::isfinite(v)) throw_not_finite(r, c, v);
         w = write_number(w, v, digits);
         break;
       }

@@ -15,6 +15,11 @@ struct ParallelOptions {
   // Progress on stderr ("what: k/n"), shown only on a terminal, after one second.
   bool progress = false;
   std::string what = "subjects";
+  // Called on the calling thread about every 50 ms while workers run (and then with at
+  // least one worker even for threads = 1): a front end checks for a user's interrupt
+  // there. If it throws, the workers finish the job they are on, are joined, and the
+  // exception is rethrown.
+  std::function<void()> poll;
 };
 
 // produce(worker, i, buffer) fills `buffer` for job i on worker thread `worker` (0 to
