@@ -121,3 +121,24 @@ def test_seeded_stochastic_model_equals_the_cli_for_any_thread_count():
         f.write("ID,TIME\n" + "".join(f"{i},{t}\n" for i, t in zip(d["ID"], d["TIME"])))
     assert_same_bits(s1, cli_simulate([model, "--data", f.name, "--seed", "7"]))
     os.unlink(f.name)
+
+
+def test_ctrl_c_stops_a_long_run_and_the_session_carries_on():
+    """SIGINT during a long simulation (1000 subject-years, seconds of work) raises
+    KeyboardInterrupt from simulate(); the workers are stopped and the module works on."""
+    import signal
+    import threading
+    need(SHARED)
+    subj = read_csv_columns(os.path.join(SHARED, "bench", "subjects.csv"))
+    old = signal.signal(signal.SIGINT, signal.default_int_handler)
+    timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
+    try:
+        timer.start()
+        with pytest.raises(KeyboardInterrupt):
+            ldnsim.simulate(ref_path(), dose="4500", first="22:00", doses=365, grid="0:8760:1", obs_only=True,
+                            subjects=subj, threads=2)
+    finally:
+        timer.cancel()
+        signal.signal(signal.SIGINT, old)
+    s = ldnsim.simulate(ref_path(), dose="4500", doses=2, threads=2)
+    assert len(s["ID"]) == 50

@@ -1,5 +1,7 @@
 #include "ldnsim/population/parallel.hpp"
 
+#include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -104,12 +106,20 @@ void run(std::size_t total, const ParallelOptions& options,
   // Called with `mutex` held.
   auto start_worker = [&] {
     if (refused || started >= pool.size()) return;
+    // Workers take no asynchronous signals (Ctrl-C, termination): the process's handlers
+    // (the CLI's clean-up, R's and Python's interrupt flags) run on the calling thread,
+    // which polls for them (ParallelOptions::poll). A thread inherits the mask it starts with.
+    sigset_t blocked, previous;
+    sigemptyset(&blocked);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGALRM, SIGCHLD, SIGUSR1, SIGUSR2}) sigaddset(&blocked, sig);
+    pthread_sigmask(SIG_BLOCK, &blocked, &previous);
     try {
       pool[started] = std::thread(worker, started);
       ++started;
     } catch (const std::system_error&) {
       refused = true;
     }
+    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   };
 
   worker = [&](std::size_t id) {

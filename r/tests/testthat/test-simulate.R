@@ -76,3 +76,24 @@ test_that("a seeded stochastic model gives the CLI's numbers for any thread coun
   s3 <- ldn_simulate(model, d, seed = 8, threads = 1)
   expect_false(identical(s1, s3))
 })
+
+test_that("Ctrl-C stops a long run with an interrupt condition, and R carries on", {
+  skip_without(shared_dir)
+  skip_on_os("windows")
+  subjects <- utils::read.csv(file.path(shared_dir, "bench", "subjects.csv"))
+  m <- ref_model()
+  # SIGINT from outside every half second while the flag file exists, during 1000
+  # subject-years (seconds of work). (Repeated: under heavy load one SIGINT was seen to
+  # go unnoticed, 1 run in 5; see docs/frontends.md.)
+  flag <- tempfile()
+  file.create(flag)
+  system(sprintf("while [ -e %s ]; do sleep 0.5; [ -e %s ] && kill -INT %d; done", flag, flag, Sys.getpid()),
+         wait = FALSE)
+  r <- tryCatch(ldn_simulate(m, dose = "4500", first = "22:00", doses = 365, grid = "0:8760:1",
+                             obs_only = TRUE, subjects = subjects, threads = 2),
+                interrupt = function(e) e)
+  # A last SIGINT may still be on its way.
+  tryCatch({ unlink(flag); Sys.sleep(1) }, interrupt = function(e) NULL)
+  expect_s3_class(r, "ldnsim_interrupt")
+  expect_equal(nrow(ldn_simulate(ref_model(), dose = "4500", doses = 2, threads = 2)), 50)
+})
