@@ -15,6 +15,7 @@ LDNSIM_APT_PACKAGES=(
   librandom123-dev                              # counter-based random streams
   libcpp-httplib-dev                            # local explorer server
   libssl-dev                                    # SHA-256/HMAC: the native-code cache's keys and checks
+  libopenmpi-dev openmpi-bin                    # MPI: mpirun -np K ldnsim ... (docs/scale.md)
   libgtest-dev libgmock-dev libbenchmark-dev    # tests and micro-benchmarks
   chromium chromium-driver                      # headless-browser report tests
   r-base-core r-base-dev r-cran-rcpp            # the R package (r/)
@@ -49,5 +50,20 @@ ldnsim_install_deps() {
     echo "ldnsim: installing report libraries (npm ci --prefix report)"
     (cd "$root" && npm ci --prefix report --no-audit --no-fund --loglevel=error)
     cp "$root/report/package-lock.json" "$root/report/node_modules/.ldnsim-lock"
+  fi
+}
+
+# For scripts/fuzz only (not needed to build or test): clang with libFuzzer.
+LDNSIM_FUZZ_PACKAGES=(clang libfuzzer-14-dev)
+
+ldnsim_install_fuzz_deps() {
+  local missing=()
+  for p in "${LDNSIM_FUZZ_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "ldnsim: installing ${missing[*]}"
+    ldnsim_as_root apt-get update -q
+    ldnsim_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
   fi
 }

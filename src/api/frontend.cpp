@@ -10,6 +10,7 @@
 #include <tuple>
 
 #include "ldnsim/core/error.hpp"
+#include "ldnsim/core/format.hpp"
 #include "ldnsim/core/text.hpp"
 #include "ldnsim/core/units.hpp"
 #include "ldnsim/data/csv.hpp"
@@ -114,7 +115,7 @@ int dose_compartment(const lang::Model& m, const std::string& name) {
   }
   int s = m.state_index(name);
   if (s >= 0) return s;
-  throw UsageError("--cmt: model " + m.name() + " has no state '" + printable(name) + "'");
+  throw UsageError("--cmt: model " + m.name() + " has no state '" + printable(name, 40) + "'");
 }
 
 }  // namespace
@@ -133,7 +134,7 @@ data::Dataset regimen_dataset(const lang::Model& m, const RegimenRequest& f, std
   if (has_unit) {
     mg = parse_mass_mg(f.dose);
     if (!factor)
-      throw UsageError("--dose " + f.dose + ": the dose compartment " + m.states()[static_cast<std::size_t>(cmt)].name +
+      throw UsageError("--dose " + printable(f.dose, 40) + ": the dose compartment " + m.states()[static_cast<std::size_t>(cmt)].name +
                        " of model " + m.name() + " declares no mass unit (unit \"mg\", \"ug\", ...); "
                        "give the dose as a plain number in the model's amount unit");
     g.amount = mg * *factor;
@@ -141,15 +142,26 @@ data::Dataset regimen_dataset(const lang::Model& m, const RegimenRequest& f, std
     g.amount = parse_mass_mg(f.dose);
     if (factor) mg = g.amount / *factor;
   }
-  if (!(g.amount > 0)) throw UsageError("--dose " + f.dose + ": the dose must be above 0");
-  if (mg > 500) throw UsageError("--dose " + f.dose + ": above 500 mg is not a plausible naltrexone dose");
+  if (!(g.amount > 0)) throw UsageError("--dose " + printable(f.dose, 40) + ": the dose must be above 0");
+  if (mg > 500) throw UsageError("--dose " + printable(f.dose, 40) + ": above 500 mg is not a plausible naltrexone dose");
   g.interval = parse_duration_h(f.every);
   if (!(g.interval > 0)) throw UsageError("--every must be above 0");
   g.first = parse_clock_h(f.first);
   double horizon = f.days > 0 ? f.days * 24.0 : 0;
-  if (f.doses > 0) g.doses = f.doses;
-  else if (horizon > g.first) g.doses = static_cast<int>(std::floor((horizon - g.first - 1e-9) / g.interval)) + 1;
-  else throw UsageError("give --days (or --doses) with --dose");
+  if (f.doses > 0) {
+    g.doses = f.doses;
+  } else if (horizon > g.first) {
+    const double doses = std::floor((horizon - g.first - 1e-9) / g.interval) + 1;
+    if (doses > 100000)
+      throw UsageError("--every " + printable(f.every, 40) + " over --days " + format_number(f.days) + " gives " +
+                       format_number(doses, 3) + " doses (expected at most 100000: a longer interval or fewer days)");
+    g.doses = static_cast<int>(doses);
+  } else if (f.days > 0) {
+    throw UsageError("--days " + format_number(f.days) + " ends before the first dose (--first " + printable(f.first, 40) +
+                     ", hour " + format_number(g.first) + " of day 0); expected more days or an earlier --first");
+  } else {
+    throw UsageError("a regimen needs its length: give --days (e.g. --days 28) or --doses with --dose");
+  }
   if (horizon <= 0) horizon = g.first + g.interval * g.doses;
   if (grid.empty()) grid = parse_grid("0:" + std::to_string(horizon) + ":1");
   return data::regimen_dataset(g, subjects);
@@ -159,7 +171,9 @@ engine::SimulationOptions SolverSettings::options() const {
   engine::SimulationOptions o;
   o.method = solver::parse_method(solver);
   if (!(rtol > 0 && rtol < 1)) throw UsageError("--rtol must lie between 0 and 1");
-  if (!(atol > 0)) throw UsageError("--atol must be above 0");
+  if (!(atol > 0 && std::isfinite(atol))) throw UsageError("--atol must be a finite number above 0");
+  if (!(ss_rtol >= 0 && ss_rtol < 1)) throw UsageError("--ss-rtol must lie in 0-1 (0: --rtol)");
+  if (!(ss_atol >= 0 && std::isfinite(ss_atol))) throw UsageError("--ss-atol must be a finite number, 0 or more (0: --atol)");
   if (max_steps < 1) throw UsageError("--max-steps must be at least 1");
   if (ss_max < 1) throw UsageError("--ss-max must be at least 1");
   o.tolerances.rtol = rtol;
@@ -167,7 +181,7 @@ engine::SimulationOptions SolverSettings::options() const {
   o.tolerances.max_steps = max_steps;
   if (covariates == "nocb") o.covariates = engine::CovariateMode::NextRecord;
   else if (covariates == "locf") o.covariates = engine::CovariateMode::LastRecord;
-  else throw UsageError("--covariates must be nocb or locf, not '" + printable(covariates) + "'");
+  else throw UsageError("--covariates must be nocb or locf, not '" + printable(covariates, 40) + "'");
   o.ss_rtol = ss_rtol;
   o.ss_atol = ss_atol;
   o.ss_max_intervals = ss_max;
@@ -183,15 +197,15 @@ std::vector<double> parse_grid(const std::string& spec) {
     double v;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
     if (ec != std::errc() || p != s.data() + s.size() || !std::isfinite(v))
-      throw UsageError("--grid '" + spec + "': '" + s + "' is not a number (expected START:END:STEP)");
+      throw UsageError("--grid '" + printable(spec, 60) + "': '" + printable(s, 40) + "' is not a number (expected START:END:STEP)");
     return v;
   };
-  if (parts.size() != 3) throw UsageError("--grid '" + spec + "': expected START:END:STEP, e.g. 0:24:0.5");
+  if (parts.size() != 3) throw UsageError("--grid '" + printable(spec, 60) + "': expected START:END:STEP, e.g. 0:24:0.5");
   double a = number(parts[0]), b = number(parts[1]), step = number(parts[2]);
-  if (!(step > 0)) throw UsageError("--grid '" + spec + "': STEP must be above 0");
-  if (b < a) throw UsageError("--grid '" + spec + "': END must not be before START");
+  if (!(step > 0)) throw UsageError("--grid '" + printable(spec, 60) + "': STEP must be above 0");
+  if (b < a) throw UsageError("--grid '" + printable(spec, 60) + "': END must not be before START");
   double count = std::floor((b - a) / step + 1e-9) + 1;
-  if (count > 1e8) throw UsageError("--grid '" + spec + "': more than 100 million times");
+  if (count > 1e8) throw UsageError("--grid '" + printable(spec, 60) + "': more than 100 million times");
   std::vector<double> g;
   g.reserve(static_cast<std::size_t>(count));
   // Times as START + k*STEP (not repeated addition), so whole hours stay exact.

@@ -16,6 +16,7 @@
 #include "common.hpp"
 #include "ldnsim/core/atomic_file.hpp"
 #include "ldnsim/core/error.hpp"
+#include "ldnsim/core/output_plan.hpp"
 #include "ldnsim/core/format.hpp"
 #include "ldnsim/science/calibration.hpp"
 #include "ldnsim/science/clinical.hpp"
@@ -45,12 +46,9 @@ int run_clinical_calibrate(const CalibrateFlags& f) {
   science::CalibrationOptions o;
   o.threads = f.threads > 0 ? f.threads : population::hardware_threads();
   o.evaluate_only = f.check;
-  if (!f.quiet) o.progress = [&](const std::string& line) { std::fprintf(stderr, "calibrate %s: %s\n", spec.name.c_str(), line.c_str()); };
+  if (notes_on_stderr(f.quiet)) o.progress = [&](const std::string& line) { std::fprintf(stderr, "calibrate %s: %s\n", spec.name.c_str(), line.c_str()); };
   // The model file must be writable before minutes of fitting are spent.
-  if (!f.check && !f.no_write) {
-    std::ofstream probe(spec.model_path, std::ios::app);
-    if (!probe) throw InputError("cannot write " + spec.model_path + " (the calibration writes its estimates there)");
-  }
+  if (!f.check && !f.no_write) OutputPlan().input("the spec", spec.file).rewrite("the spec's model", spec.model_path).check();
   science::CalibrationResult fit = science::calibrate_clinical(spec, o);
 
   auto j = json_output::envelope("calibrate");
@@ -127,7 +125,7 @@ int run_clinical_calibrate(const CalibrateFlags& f) {
     std::stringstream ss;
     ss << in.rdbuf();
     write_file_atomically(spec.model_path, science::write_fit(ss.str(), fit, spec.file));
-    if (!f.quiet) std::fprintf(stderr, "calibrate: estimates, 95%% ranges and SEs written to %s\n", spec.model_path.c_str());
+    if (notes_on_stderr(f.quiet)) std::fprintf(stderr, "calibrate: estimates, 95%% ranges and SEs written to %s\n", spec.model_path.c_str());
   }
   if (f.check && off) {
     if (!f.json) std::printf("\na fitted target is more than 3 sigma from the data: rerun the calibration\n");
@@ -147,8 +145,9 @@ int run_calibrate(const CalibrateFlags& f) {
   if (is_spec(f.model)) return run_clinical_calibrate(f);
   if (f.no_write) throw UsageError("--no-write is for calibration specs (.toml)");
   science::LdnModel model = science::LdnModel::load(f.model);
+  if (f.write) OutputPlan().rewrite("--write (the model file)", model.path()).check();
   auto progress = [&](const std::string& line) {
-    if (!f.quiet) std::fprintf(stderr, "calibrate %s: %s\n", model.model().name().c_str(), line.c_str());
+    if (notes_on_stderr(f.quiet)) std::fprintf(stderr, "calibrate %s: %s\n", model.model().name().c_str(), line.c_str());
   };
   science::FitResult fit = science::calibrate(model, true, progress);
   std::vector<double> old = model.typical();
@@ -192,6 +191,23 @@ int run_calibrate(const CalibrateFlags& f) {
                                  {"range", {lo, hi}},
                                  {"range_in_file", has_range ? nlohmann::ordered_json{*p.low, *p.high} : nullptr}});
   }
+  // Parameters the targets do not identify: not fitted, shown with the prior range they keep.
+  results["not_identified"] = nlohmann::ordered_json::array();
+  for (const auto& stage : model.is_mouse() ? science::mouse_stages() : science::human_stages())
+    for (const auto& name : stage.not_identified) {
+      const auto& p = model.model().parameters()[model.param(name)];
+      std::string prior = p.low && p.high ? format_number(*p.low, 6) + "-" + format_number(*p.high, 6) : "(none)";
+      if (!f.json)
+        std::printf("%-10s %-8s %12s %12s %10s   not identified by the '%s' targets: interval = prior range %s\n",
+                    name.c_str(), p.unit.c_str(), format_number(model.get(old, name), 6).c_str(), "-", "",
+                    stage.name.c_str(), prior.c_str());
+      results["not_identified"].push_back(
+          {{"parameter", name},
+           {"unit", p.unit},
+           {"in_file", model.get(old, name)},
+           {"stage", stage.name},
+           {"prior_range", p.low && p.high ? nlohmann::ordered_json{*p.low, *p.high} : nullptr}});
+    }
   if (!f.json) {
     std::printf("\n%-30s %-9s %9s %14s %10s %7s  %s\n", "target", "unit", "published", "range", "model", "z",
                 "spread used (sigma)");
@@ -254,7 +270,7 @@ int run_calibrate(const CalibrateFlags& f) {
     std::stringstream ss;
     ss << in.rdbuf();
     write_file_atomically(model.path(), science::rewrite_parameters(ss.str(), fit.fitted, fit.ranges));
-    if (!f.quiet) std::fprintf(stderr, "calibrate: fitted values written to %s\n", model.path().c_str());
+    if (notes_on_stderr(f.quiet)) std::fprintf(stderr, "calibrate: fitted values written to %s\n", model.path().c_str());
     return 0;
   }
   if (!f.json)
@@ -278,7 +294,8 @@ void add_calibrate_command(CLI::App& app) {
                 "LDN models: exit with status 1 if the model file does not hold the fitted values; calibration spec: "
                 "evaluate the targets at the file's values without fitting, exit 1 if a fitted one is > 3 sigma off");
   cmd->add_flag("--no-write", f->no_write, "calibration spec: fit and print, do not write the model file");
-  cmd->add_option("--threads", f->threads, "worker threads for the simulated studies (0: one per core)");
+  cmd->add_option("--threads", f->threads, "worker threads for the simulated studies (0: one per core)")
+      ->check(count_in(0, 1024, "a number of worker threads, 0 (one per core) to 1024"));
   cmd->add_flag("--json", f->json, "machine-readable output");
   cmd->add_flag("--quiet,-q", f->quiet, "no progress on stderr");
   cmd->callback([f] {

@@ -147,10 +147,12 @@ int run_params(const std::string& path, bool markdown, bool json) {
     print_params_json(path, *m);
     return 0;
   }
-  if (markdown) {
+  if (markdown)
     std::printf("| parameter | value | unit | range | SE | BSV (CV) | role | source or assumption |\n"
                 "|---|---|---|---|---|---|---|---|\n");
-  }
+  else
+    std::printf("%-10s %12s %-12s %-16s %-6s %-6s %-18s %s\n", "parameter", "value", "unit", "range", "SE", "BSV CV",
+                "role", "source or assumption");
   for (const auto& p : m->parameters()) {
     std::string value = p.value ? format_number(*p.value, 6) : "(data)";
     std::string range = p.low ? format_number(*p.low, 4) + "-" + format_number(*p.high, 4) +

@@ -8,13 +8,17 @@
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "common.hpp"
 #include "ldnsim/core/atomic_file.hpp"
 #include "ldnsim/core/error.hpp"
+#include "ldnsim/core/output_plan.hpp"
+#include "ldnsim/core/text.hpp"
 #include "ldnsim/core/format.hpp"
 #include "ldnsim/science/claims.hpp"
+#include "ldnsim/trial/spec.hpp"
 #include "ldnsim/server/json_output.hpp"
 #ifdef LDNSIM_HAVE_REPORT
 #include "ldnsim/report/html.hpp"
@@ -44,6 +48,7 @@ std::string unit_suffix(const std::string& unit) { return unit == "%" ? "%" : (u
 
 std::string figure_text(const science::Figure& f, const std::string& unit, const std::string& method = "") {
   if (!f.defined) return "none";
+  if (!f.measured) return "not measured (bounded: prior range [" + num(f.low) + ", " + num(f.high) + "]" + unit_suffix(unit) + ")";
   if (f.low == f.high && f.value == f.low) return num(f.value) + unit_suffix(unit);
   const bool range = method == "arithmetic" || method == "documented";
   return num(f.value) + unit_suffix(unit) + (range ? " [range: " : " [95%: ") + num(f.low) + ", " + num(f.high) + "]";
@@ -71,6 +76,8 @@ const char* kSourceNames = "sources: B = a clinic's health blog, A = an LDN advo
 nlohmann::ordered_json figure_json(const science::Figure& f) {
   if (!f.defined) return nullptr;
   auto n = [](double v) { return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(v > 0 ? "inf" : "-inf"); };
+  // Not measured (a bound): no value; low and high are the prior range.
+  if (!f.measured) return {{"value", nullptr}, {"measured", false}, {"low", n(f.low)}, {"high", n(f.high)}};
   return {{"value", n(f.value)}, {"low", n(f.low)}, {"high", n(f.high)}};
 }
 
@@ -228,7 +235,7 @@ std::string report_html(const science::ClaimsRun& run, const science::ClaimsOpti
   nlohmann::json forest = nlohmann::json::array();
   for (const auto& c : run.claims)
     for (const auto& p : c.parts) {
-      if (p.part.unit != "%" || !p.with_ldn.defined) continue;
+      if (p.part.unit != "%" || !p.with_ldn.defined || !p.with_ldn.measured) continue;
       const std::string label = c.claim.id + ": " + p.part.name;
       forest.push_back({{"label", label}, {"estimate", p.with_ldn.value}, {"low", p.with_ldn.low}, {"high", p.with_ldn.high},
                         {"source", "ldnsim"}, {"note", p.simulated}});
@@ -311,7 +318,20 @@ int run_claims(const ClaimsFlags& f) {
     throw UsageError("--samples " + std::to_string(f.samples) + ": expected a number of pharmacology samples in 10-1000000");
   if (f.seed < 0) throw UsageError("--seed " + std::to_string(f.seed) + ": expected 0 or more");
   const std::string file = f.file.empty() ? science::default_claims_path() : f.file;
+  OutputPlan plan;
+  plan.input("--file", file).output("--report", f.report).check();
   science::ClaimsSpec spec = science::load_claims(file);
+  // The trial specs the claims run, their models and populations: the report may be none of them.
+  plan.input("the claims' model", spec.model_path);
+  std::set<std::string> studies;
+  for (const auto& c : spec.claims)
+    for (const auto& p : c.parts)
+      for (const std::string& s : {p.study, p.without_study})
+        if (!s.empty() && studies.insert(s).second) {
+          const trial::TrialSpec ts = trial::load_trial_spec(s);
+          plan.input("a claim's study", s).input("a study's model", ts.model_path).input("a study's population", ts.population_path);
+        }
+  plan.check();
   // Check the ids before anything runs.
   for (const auto& id : f.ids) {
     bool ok = false;
@@ -319,7 +339,7 @@ int run_claims(const ClaimsFlags& f) {
     if (!ok) {
       std::string list;
       for (const auto& c : spec.claims) list += (list.empty() ? "" : ", ") + c.id;
-      throw UsageError("unknown claim id '" + id + "' (expected one of: " + list + ")");
+      throw UsageError("unknown claim id '" + printable(id, 60) + "' (expected one of: " + list + ")");
     }
   }
   std::unique_ptr<AtomicFile> html;
@@ -356,7 +376,7 @@ int run_claims(const ClaimsFlags& f) {
   } else {
     print_text(run, o);
   }
-  if (!f.run.quiet) {
+  if (notes_on_stderr(f.run.quiet)) {
     std::fprintf(stderr, "ldnsim claims: %.1f s on %d thread%s (%zu simulated studies, %zu pharmacology bands)", secs, o.threads,
                  o.threads == 1 ? "" : "s", run.trials_run, run.pharmacology_runs);
     if (html) std::fprintf(stderr, "; report written to %s", f.report.c_str());
@@ -373,11 +393,15 @@ void add_claims_command(CLI::App& app) {
       "claims", "Hold popular claims about LDN in MS against the evidence and the simulations: a computed verdict for each");
   cmd->add_option("ids", f->ids, "claim ids to evaluate (default: all), e.g. tcell-300 no-progression-98");
   cmd->add_option("--file", f->file, "claims file (default: claims/claims.toml)");
-  cmd->add_option("--replicates,-n", f->replicates, "simulated trials per study")->capture_default_str();
-  cmd->add_option("--samples", f->samples, "Latin-hypercube samples per pharmacology band")->capture_default_str();
-  cmd->add_option("--seed", f->seed, "seed of every simulation")->capture_default_str();
+  cmd->add_option("--replicates,-n", f->replicates, "simulated trials per study")
+      ->capture_default_str()
+      ->check(count_in(2, 100000, "a number of simulated trials, 2 to 100000"));
+  cmd->add_option("--samples", f->samples, "Latin-hypercube samples per pharmacology band")
+      ->capture_default_str()
+      ->check(count_in(10, 1000000, "a number of pharmacology samples, 10 to 1000000"));
+  cmd->add_option("--seed", f->seed, "seed of every simulation")->capture_default_str()->check(seed_number());
   cmd->add_flag("--json", f->json, "the verdicts as JSON on stdout (docs/json.md)");
-  cmd->add_option("--report", f->report, "write an HTML report (claims table with verdict badges, charts)");
+  cmd->add_option("--report", f->report, "write an HTML report (claims table with verdict badges, charts)")->check(file_name());
   f->run.add_to(*cmd);
   cmd->callback([f] { run_claims(*f); });
 }

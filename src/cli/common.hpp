@@ -28,12 +28,31 @@ struct SolverFlags {
   lang::LoadOptions load_options(bool verbose) const;
 };
 
+// Whether progress lines and notes go to stderr: only on a terminal, and not with --quiet
+// (docs/json.md), so a redirected stderr holds nothing but warnings and errors.
+bool notes_on_stderr(bool quiet);
+
 struct RunFlags {
   int threads = 0;  // 0: all hardware threads
   bool quiet = false;
   void add_to(CLI::App& cmd);
   int thread_count() const;
 };
+
+// For options naming a file: an empty value is refused when the command line is read
+// (`--out ''`), before any work. The files themselves are checked by OutputPlan.
+const CLI::Validator& file_name();
+
+// Checks of numeric options, run on the text as given when the command line is read (so a
+// default meaning "not given" is never confused with a value the user typed): a finite
+// number, whole for count_in, within [lo, hi] (above lo for number_above). The message names
+// the value and says what was expected, e.g. "--days: -1 is below 1 (expected a number of
+// days, 1 to 36525)".
+CLI::Validator count_in(long long lo, long long hi, const std::string& expected);
+CLI::Validator number_in(double lo, double hi, const std::string& expected);
+CLI::Validator number_above(double lo, double hi, const std::string& expected);
+// A seed: a whole number, 0 or more (so --seed -1 is an error, not "no seed").
+CLI::Validator seed_number();
 
 // "START:END:STEP" -> sorted times; throws UsageError.
 using api::parse_grid;

@@ -12,6 +12,8 @@
 #include "common.hpp"
 #include "ldnsim/core/atomic_file.hpp"
 #include "ldnsim/core/error.hpp"
+#include "ldnsim/core/output_plan.hpp"
+#include "ldnsim/core/text.hpp"
 #include "ldnsim/core/format.hpp"
 #include "ldnsim/core/units.hpp"
 #include "ldnsim/science/calibration.hpp"
@@ -64,24 +66,24 @@ science::Regimen parse_regimen(const std::string& text, const DoseFlags& f, cons
   try {
     g.dose_mg = parse_mass_mg(dose);
   } catch (const UsageError& e) {
-    throw UsageError("dose '" + text + "': " + e.what() + " (expected e.g. 4.5mg, 4.5mg@08:00 or 0.1mg/kg)");
+    throw UsageError("dose '" + printable(text, 60) + "': " + e.what() + " (expected e.g. 4.5mg, 4.5mg@08:00 or 0.1mg/kg)");
   }
   if (per_kg) g.dose_mg *= m.get(p, "WT");
   if (!std::isfinite(g.dose_mg) || g.dose_mg <= 0)
-    throw UsageError("dose '" + text + "': a dose must be above 0 mg");
+    throw UsageError("dose '" + printable(text, 60) + "': a dose must be above 0 mg");
   try {
     g.clock_h = parse_clock_h(clock);
   } catch (const UsageError& e) {
-    throw UsageError("--at / dose time '" + clock + "': " + e.what());
+    throw UsageError("--at / dose time '" + printable(clock, 40) + "': " + e.what());
   }
   g.salt = !f.base;
   g.interval_h = parse_duration_h(f.every);
-  if (!(g.interval_h > 0)) throw UsageError("--every " + f.every + ": the dosing interval must be above 0 h");
+  if (!(g.interval_h > 0)) throw UsageError("--every " + printable(f.every, 40) + ": the dosing interval must be above 0 h");
   g.days = f.days;
   for (const auto& d : split_list(f.missed)) {
     char* end = nullptr;
     long v = std::strtol(d.c_str(), &end, 10);
-    if (end == d.c_str() || *end) throw UsageError("--missed '" + d + "': expected day numbers, e.g. --missed 3,10");
+    if (end == d.c_str() || *end) throw UsageError("--missed '" + printable(d, 40) + "': expected day numbers, e.g. --missed 3,10");
     g.missed.push_back(static_cast<int>(v));
   }
   science::validate(g);
@@ -89,6 +91,12 @@ science::Regimen parse_regimen(const std::string& text, const DoseFlags& f, cons
 }
 
 const std::vector<science::MetricRow>& rows() { return science::cycle_metric_rows(); }
+
+// Output times of one regimen's cycle at most (3650 days at the default 0.05 h fit).
+constexpr double kMaxCyclePoints = 2e6;
+// Regimens compared in one table, and doses of one regimen over --days.
+constexpr std::size_t kMaxCompared = 20;
+constexpr double kMaxDoses = 100000;
 
 std::string fmt(double v) {
   if (!std::isfinite(v)) return "n/a";
@@ -161,7 +169,7 @@ void write_plot(const std::string& path, const std::vector<science::Regimen>& re
                     steady_state ? "steady state, one dosing interval, typical values"
                                  : "from the first dose (not steady state), typical values");
   page.heading("Summary");
-  std::vector<std::string> header = {"quantity", "unit"};
+  std::vector<std::string> header = {steady_state ? "at steady state (not after 1 dose)" : "on the last day", "unit"};
   for (const auto& g : regs) header.push_back(g.label);
   header.push_back("basis");
   std::vector<std::vector<std::string>> table;
@@ -173,18 +181,27 @@ void write_plot(const std::string& path, const std::vector<science::Regimen>& re
   }
   page.table(header, table, "PK: calibrated at 50 mg, extrapolated linearly; MOR: fitted to PET data; "
                             "ASSUMED: no human data");
-  auto chart = [&](const std::string& title, const std::string& y_title, auto value) {
+  // Doses compared across more than tenfold (LDN against 50 mg) put the concentrations on a
+  // log axis, where a linear one would flatten the low doses onto zero.
+  double lowest = HUGE_VAL, highest = 0;
+  for (const auto& g : regs) lowest = std::min(lowest, g.dose_mg), highest = std::max(highest, g.dose_mg);
+  const bool log_concentrations = highest > 10 * lowest;
+  auto chart = [&](const std::string& title, const std::string& y_title, auto value, bool log_y = false) {
     nlohmann::json data = nlohmann::json::array();
     for (std::size_t r = 0; r < regs.size(); ++r) {
       const std::size_t stride = std::max<std::size_t>(1, series[r].t.size() / 480);
       for (std::size_t i = 0; i < series[r].t.size(); i += stride)
-        data.push_back({{"x", series[r].t[i]}, {"y", value(series[r], i)}, {"series", regs[r].label}});
+        if (!log_y || value(series[r], i) > 0)  // drug-naive zeros have no place on a log axis
+          data.push_back({{"x", series[r].t[i]}, {"y", value(series[r], i)}, {"series", regs[r].label}});
     }
-    page.chart(report::line_chart(data, "hours after the dose", y_title, title), title);
+    page.chart(report::line_chart(data, "hours after the dose", y_title, title, log_y),
+               log_y ? title + ", log axis: the doses compared differ more than tenfold" : title);
   };
   page.heading("Plasma");
-  chart("naltrexone", "ng/mL", [](const science::Series& s, std::size_t i) { return s.y[science::CP][i]; });
-  chart("6-beta-naltrexol", "ng/mL", [](const science::Series& s, std::size_t i) { return s.y[science::CM][i]; });
+  chart("naltrexone", "ng/mL", [](const science::Series& s, std::size_t i) { return s.y[science::CP][i]; },
+        log_concentrations);
+  chart("6-beta-naltrexol", "ng/mL", [](const science::Series& s, std::size_t i) { return s.y[science::CM][i]; },
+        log_concentrations);
   page.heading("Receptor blockade");
   chart("MOR occupancy", "%", [](const science::Series& s, std::size_t i) { return 100 * s.y[science::OCC][i]; });
   page.heading("Rebound and signalling");
@@ -207,6 +224,8 @@ int run_dose(const DoseFlags& f) {
   if (!(f.step > 0 && f.step <= 1)) throw UsageError("--step must lie in (0, 1] h");
   if (f.days < 0) throw UsageError("--days " + std::to_string(f.days) + ": expected a number of days >= 1");
   science::LdnModel model = science::LdnModel::load(f.model);
+  OutputPlan().input("--model", model.path()).output("--csv", f.csv).output("--json-out", f.json_out)
+      .output("--plot", f.plot).check();
   std::vector<double> p = model.typical();
   if (f.weight != 0) {
     if (!(f.weight > 0 && f.weight < 500)) throw UsageError("--weight " + format_number(f.weight) + ": expected kg in 0-500");
@@ -215,20 +234,42 @@ int run_dose(const DoseFlags& f) {
   if (f.cirrhosis) model.set(p, "HEPATIC", 1);
   for (const auto& kv : f.set) {
     auto eq = kv.find('=');
-    if (eq == std::string::npos) throw UsageError("--set '" + kv + "': expected NAME=VALUE, e.g. --set KOFF=0.1");
+    if (eq == std::string::npos) throw UsageError("--set '" + printable(kv, 60) + "': expected NAME=VALUE, e.g. --set KEO=1");
     std::string name = kv.substr(0, eq);
     int k = model.model().parameter_index(name);
-    if (k < 0) throw UsageError("--set '" + kv + "': model " + model.model().name() + " has no parameter " + name);
+    if (k < 0) throw UsageError("--set '" + printable(kv, 60) + "': model " + model.model().name() + " has no parameter " + printable(name, 40));
     char* end = nullptr;
     double v = std::strtod(kv.c_str() + eq + 1, &end);
     if (end == kv.c_str() + eq + 1 || *end || !std::isfinite(v))
-      throw UsageError("--set '" + kv + "': '" + kv.substr(eq + 1) + "' is not a number");
+      throw UsageError("--set '" + printable(kv, 60) + "': '" + printable(kv.substr(eq + 1), 40) + "' is not a number");
     p[static_cast<std::size_t>(k)] = v;
   }
 
   std::vector<science::Regimen> regs;
   regs.push_back(parse_regimen(f.dose, f, model, p));
-  for (const auto& c : split_list(f.compare)) regs.push_back(parse_regimen(c, f, model, p));
+  const std::vector<std::string> compared = split_list(f.compare);
+  if (compared.size() > kMaxCompared)
+    throw UsageError("--compare: " + std::to_string(compared.size()) + " regimens; expected at most " +
+                     std::to_string(kMaxCompared) + " (each is a column of the table and a simulation)");
+  for (const auto& c : compared) regs.push_back(parse_regimen(c, f, model, p));
+  // The cycle is kept in memory: its size is bounded before anything is simulated.
+  for (const auto& g : regs) {
+    // The cycle is summarised over one interval: it needs output times inside it.
+    if (g.interval_h < 2 * f.step)
+      throw UsageError("--every " + printable(f.every, 40) + ": an interval of " + format_number(g.interval_h, 3) +
+                       " h holds less than two output steps (--step " + format_number(f.step) +
+                       " h); expected an interval of at least " + format_number(2 * f.step) + " h");
+    if (g.days > 0 && g.days * 24.0 / g.interval_h > kMaxDoses)
+      throw UsageError("--every " + printable(f.every, 40) + " over --days " + std::to_string(g.days) + " gives " +
+                       format_number(g.days * 24.0 / g.interval_h, 3) + " doses (expected at most " +
+                       format_number(kMaxDoses) + ": a longer interval or fewer days)");
+    const double span = g.days == 0 ? g.interval_h : g.days * 24.0;
+    if (span / f.step > kMaxCyclePoints)
+      throw UsageError("--step " + format_number(f.step) + ": " + format_number(span / f.step + 1, 3) + " output times over the " +
+                       format_number(span) + " h of regimen " + g.label + "; expected at most " +
+                       format_number(kMaxCyclePoints) + " (a --step of at least " + format_number(span / kMaxCyclePoints, 3) +
+                       " h)");
+  }
 
   // Typical values
   science::Simulator sim(model);
@@ -402,7 +443,10 @@ int run_dose(const DoseFlags& f) {
   if (f.weight != 0 || f.cirrhosis)
     std::printf("subject: %s kg%s\n", format_number(model.get(p, "WT"), 4).c_str(), f.cirrhosis ? ", liver cirrhosis" : "");
   const int w = bands.empty() ? 12 : 26;
-  std::printf("\n%-30s %-6s", "", "unit");
+  // The first header cell says what every figure is: the steady-state cycle (after weeks of
+  // nightly doses, higher than after one dose) or a given day.
+  std::printf("\n%-30s %-6s", f.days == 0 ? "at steady state (not 1 dose)" : ("on day " + std::to_string(f.days)).c_str(),
+              "unit");
   for (const auto& g : regs) {
     std::string head = g.label + (g.label.find('@') == std::string::npos ? " @" + clock_text(g.clock_h) : "");
     std::printf(" %*s", w, head.c_str());
@@ -452,7 +496,7 @@ int run_dose(const DoseFlags& f) {
     std::printf(".\n");
   }
   std::printf("the model has no circadian term: the dose time shifts the cycle on the clock but not its shape.\n");
-  if (!f.run.quiet) std::fprintf(stderr, "ldnsim dose: %.2f s on %d thread%s\n", secs, threads, threads == 1 ? "" : "s");
+  if (notes_on_stderr(f.run.quiet)) std::fprintf(stderr, "ldnsim dose: %.2f s on %d thread%s\n", secs, threads, threads == 1 ? "" : "s");
   return 0;
 }
 
@@ -470,22 +514,28 @@ void add_dose_command(CLI::App& app) {
                   "more regimens, comma-separated, each DOSE or DOSE@HH:MM, e.g. 1.5mg,3mg,4.5mg@08:00,50mg");
   cmd->add_option("--every", f->every, "dosing interval")->capture_default_str();
   cmd->add_option("--days", f->days, "simulate this many days from the first dose and report the last day "
-                                     "(default: the steady-state cycle)");
+                                     "(default: the steady-state cycle)")
+      ->check(count_in(1, 3650, "a number of days, 1 to 3650 (without --days: the steady-state cycle)"));
   cmd->add_option("--missed", f->missed, "days without a dose (needs --days), e.g. 3,10");
   cmd->add_flag("--base", f->base, "doses are mg of naltrexone base, not of the HCl salt");
   cmd->add_option("--model", f->model, "human, mouse or a .ldn file with the same names")->capture_default_str();
-  cmd->add_option("--weight", f->weight, "body weight, kg (allometric scaling; default the model's 70 kg)");
+  cmd->add_option("--weight", f->weight, "body weight, kg (allometric scaling; default the model's 70 kg)")
+      ->check(number_above(0, 500, "a body weight in kg, above 0 and at most 500"));
   cmd->add_flag("--cirrhosis", f->cirrhosis, "liver cirrhosis (5-10x naltrexone exposure)");
-  cmd->add_option("--set", f->set, "override a parameter, NAME=VALUE (repeatable), e.g. --set KOFF=0.1");
+  cmd->add_option("--set", f->set, "override a parameter, NAME=VALUE (repeatable), e.g. --set KEO=1");
   cmd->add_option("--uncertainty", f->uncertainty,
-                  "Latin-hypercube samples over the ranged parameters; prints 90% bands")->capture_default_str();
-  cmd->add_option("--seed", f->seed, "seed of the uncertainty samples")->capture_default_str();
+                  "Latin-hypercube samples over the ranged parameters; prints 90% bands")
+      ->capture_default_str()
+      ->check(count_in(0, 1000000, "a number of samples, 0 to 1000000"));
+  cmd->add_option("--seed", f->seed, "seed of the uncertainty samples")->capture_default_str()->check(seed_number());
   cmd->add_flag("--prior-only", f->prior_only,
                 "do not weigh uncertainty samples by their agreement with the calibration targets");
-  cmd->add_option("--step", f->step, "output step of the cycle, h")->capture_default_str();
-  cmd->add_option("--csv", f->csv, "write the cycle (every output, every regimen) to this CSV file");
-  cmd->add_option("--json-out", f->json_out, "write the summary as JSON to this file");
-  cmd->add_option("--plot", f->plot, "write an HTML page with plots of the cycle");
+  cmd->add_option("--step", f->step, "output step of the cycle, h")
+      ->capture_default_str()
+      ->check(number_above(0, 1, "an output step in hours, above 0 and at most 1"));
+  cmd->add_option("--csv", f->csv, "write the cycle (every output, every regimen) to this CSV file")->check(file_name());
+  cmd->add_option("--json-out", f->json_out, "write the summary as JSON to this file")->check(file_name());
+  cmd->add_option("--plot", f->plot, "write an HTML page with plots of the cycle")->check(file_name());
   cmd->add_flag("--json", f->json, "print the summary as JSON instead of a table");
   f->run.add_to(*cmd);
   cmd->callback([f] { run_dose(*f); });

@@ -5,10 +5,32 @@
 
 #include "common.hpp"
 #include "ldnsim/core/error.hpp"
+#include "ldnsim/core/text.hpp"
+#include "ldnsim/distributed/session.hpp"
 #include "ldnsim/models/builtin.hpp"
 #include "ldnsim/science/ldn_driver.hpp"
+#include "ldnsim/server/json_output.hpp"
 
-int main(int argc, char** argv) {
+namespace {
+
+// A message as printed: each line through ldnsim::printable (control bytes and broken UTF-8
+// escaped, cut at 2000 bytes), whatever value a layer echoed into it.
+std::string safe(std::string_view message) {
+  std::string out;
+  for (std::size_t start = 0;;) {
+    const std::size_t nl = message.find('\n', start);
+    out += ldnsim::printable(message.substr(start, nl == std::string_view::npos ? nl : nl - start), 2000);
+    if (nl == std::string_view::npos) return out;
+    out += '\n';
+    start = nl + 1;
+  }
+}
+
+}  // namespace
+
+namespace {
+
+int run(int argc, char** argv) {
   ldnsim::models::register_builtin_models();
   ldnsim::science::register_ldn_driver();  // the "ldn" treatment driver of trial specs
   CLI::App app{"ldnsim: simulation of low-dose naltrexone (LDN) in multiple sclerosis, from dose to trial.\n"
@@ -19,6 +41,8 @@ int main(int argc, char** argv) {
              "3 solver failure, 1 internal error.");
   bool quiet = false;
   app.add_flag("--quiet,-q", quiet, "no progress or notes on stderr (main job)");
+  app.set_version_flag("--version", "ldnsim " + std::string(ldnsim::json_output::version()),
+                       "print ldnsim's version and exit");
   ldnsim::cli::add_simulate_command(app);
   ldnsim::cli::add_check_command(app);
   ldnsim::cli::add_params_command(app);
@@ -42,21 +66,28 @@ int main(int argc, char** argv) {
     // malformed value) is a usage error with the same exit code, 2, as ldnsim's own checks
     // of option values and of input files, whatever CLI11's code for it (100-127).
     if (e.get_exit_code() == 0) return app.exit(e);
-    std::cerr << "ldnsim: error: ";
-    app.exit(e);
+    std::cerr << "ldnsim: error: " << safe(e.what()) << "\nRun with --help for more information.\n";
     return 2;
   } catch (const ldnsim::SolverError& e) {  // a numerical failure: exit 3
     std::fflush(stdout);
-    std::cerr << "ldnsim: error: " << e.what() << "\n";
+    std::cerr << "ldnsim: error: " << safe(e.what()) << "\n";
     return 3;
   } catch (const ldnsim::Error& e) {
     std::fflush(stdout);
-    std::cerr << "ldnsim: error: " << e.what() << "\n";
+    std::cerr << "ldnsim: error: " << safe(e.what()) << "\n";
     return 2;
   } catch (const std::exception& e) {
     std::fflush(stdout);
-    std::cerr << "ldnsim: internal error: " << e.what() << "\n";
+    std::cerr << "ldnsim: internal error: " << safe(e.what()) << "\n";
     return 1;
   }
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Under mpirun every rank runs the command; rank 0 alone writes (docs/scale.md).
+  ldnsim::distributed::Session session(argc, argv);
+  return session.finish(run(argc, argv));
 }

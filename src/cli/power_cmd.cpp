@@ -12,8 +12,11 @@
 #include "common.hpp"
 #include "ldnsim/core/atomic_file.hpp"
 #include "ldnsim/core/error.hpp"
+#include "ldnsim/core/output_plan.hpp"
+#include "ldnsim/core/text.hpp"
 #include "ldnsim/core/format.hpp"
 #include "ldnsim/science/power.hpp"
+#include "ldnsim/trial/spec.hpp"
 #include "ldnsim/server/json_output.hpp"
 #ifdef LDNSIM_HAVE_REPORT
 #include "ldnsim/report/html.hpp"
@@ -58,10 +61,15 @@ std::vector<std::string> notes(const science::PowerResult& r, const science::Pow
                 std::to_string(o.replicates) + " simulated trials per n");
   if (r.assurance)
     out.push_back("assurance: power averaged over " + std::to_string(o.draws) + " draws of the effect parameters (normal on the "
-                  "fitted estimate with its SE; uniform over the stated range for assumptions without a fit) x " +
+                  "fitted estimate with its SE; uniform over the stated range for assumptions without a fit and for fits their targets do not identify) x " +
                   std::to_string(o.draw_replicates) + " trials per draw; 95% interval from the spread between draws");
   for (const auto& e : r.effects)
-    if (e.distribution == "uniform")
+    if (e.distribution == "uniform" && !e.identified)
+      out.push_back(e.name + " is not identified by its calibration targets (a published null without numbers bounds it, it does "
+                    "not measure it): power at its value " + num(e.estimate, 4) + " (the middle of its prior range) is not power at "
+                    "a measured effect, and no result here says the effect is nil; its draws are uniform over the prior range " +
+                    num(e.low) + "-" + num(e.high) + ", so read the assurance");
+    else if (e.distribution == "uniform")
       out.push_back(e.name + " is an assumption of the model, not fitted to data: its draws are uniform over " + num(e.low) + "-" +
                     num(e.high) + "; give --effect-from zero to see the design with no LDN effect");
   if (o.effect_from == "zero") out.push_back("--effect-from zero: every LDN-effect parameter is 0, so power is the false-positive rate");
@@ -87,6 +95,7 @@ nlohmann::ordered_json to_json(const science::PowerResult& r, const science::Pow
   res["effects"] = nlohmann::ordered_json::array();
   for (const auto& e : r.effects)
     res["effects"].push_back({{"name", e.name}, {"estimate", e.estimate}, {"se", n(e.se)}, {"distribution", e.distribution},
+                              {"identified", e.identified},
                               {"low", e.distribution == "uniform" ? n(e.low) : nlohmann::ordered_json()},
                               {"high", e.distribution == "uniform" ? n(e.high) : nlohmann::ordered_json()}});
   res["points"] = nlohmann::ordered_json::array();
@@ -161,13 +170,21 @@ std::string report_html(const science::PowerResult& r, const science::PowerOptio
   std::vector<std::vector<std::string>> ef;
   for (const auto& e : r.effects)
     ef.push_back({e.name, num(e.estimate, 4), std::isfinite(e.se) ? num(e.se, 3) : "-",
-                  e.distribution == "uniform" ? "uniform " + num(e.low) + "-" + num(e.high) + " (assumption)" : e.distribution});
+                  e.distribution == "uniform" ? "uniform " + num(e.low) + "-" + num(e.high) +
+                                                    (e.identified ? " (assumption)" : " (not identified: prior range)")
+                                              : e.distribution});
   page.table({"parameter", "value", "SE", "draws"}, ef, "from " + r.model);
   return page.render();
 }
 #endif
 
 int run_power(const PowerFlags& f) {
+  OutputPlan plan;
+  plan.input("the spec", f.spec).output("--report", f.report).check();
+  {
+    const trial::TrialSpec ts = trial::load_trial_spec(f.spec);
+    plan.input("the spec's model", ts.model_path).input("the spec's population", ts.population_path).check();
+  }
   science::PowerOptions o;
   o.n = science::parse_sample_sizes(f.n, "--n");
   if (f.replicates < 10 || f.replicates > 1000000)
@@ -180,11 +197,11 @@ int run_power(const PowerFlags& f) {
   o.effect_parameters = split_list(f.effect);
   for (const auto& kv : f.set) {
     auto eq = kv.find('=');
-    if (eq == std::string::npos) throw UsageError("--set '" + kv + "': expected NAME=VALUE, e.g. --set EFF_FAT=0.235");
+    if (eq == std::string::npos) throw UsageError("--set '" + printable(kv, 60) + "': expected NAME=VALUE, e.g. --set EFF_FAT=0.235");
     char* end = nullptr;
     const std::string v = kv.substr(eq + 1);
     double x = std::strtod(v.c_str(), &end);
-    if (v.empty() || *end || !std::isfinite(x)) throw UsageError("--set '" + kv + "': '" + v + "' is not a number");
+    if (v.empty() || *end || !std::isfinite(x)) throw UsageError("--set '" + printable(kv, 60) + "': '" + printable(v, 40) + "' is not a number");
     o.set[kv.substr(0, eq)] = x;
   }
   o.better = f.better;
@@ -238,12 +255,13 @@ int run_power(const PowerFlags& f) {
     for (const auto& e : r.effects)
       std::printf("  %-10s %-10s %s\n", e.name.c_str(), num(e.estimate, 4).c_str(),
                   e.distribution == "normal"    ? ("normal, SE " + num(e.se)).c_str()
-                  : e.distribution == "uniform" ? ("uniform " + num(e.low) + "-" + num(e.high) + " (an assumption, not fitted)").c_str()
+                  : e.distribution == "uniform" ? ("uniform " + num(e.low) + "-" + num(e.high) +
+                                                   (e.identified ? " (an assumption, not fitted)" : " (not identified: its prior range)")).c_str()
                                                 : "fixed");
     std::printf("\n");
     for (const auto& s : notes(r, o)) std::printf("- %s\n", s.c_str());
   }
-  if (!f.run.quiet) {
+  if (notes_on_stderr(f.run.quiet)) {
     std::fprintf(stderr, "ldnsim power: %.1f s on %d thread%s", secs, o.threads, o.threads == 1 ? "" : "s");
     if (html) std::fprintf(stderr, "; report written to %s", f.report.c_str());
     std::fprintf(stderr, "\n");
@@ -265,12 +283,18 @@ void add_power_command(CLI::App& app) {
   cmd->add_option("--set", f->set, "fix a model parameter, NAME=VALUE (repeatable), e.g. --set EFF_FAT=0.235");
   cmd->add_option("--better", f->better, "lower, higher or any: which significant results count as success")->capture_default_str();
   cmd->add_option("--endpoint", f->endpoint, "endpoint (default: the primary one)");
-  cmd->add_option("--replicates", f->replicates, "simulated trials per n at the calibrated effect")->capture_default_str();
-  cmd->add_option("--draws", f->draws, "effect draws for assurance (0: none)")->capture_default_str();
-  cmd->add_option("--draw-replicates", f->draw_replicates, "simulated trials per draw and n")->capture_default_str();
-  cmd->add_option("--seed", f->seed, "seed")->capture_default_str();
+  cmd->add_option("--replicates", f->replicates, "simulated trials per n at the calibrated effect")
+      ->capture_default_str()
+      ->check(count_in(10, 1000000, "a number of simulated trials per n, 10 to 1000000"));
+  cmd->add_option("--draws", f->draws, "effect draws for assurance (0: none)")
+      ->capture_default_str()
+      ->check(count_in(0, 100000, "a number of effect draws, 0 (no assurance) to 100000"));
+  cmd->add_option("--draw-replicates", f->draw_replicates, "simulated trials per draw and n")
+      ->capture_default_str()
+      ->check(count_in(1, 100000, "a number of simulated trials per draw, 1 to 100000"));
+  cmd->add_option("--seed", f->seed, "seed")->capture_default_str()->check(seed_number());
   cmd->add_flag("--json", f->json, "the curve as JSON on stdout (docs/json.md)");
-  cmd->add_option("--report", f->report, "write an HTML report with the power and assurance curves");
+  cmd->add_option("--report", f->report, "write an HTML report with the power and assurance curves")->check(file_name());
   f->run.add_to(*cmd);
   cmd->callback([f] { run_power(*f); });
 }

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <cmath>
 #include <cstdio>
 #include <memory>
@@ -15,10 +16,12 @@
 #include "common.hpp"
 #include "ldnsim/core/atomic_file.hpp"
 #include "ldnsim/core/error.hpp"
+#include "ldnsim/core/output_plan.hpp"
 #include "ldnsim/core/format.hpp"
 #include "ldnsim/core/paths.hpp"
 #include "ldnsim/population/parallel.hpp"
 #include "ldnsim/science/reproduce.hpp"
+#include "ldnsim/trial/spec.hpp"
 #include "ldnsim/server/json_output.hpp"
 #ifdef LDNSIM_HAVE_REPORT
 #include "ldnsim/report/html.hpp"
@@ -226,8 +229,16 @@ int run_reproduce(const ReproduceFlags& f) {
   if (f.replicates < 0 || f.replicates > 1000000) throw UsageError("--replicates " + std::to_string(f.replicates) + ": expected 1-1000000");
   if (f.seed < -1) throw UsageError("--seed must be 0 or more");
   const std::string spec_path = f.spec.empty() ? find_resource("trials/reproduce.toml") : f.spec;
-  science::ReproduceSpec spec = science::load_reproduce_spec(spec_path);
   const bool want_report = !f.no_report;
+  OutputPlan plan;
+  plan.input("--spec", spec_path).output("--report", want_report ? f.report : "").check();
+  science::ReproduceSpec spec = science::load_reproduce_spec(spec_path);
+  // The studies' specs, models and populations are read too: the report may be none of them.
+  for (const science::ReproduceStudy& st : spec.studies) {
+    const trial::TrialSpec ts = trial::load_trial_spec(st.spec);
+    plan.input("a study's spec", st.spec).input("a study's model", ts.model_path).input("a study's population", ts.population_path);
+  }
+  plan.check();
 #ifndef LDNSIM_HAVE_REPORT
   if (want_report && f.report_given) throw UsageError("--report: this ldnsim was built without the report library");
 #endif
@@ -251,7 +262,7 @@ int run_reproduce(const ReproduceFlags& f) {
   if (f.seed >= 0) o.seed = static_cast<std::uint64_t>(f.seed);
   o.threads = f.run.thread_count();
   o.progress = !f.run.quiet && isatty(2);
-  if (!f.run.quiet) o.note = [](const std::string& line) { std::fprintf(stderr, "ldnsim reproduce: %s\n", line.c_str()); };
+  if (notes_on_stderr(f.run.quiet)) o.note = [](const std::string& line) { std::fprintf(stderr, "ldnsim reproduce: %s\n", line.c_str()); };
   const auto start = std::chrono::steady_clock::now();
   science::ReproduceResult res = science::run_reproduce(spec, o);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -280,7 +291,7 @@ int run_reproduce(const ReproduceFlags& f) {
     std::printf("\n");
     for (const auto& n : notes(res)) std::printf("- %s\n", n.c_str());
   }
-  if (!f.run.quiet) {
+  if (notes_on_stderr(f.run.quiet)) {
     std::fprintf(stderr, "ldnsim reproduce: %.1f s on %d thread%s", secs, o.threads, o.threads == 1 ? "" : "s");
     if (html) std::fprintf(stderr, "; report written to %s", f.report.c_str());
     std::fprintf(stderr, "\n");
@@ -293,6 +304,15 @@ int run_reproduce(const ReproduceFlags& f) {
 int run_default_job(bool quiet) {
   ReproduceFlags f;
   f.run.quiet = quiet;
+  if (notes_on_stderr(quiet)) {
+    std::error_code ec;
+    const std::string here = std::filesystem::current_path(ec).string();
+    std::fprintf(stderr,
+                 "ldnsim: no command given, so the main job runs: `ldnsim reproduce`, the published LDN studies as "
+                 "in-silico trials\n(about 30 s on 2 cores), writing its report to %s/%s. Ctrl-C stops it and leaves "
+                 "nothing behind;\n`ldnsim --help` lists the commands.\n",
+                 here.c_str(), f.report.c_str());
+  }
   return run_reproduce(f);
 }
 
@@ -301,10 +321,11 @@ void add_reproduce_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "reproduce", "Run the published LDN studies (and the natural-history cohorts) as in-silico trials; published vs simulated");
   cmd->add_option("--spec", f->spec, "reproduce spec (default: trials/reproduce.toml)");
-  cmd->add_option("--replicates,-n", f->replicates, "simulated trials per study (default: the spec's, 500)");
-  cmd->add_option("--seed", f->seed, "seed (default: each study's own trial.seed)");
+  cmd->add_option("--replicates,-n", f->replicates, "simulated trials per study (default: the spec's, 500)")
+      ->check(count_in(1, 1000000, "a number of simulated trials per study, 1 to 1000000"));
+  cmd->add_option("--seed", f->seed, "seed (default: each study's own trial.seed)")->check(seed_number());
   cmd->add_flag("--json", f->json, "the table as JSON on stdout");
-  auto* rep = cmd->add_option("--report", f->report, "HTML report")->capture_default_str();
+  auto* rep = cmd->add_option("--report", f->report, "HTML report")->capture_default_str()->check(file_name());
   cmd->add_flag("--no-report", f->no_report, "write no HTML report");
   f->run.add_to(*cmd);
   cmd->callback([f, rep] {

@@ -12,6 +12,7 @@
 #include "common.hpp"
 #include "ldnsim/core/atomic_file.hpp"
 #include "ldnsim/core/error.hpp"
+#include "ldnsim/core/output_plan.hpp"
 #include "ldnsim/core/format.hpp"
 #include "ldnsim/core/units.hpp"
 #include "ldnsim/science/ldn.hpp"
@@ -61,6 +62,7 @@ int run_sensitivity(const SensitivityFlags& f) {
   if (f.top < 1) throw UsageError("--top must be at least 1");
   const int threads = f.run.thread_count();
   science::LdnModel model = science::LdnModel::load(f.model);
+  OutputPlan().input("--model", model.path()).output("--json-out", f.json_out).check();
   std::vector<double> p = model.typical();
   science::Regimen g;
   g.label = f.dose;
@@ -74,7 +76,6 @@ int run_sensitivity(const SensitivityFlags& f) {
 
   std::vector<std::unique_ptr<science::Simulator>> sims;
   for (int w = 0; w < threads; ++w) sims.push_back(std::make_unique<science::Simulator>(model));
-  std::vector<std::size_t> failed_by_worker(static_cast<std::size_t>(threads), 0);  // failed simulations per worker
   science::MorrisResult res = science::morris(
       ranged.size(), nout, static_cast<std::size_t>(f.trajectories), f.levels, f.seed, threads, !f.run.quiet,
       [&](std::size_t worker, std::span<const double> u) {
@@ -85,7 +86,7 @@ int run_sensitivity(const SensitivityFlags& f) {
           science::CycleMetrics m = science::regimen_metrics(*sims[worker], q, g, 0.1);
           for (std::size_t o = 0; o < nout; ++o) out[o] = m.*(kOutputs[o].field) * kOutputs[o].scale;
         } catch (const Error&) {
-          ++failed_by_worker[worker];  // one counter per worker thread
+          out.clear();  // a failed simulation: morris counts it (res.failed) and treats it as missing
         }
         return out;
       });
@@ -165,8 +166,7 @@ int run_sensitivity(const SensitivityFlags& f) {
       "kind: assumption = no data behind the value; data = range from the data's spread or refits to the "
       "calibration targets",
       "assumption_share: the share of an answer's total mu* that comes from assumptions"};
-  std::size_t failed = 0;
-  for (const auto& v : failed_by_worker) failed += v;
+  const std::size_t failed = res.failed;
   if (failed)
     j["warnings"].push_back(std::to_string(failed) + " of " +
                             std::to_string(static_cast<std::size_t>(f.trajectories) * (ranged.size() + 1)) +
@@ -188,12 +188,18 @@ void add_sensitivity_command(CLI::App& app) {
   cmd->add_option("--dose", f->dose, "nightly dose (mg of HCl salt unless --base)")->capture_default_str();
   cmd->add_option("--at", f->at, "clock time of the dose")->capture_default_str();
   cmd->add_flag("--base", f->base, "the dose is mg of naltrexone base");
-  cmd->add_option("--trajectories", f->trajectories, "Morris trajectories")->capture_default_str();
-  cmd->add_option("--levels", f->levels, "Morris grid levels (even)")->capture_default_str();
-  cmd->add_option("--seed", f->seed, "seed of the trajectories")->capture_default_str();
-  cmd->add_option("--top", f->top, "parameters shown per answer")->capture_default_str();
+  cmd->add_option("--trajectories", f->trajectories, "Morris trajectories")
+      ->capture_default_str()
+      ->check(count_in(2, 100000, "a number of trajectories, 2 to 100000"));
+  cmd->add_option("--levels", f->levels, "Morris grid levels (even)")
+      ->capture_default_str()
+      ->check(count_in(2, 20, "an even number of grid levels, 2 to 20"));
+  cmd->add_option("--seed", f->seed, "seed of the trajectories")->capture_default_str()->check(seed_number());
+  cmd->add_option("--top", f->top, "parameters shown per answer")
+      ->capture_default_str()
+      ->check(count_in(1, 1000, "a number of parameters, 1 to 1000"));
   cmd->add_flag("--json", f->json, "machine-readable output");
-  cmd->add_option("--json-out", f->json_out, "also write the JSON to this file");
+  cmd->add_option("--json-out", f->json_out, "also write the JSON to this file")->check(file_name());
   f->run.add_to(*cmd);
   cmd->callback([f] { run_sensitivity(*f); });
 }

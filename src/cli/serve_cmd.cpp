@@ -119,7 +119,9 @@ void add_serve_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "serve", "The local explorer: a page where dose, bedtime, salt/base and missed doses are moved and the 24-h "
                "cycle and its figures are redrawn, with its JSON API (docs/explorer.md)");
-  cmd->add_option("--port", f->port, "TCP port (0: any free port; the URL is printed on stderr)")->capture_default_str();
+  cmd->add_option("--port", f->port, "TCP port (0: any free port; the URL is printed on stderr)")
+      ->capture_default_str()
+      ->check(count_in(0, 65535, "a port number, 1 to 65535, or 0 for any free port"));
   cmd->add_option("--host", f->host,
                   "address to listen on; the default is reachable from this computer only")->capture_default_str();
   cmd->add_option("--model", f->model, "human, mouse or a .ldn file with the same names")->capture_default_str();

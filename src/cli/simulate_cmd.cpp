@@ -10,6 +10,9 @@
 #include "common.hpp"
 #include "ldnsim/core/atomic_file.hpp"
 #include "ldnsim/core/error.hpp"
+#include "ldnsim/core/format.hpp"
+#include "ldnsim/core/output_plan.hpp"
+#include "ldnsim/core/text.hpp"
 #include "ldnsim/core/units.hpp"
 #include "ldnsim/data/regimen.hpp"
 #include "ldnsim/population/table.hpp"
@@ -48,6 +51,10 @@ data::Dataset regimen_data(const SimulateFlags& f, const lang::Model& m, std::ve
 }
 
 int run_simulate(const SimulateFlags& f) {
+  OutputPlan()
+      .input("the model", f.model).input("--data", f.data).input("--subjects", f.subjects)
+      .output("--out", f.out, OutputPlan::kStdoutAllowed).output("--events", f.events)
+      .check();
   auto options = f.solver.simulation_options();
   int threads = f.run.thread_count();
   if (f.digits < 0 || f.digits > 17) throw UsageError("--digits must lie in 0-17");
@@ -89,7 +96,6 @@ int run_simulate(const SimulateFlags& f) {
   std::size_t lines = 0, event_lines = 0;  // CSV lines written, headers included
   auto count = [](std::string_view text) { return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')); };
   if (!f.events.empty()) {
-    if (f.events == f.out) throw UsageError("--events must name another file than --out");
     events_file = std::make_unique<AtomicFile>(f.events);
     events_file->write("ID,TIME,EVENT\n");
     event_lines = 1;
@@ -169,17 +175,19 @@ int run_simulate(const SimulateFlags& f) {
 void add_simulate_command(CLI::App& app) {
   auto f = std::make_shared<SimulateFlags>();
   CLI::App* cmd = app.add_subcommand("simulate", "Simulate a model over a NONMEM-style data set or a regimen");
-  cmd->add_option("model", f->model, "model file (.ldn)")->required();
-  cmd->add_option("--data", f->data, "NONMEM-style data set (CSV)");
-  cmd->add_option("--out", f->out, "output CSV ('-' for standard output)")->required();
+  cmd->add_option("model", f->model, "model file (.ldn)")->required()->check(file_name());
+  cmd->add_option("--data", f->data, "NONMEM-style data set (CSV)")->check(file_name());
+  cmd->add_option("--out", f->out, "output CSV ('-' for standard output)")->required()->check(file_name());
   cmd->add_option("--columns", f->columns,
                   "comma-separated output columns: ID, TIME, outputs, states, parameters, data columns "
-                  "(default: ID, TIME, every output and state)");
+                  "(default: ID, TIME, every output, then every state not also declared as an output)");
   cmd->add_option("--grid", f->grid, "extra output times for every subject, START:END:STEP (e.g. 0:8760:1)");
   cmd->add_flag("--obs-only", f->obs_only, "leave out dose, other-event and reset records");
   cmd->add_flag("--allow-nan", f->allow_nan,
                 "write NaN and infinite outputs (NaN, Inf) instead of failing (exit 3) at the first one");
-  cmd->add_option("--digits", f->digits, "significant digits in the output (0: shortest exact)")->capture_default_str();
+  cmd->add_option("--digits", f->digits, "significant digits in the output (0: shortest exact)")
+      ->capture_default_str()
+      ->check(count_in(0, 17, "significant digits, 0 (shortest exact) to 17"));
   cmd->add_flag("--stats", f->stats, "report timing on stderr");
   cmd->add_flag("--json", f->json,
                 "print a JSON summary on stdout (subjects, rows, columns, files, timing; docs/json.md); the table "
@@ -187,17 +195,20 @@ void add_simulate_command(CLI::App& app) {
   cmd->add_option("--seed", f->seed,
                   "draw everything random (random declarations, between-subject variability, rate "
                   "events, output noise) from this seed; without it each subject is the typical one")
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--events", f->events, "write the model's events to this CSV (ID,TIME,EVENT)");
+      ->check(seed_number());
+  cmd->add_option("--events", f->events, "write the model's events to this CSV (ID,TIME,EVENT)")->check(file_name());
   auto* g = cmd->add_option_group("regimen", "a regimen instead of a data set");
   g->add_option("--dose", f->dose, "dose per administration, e.g. 4.5mg");
   f->regimen_options = {
       g->add_option("--every", f->every, "dosing interval, e.g. 24h")->capture_default_str(),
       g->add_option("--first", f->first, "clock time of the first dose on day 0, e.g. 22:00")->capture_default_str(),
-      g->add_option("--days", f->days, "days of dosing (output hourly over them unless --grid)"),
-      g->add_option("--doses", f->doses, "number of doses (instead of --days)"),
+      g->add_option("--days", f->days, "days of dosing (output hourly over them unless --grid)")
+          ->check(number_above(0, 36525, "a number of days above 0, at most 36525 (100 years)")),
+      g->add_option("--doses", f->doses, "number of doses (instead of --days)")
+          ->check(count_in(1, 100000, "a number of doses, 1 to 100000")),
       g->add_option("--cmt", f->cmt, "state that receives the dose (default: the model's depot)"),
-      g->add_option("--subjects", f->subjects, "CSV with an ID column and covariates, one row per subject")};
+      g->add_option("--subjects", f->subjects, "CSV with an ID column and covariates, one row per subject")
+          ->check(file_name())};
   f->solver.add_to(*cmd);
   f->run.add_to(*cmd);
   cmd->callback([f] { run_simulate(*f); });

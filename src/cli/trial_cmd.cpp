@@ -8,6 +8,7 @@
 #include "common.hpp"
 #include "ldnsim/core/atomic_file.hpp"
 #include "ldnsim/core/error.hpp"
+#include "ldnsim/core/output_plan.hpp"
 #include "ldnsim/server/json_output.hpp"
 #include "ldnsim/trial/engine.hpp"
 #ifdef LDNSIM_HAVE_REPORT
@@ -35,6 +36,8 @@ int run_trial(const TrialFlags& f) {
     throw UsageError("--replicates " + std::to_string(f.replicates) + ": expected 1-10000000");
   if (f.seed < -1) throw UsageError("--seed must be 0 or more");
   int threads = f.run.thread_count();
+  OutputPlan plan;
+  plan.input("the spec", f.spec).output("--out", f.out).output("--report", f.report).check();
   engine::SimulationOptions sim = trial::Trial::default_simulation_options();
   {
     engine::SimulationOptions user = f.solver.simulation_options();
@@ -47,6 +50,7 @@ int run_trial(const TrialFlags& f) {
   lang::LoadOptions load = f.solver.load_options(!f.run.quiet);
   if (f.check) load.engine = lang::Engine::Interpreter;  // --check runs nothing: no native compilation either
   trial::Trial t = trial::Trial::load(f.spec, load, sim);
+  plan.input("the spec's model", t.spec().model_path).input("the spec's population", t.spec().population_path).check();
   if (f.check) {
     std::fputs(t.plan().c_str(), stdout);
     return 0;
@@ -106,12 +110,15 @@ int run_trial(const TrialFlags& f) {
 void add_trial_command(CLI::App& app) {
   auto f = std::make_shared<TrialFlags>();
   CLI::App* cmd = app.add_subcommand("trial", "Simulate a clinical trial spec many times with virtual patients (docs/trials.md)");
-  cmd->add_option("spec", f->spec, "trial spec (.toml)")->required();
-  cmd->add_option("--replicates,-n", f->replicates, "simulated trials")->capture_default_str();
-  cmd->add_option("--seed", f->seed, "seed of every random stream (default: the spec's trial.seed, else 1)");
+  cmd->add_option("spec", f->spec, "trial spec (.toml)")->required()->check(file_name());
+  cmd->add_option("--replicates,-n", f->replicates, "simulated trials")
+      ->capture_default_str()
+      ->check(count_in(1, 10000000, "a number of simulated trials, 1 to 10000000"));
+  cmd->add_option("--seed", f->seed, "seed of every random stream (default: the spec's trial.seed, else 1)")
+      ->check(seed_number());
   cmd->add_flag("--json", f->json, "machine-readable summary on stdout");
-  cmd->add_option("--out", f->out, "CSV with one row per replicate and endpoint");
-  cmd->add_option("--report", f->report, "HTML report (estimate distributions, arms' mean courses)");
+  cmd->add_option("--out", f->out, "CSV with one row per replicate and endpoint")->check(file_name());
+  cmd->add_option("--report", f->report, "HTML report (estimate distributions, arms' mean courses)")->check(file_name());
   cmd->add_flag("--check", f->check, "check the specs and the model, print the plan, run nothing");
   cmd->add_flag("--stats", f->stats, "report timing on stderr");
   f->solver.add_to(*cmd);

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "ldnsim/core/error.hpp"
+#include "ldnsim/core/text.hpp"
 
 namespace ldnsim {
 namespace {
@@ -22,7 +23,7 @@ std::pair<double, std::string> split(std::string_view text, const char* what) {
   double v = 0;
   auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || !std::isfinite(v))
-    throw UsageError(std::string("'") + s + "' is not a " + what);
+    throw UsageError("'" + printable(s, 60) + "' is not a " + what);
   return {v, trim(std::string_view(ptr, static_cast<std::size_t>(s.data() + s.size() - ptr)))};
 }
 
@@ -41,7 +42,7 @@ double parse_mass_mg(std::string_view text) {
   auto [v, unit] = split(text, "dose (expected e.g. 4.5mg or 4500ug)");
   if (unit.empty()) return v;
   auto f = mg_to_unit(unit);
-  if (!f) throw UsageError("'" + std::string(text) + "': unknown mass unit '" + unit + "' (use ng, ug, mg or g)");
+  if (!f) throw UsageError("'" + printable(text, 60) + "': unknown mass unit '" + printable(unit, 20) + "' (use ng, ug, mg or g)");
   return v / *f;
 }
 
@@ -52,7 +53,7 @@ double parse_duration_h(std::string_view text) {
   if (unit == "s") return v / 3600.0;
   if (unit == "d" || unit == "day" || unit == "days") return v * 24.0;
   if (unit == "w" || unit == "week" || unit == "weeks") return v * 168.0;
-  throw UsageError("'" + std::string(text) + "': unknown time unit '" + unit + "' (use min, h, d or w)");
+  throw UsageError("'" + printable(text, 60) + "': unknown time unit '" + printable(unit, 20) + "' (use min, h, d or w)");
 }
 
 double parse_clock_h(std::string_view text) {
@@ -60,7 +61,7 @@ double parse_clock_h(std::string_view text) {
   auto colon = s.find(':');
   if (colon == std::string::npos) {
     double h = parse_duration_h(s);
-    if (h < 0 || h >= 24) throw UsageError("clock time '" + s + "' must lie in 0-24 h");
+    if (h < 0 || h >= 24) throw UsageError("clock time '" + printable(s, 60) + "' must lie in 0-24 h");
     return h;
   }
   int hh = -1, mm = -1;
@@ -68,7 +69,7 @@ double parse_clock_h(std::string_view text) {
   auto r2 = std::from_chars(s.data() + colon + 1, s.data() + s.size(), mm);
   if (r1.ec != std::errc() || r1.ptr != s.data() + colon || r2.ec != std::errc() ||
       r2.ptr != s.data() + s.size() || hh < 0 || hh > 23 || mm < 0 || mm > 59)
-    throw UsageError("'" + s + "' is not a clock time (expected HH:MM, e.g. 22:00)");
+    throw UsageError("'" + printable(s, 60) + "' is not a clock time (expected HH:MM, e.g. 22:00)");
   return hh + mm / 60.0;
 }
 

@@ -30,13 +30,16 @@ class OdeSystem : public solver::OdeFunction {
       if (rates_[i] != 0.0) active_inputs_.push_back(i);
   }
 
-  void outputs(double t, const double* y, double* out, const double* draws) {
-    kernel_.outputs(kernel_.ctx, t, y, p_, out, draws, work_.data());
+  // outputs() and action() return the kernel's status: 0, or 1 + a failed draw check
+  // whose value is then check_value() (lang::Kernel).
+  [[nodiscard]] int outputs(double t, const double* y, double* out, const double* draws) {
+    return kernel_.outputs(kernel_.ctx, t, y, p_, out, draws, work_.data());
   }
   void roots(double t, const double* y, double* g) { kernel_.roots(kernel_.ctx, t, y, p_, g, work_.data()); }
-  void action(int event, double t, double* y, const double* draws) {
-    kernel_.action(kernel_.ctx, event, t, y, p_, draws, work_.data());
+  [[nodiscard]] int action(int event, double t, double* y, const double* draws) {
+    return kernel_.action(kernel_.ctx, event, t, y, p_, draws, work_.data());
   }
+  double check_value() const { return work_[0]; }
   long calls() const { return calls_; }
 
  private:

@@ -277,7 +277,10 @@ struct SubjectSimulator::Impl {
       for (std::size_t i = 0; i < count; ++i) blocks[i * nslots + static_cast<std::size_t>(d.slot)] = v;
     }
     const lang::Kernel& k = model.kernel();
-    for (std::size_t i = 0; i < count; ++i) k.pre(k.ctx, &blocks[i * nslots], work.data());
+    for (std::size_t i = 0; i < count; ++i)
+      if (int bad = k.pre(k.ctx, &blocks[i * nslots], work.data()))
+        throw SolverError(where(ds, ds[first + i]) + ": ID " + format_number(ds[first + i].id) + ": " +
+                          model.draw_check_failure(bad, work[0]));
   }
 
   bool same_parameters(std::size_t a, std::size_t b) const {
@@ -338,7 +341,9 @@ struct SubjectSimulator::Impl {
 
   void emit(const Record* record, double time, const double* state) {
     for (std::size_t k = 0; k < output_draws.size(); ++k) output_draws[k] = draw(output_stream, model.output_draws()[k]);
-    system.outputs(time, state, outs.data(), output_draws.data());
+    if (int bad = system.outputs(time, state, outs.data(), output_draws.data()))
+      throw SolverError("ID " + format_number(subject_id) + ", time " + format_number(time) + ": " +
+                        model.draw_check_failure(bad, system.check_value()));
     sink->row(OutputRow{record, governing, time, state, outs.data(), P, &ds});
   }
 
@@ -394,7 +399,9 @@ struct SubjectSimulator::Impl {
       }
       action_draws.resize(x.action_draws.size());
       for (std::size_t d = 0; d < x.action_draws.size(); ++d) action_draws[d] = draw(event_stream, x.action_draws[d]);
-      system.action(ev, t, y.data(), action_draws.data());
+      if (int bad = system.action(ev, t, y.data(), action_draws.data()))
+        throw SolverError("ID " + format_number(subject_id) + ", time " + format_number(t) + ", event " + x.name + ": " +
+                          model.draw_check_failure(bad, system.check_value()));
       sink->event(EventRow{ev, x.name.c_str(), subject_id, t, y.data(), P});
       // A jump of the state can make a `when` condition true without a crossing to find.
       roots.evaluate(t, y.data(), g_after.data());

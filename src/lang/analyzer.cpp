@@ -5,14 +5,17 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <functional>
 #include <iterator>
 #include <map>
 #include <numbers>
+#include <optional>
 #include <set>
 #include <tuple>
 #include <unordered_map>
 
+#include "ldnsim/core/text.hpp"
 #include "model_impl.hpp"
 #include "syntax.hpp"
 
@@ -57,18 +60,32 @@ std::string lower(std::string_view s) {
   return r;
 }
 
-int edit_distance(std::string_view a, std::string_view b) {
-  std::vector<int> prev(b.size() + 1), cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = static_cast<int>(j);
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = static_cast<int>(i);
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      int sub = prev[j - 1] + (std::tolower(a[i - 1]) == std::tolower(b[j - 1]) ? 0 : 1);
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+// Case-insensitive edit distance of a and b when it is below `limit`, else `limit`. Only
+// the band of cells that can stay below the limit is computed, so comparing a name with
+// every declared name stays cheap in a model of many long names.
+int edit_distance(std::string_view a, std::string_view b, int limit = 3) {
+  const int n = static_cast<int>(a.size()), m = static_cast<int>(b.size());
+  if (std::abs(n - m) >= limit) return limit;
+  const int big = limit;
+  std::vector<int> prev(static_cast<std::size_t>(m) + 1, big), cur(static_cast<std::size_t>(m) + 1, big);
+  for (int j = 0; j <= std::min(m, limit); ++j) prev[static_cast<std::size_t>(j)] = j;
+  for (int i = 1; i <= n; ++i) {
+    std::fill(cur.begin(), cur.end(), big);
+    const int lo = std::max(0, i - limit), hi = std::min(m, i + limit);
+    if (lo == 0) cur[0] = std::min(i, big);
+    int best = big;
+    for (int j = std::max(1, lo); j <= hi; ++j) {
+      const auto uj = static_cast<std::size_t>(j);
+      const bool same = std::tolower(static_cast<unsigned char>(a[static_cast<std::size_t>(i - 1)])) ==
+                        std::tolower(static_cast<unsigned char>(b[uj - 1]));
+      cur[uj] = std::min({prev[uj] + 1, cur[uj - 1] + 1, prev[uj - 1] + (same ? 0 : 1), big});
+      best = std::min(best, cur[uj]);
     }
+    if (lo == 0) best = std::min(best, cur[0]);
+    if (best >= limit) return limit;
     std::swap(prev, cur);
   }
-  return prev[b.size()];
+  return std::min(prev[static_cast<std::size_t>(m)], limit);
 }
 
 class Analyzer {
@@ -91,8 +108,12 @@ class Analyzer {
   syn::File& f_;
   Model::Impl& m_;
   std::unordered_map<std::string, Symbol> symbols_;
+  std::unordered_map<std::string, std::string> lowercase_names_;  // lower case -> declared name
   std::vector<LetInfo> lets_;
   std::vector<int> let_order_;  // topological order of lets_
+  std::vector<int> order_position_;  // per let: its place in let_order_
+  std::vector<unsigned> need_epoch_;  // needed_lets(): the call that last marked each let
+  unsigned epoch_ = 0;
   std::vector<const Statement*> derivative_of_;  // per state
   std::vector<const Statement*> output_statements_;
   std::map<std::pair<int, int>, const Statement*> dose_properties_;  // (state, property)
@@ -108,6 +129,7 @@ class Analyzer {
   // Where draw functions may appear: the draw buffer of the program being converted.
   std::vector<DrawKind>* draw_sink_ = nullptr;
   const char* draw_context_ = "here";
+  std::string draw_owner_;  // what the draws being converted belong to, for messages
 
   [[noreturn]] void fail(const SourceLocation& where, const std::string& msg) const {
     throw ModelError(where, msg);
@@ -124,12 +146,14 @@ class Analyzer {
     if (!inserted)
       fail(st.name_where, "'" + st.name + "' is already defined at line " +
                               std::to_string(it->second.statement->name_where.line));
-    for (const auto& [other, sym] : symbols_)
-      if (other != st.name && lower(other) == lower(st.name))
-        fail(st.name_where, "'" + st.name + "' differs from '" + other +
-                                "' (line " + std::to_string(sym.statement->name_where.line) +
-                                ") only by case; data columns match names without regard to "
-                                "case, so names must differ by more than case");
+    auto [low, fresh] = lowercase_names_.emplace(lower(st.name), st.name);
+    if (!fresh) {
+      const Symbol& sym = symbols_.at(low->second);
+      fail(st.name_where, "'" + st.name + "' differs from '" + low->second +
+                              "' (line " + std::to_string(sym.statement->name_where.line) +
+                              ") only by case; data columns match names without regard to "
+                              "case, so names must differ by more than case");
+    }
   }
 
   static std::string attribute_string(const Attribute& a) {
@@ -286,6 +310,9 @@ class Analyzer {
               unknown_attribute(a, "unit, source, assumption, description, depot");
             }
           }
+          if (m_.states.size() >= kMaxStates)
+            fail(st.name_where, "more than " + std::to_string(kMaxStates) + " states; the limit is " +
+                                    std::to_string(kMaxStates));
           declare_symbol(st, SymbolKind::State, static_cast<int>(m_.states.size()));
           m_.states.push_back(std::move(s));
           state_statements_.push_back(&st);
@@ -353,6 +380,9 @@ class Analyzer {
       e.where = st->name_where;
       e.is_rate = st->kind == StatementKind::RateEvent;
       if (e.is_rate) {
+        if (m_.states.size() >= kMaxStates)
+          fail(st->name_where, "more than " + std::to_string(kMaxStates) + " states with the hidden state of rate event " +
+                                   st->name + "; the limit is " + std::to_string(kMaxStates));
         e.intensity_state = static_cast<int>(m_.states.size());
         State h;
         h.name = st->name + ".intensity";
@@ -476,7 +506,7 @@ class Analyzer {
     std::string best;
     int best_d = 3;
     for (const auto& [other, sym] : symbols_) {
-      int d = edit_distance(name, other);
+      int d = edit_distance(name, other, best_d);
       if (d < best_d) {
         best_d = d;
         best = other;
@@ -487,42 +517,71 @@ class Analyzer {
 
   // ---- order of derived values ----------------------------------------------------------
 
+  // Depth-first over the dependencies of the lets, with an explicit stack (a chain of
+  // thousands of lets must not exhaust the call stack); a let is placed after every let it
+  // names, and a let that names time, a state or a dynamic let is dynamic itself.
   void order_lets() {
-    std::vector<int> stack;
-    for (std::size_t i = 0; i < lets_.size(); ++i) visit_let(static_cast<int>(i), stack);
-  }
-
-  void visit_let(int i, std::vector<int>& stack) {
-    LetInfo& L = lets_[static_cast<std::size_t>(i)];
-    if (L.mark == 2) return;
-    if (L.mark == 1) {
-      std::string cycle;
-      auto start = std::find(stack.begin(), stack.end(), i);
-      for (auto it = start; it != stack.end(); ++it)
-        cycle += lets_[static_cast<std::size_t>(*it)].statement->name + " -> ";
-      cycle += L.statement->name;
-      fail(L.statement->name_where, "cycle among derived values: " + cycle);
-    }
-    L.mark = 1;
-    if (L.noisy) L.dynamic = true;  // a fresh draw at every output row
-    stack.push_back(i);
-    for (const std::string& name : L.names) {
-      if (name == "t" || name == "TIME") {
-        L.dynamic = true;
-        continue;
+    struct Frame {
+      int let;
+      std::size_t next_name;
+    };
+    std::vector<Frame> frames;
+    std::vector<int> path;  // lets on the stack, for the cycle message
+    for (std::size_t root = 0; root < lets_.size(); ++root) {
+      if (lets_[root].mark == 2) continue;
+      frames.push_back({static_cast<int>(root), 0});
+      lets_[root].mark = 1;
+      path.push_back(static_cast<int>(root));
+      while (!frames.empty()) {
+        Frame& fr = frames.back();
+        LetInfo& L = lets_[static_cast<std::size_t>(fr.let)];
+        if (L.noisy) L.dynamic = true;  // a fresh draw at every output row
+        if (fr.next_name == L.names.size()) {
+          L.mark = 2;
+          let_order_.push_back(fr.let);
+          frames.pop_back();
+          path.pop_back();
+          if (!frames.empty() && L.dynamic) lets_[static_cast<std::size_t>(frames.back().let)].dynamic = true;
+          continue;
+        }
+        const std::string& name = L.names[fr.next_name++];
+        if (name == "t" || name == "TIME") {
+          L.dynamic = true;
+          continue;
+        }
+        if (name == "pi") continue;
+        auto it = symbols_.find(name);
+        if (it == symbols_.end()) continue;  // reported with its position during conversion
+        if (it->second.kind == SymbolKind::State) L.dynamic = true;
+        if (it->second.kind != SymbolKind::Let) continue;
+        const int j = it->second.index;
+        LetInfo& D = lets_[static_cast<std::size_t>(j)];
+        if (D.mark == 2) {
+          if (D.dynamic) L.dynamic = true;
+        } else if (D.mark == 1) {
+          // The cycle, cut in the middle when it is long.
+          std::string cycle;
+          auto start = std::find(path.begin(), path.end(), j);
+          const auto length = path.end() - start;
+          for (auto p = start; p != path.end(); ++p) {
+            const auto k = p - start;
+            if (length > 12 && k >= 8 && k < length - 3) {
+              if (k == 8) cycle += "... (" + std::to_string(length - 11) + " more) -> ";
+              continue;
+            }
+            cycle += lets_[static_cast<std::size_t>(*p)].statement->name + " -> ";
+          }
+          cycle += D.statement->name;
+          fail(D.statement->name_where, "cycle among derived values: " + cycle);
+        } else {
+          D.mark = 1;
+          path.push_back(j);
+          frames.push_back({j, 0});
+        }
       }
-      if (name == "pi") continue;
-      auto it = symbols_.find(name);
-      if (it == symbols_.end()) continue;  // reported with its position during conversion
-      if (it->second.kind == SymbolKind::State) L.dynamic = true;
-      if (it->second.kind == SymbolKind::Let) {
-        visit_let(it->second.index, stack);
-        if (lets_[static_cast<std::size_t>(it->second.index)].dynamic) L.dynamic = true;
-      }
     }
-    stack.pop_back();
-    L.mark = 2;
-    let_order_.push_back(i);
+    order_position_.assign(lets_.size(), 0);
+    for (std::size_t k = 0; k < let_order_.size(); ++k) order_position_[static_cast<std::size_t>(let_order_[k])] = static_cast<int>(k);
   }
 
   // ---- conversion to IR ---------------------------------------------------------------
@@ -617,15 +676,148 @@ class Analyzer {
     DrawKind kind = (n.name == "normal" || n.name == "lognormal") ? DrawKind::Normal : DrawKind::Uniform;
     int z = leaf(ir::Op::Draw, static_cast<int>(draw_sink_->size()));
     draw_sink_->push_back(kind);
-    return {transform(n.name, z, args), false};
+    return {transform(n, z, args, draw_owner_), false};
   }
 
-  int transform(const std::string& dist, int z, const std::vector<int>& a) {
-    if (dist == "normal") return node(ir::Op::Add, a[0], node(ir::Op::Mul, a[1], z));
-    if (dist == "lognormal") return node(ir::Op::Mul, a[0], node(ir::Op::Exp, node(ir::Op::Mul, a[1], z)));
-    if (dist == "uniform") return node(ir::Op::Add, a[0], node(ir::Op::Mul, node(ir::Op::Sub, a[1], a[0]), z));
-    if (dist == "bernoulli") return node(ir::Op::Lt, z, a[0]);
-    return node(ir::Op::Div, node(ir::Op::Neg, node(ir::Op::Log, z)), a[0]);  // exponential(rate)
+  // ---- the domains of the distributions' arguments --------------------------------------
+
+  // The value of an expression made of numbers, pi, arithmetic and functions alone, or
+  // nullopt when it names anything (its depth is bounded by the parser).
+  std::optional<double> try_constant(int expr) const {
+    const syn::Node& n = f_.pool[expr];
+    std::vector<double> v;
+    if (n.op == syn::Op::Number) return n.value;
+    if (n.op == syn::Op::Name) return n.name == "pi" ? std::optional<double>(std::numbers::pi) : std::nullopt;
+    if (is_draw_call(n)) return std::nullopt;
+    for (int c : n.children) {
+      auto x = try_constant(c);
+      if (!x) return std::nullopt;
+      v.push_back(*x);
+    }
+    switch (n.op) {
+      case syn::Op::Neg: return -v[0];
+      case syn::Op::Add: return v[0] + v[1];
+      case syn::Op::Sub: return v[0] - v[1];
+      case syn::Op::Mul: return v[0] * v[1];
+      case syn::Op::Div: return v[0] / v[1];
+      case syn::Op::Pow: return std::pow(v[0], v[1]);
+      case syn::Op::Call:
+        if (n.name == "exp") return std::exp(v[0]);
+        if (n.name == "log") return std::log(v[0]);
+        if (n.name == "log10") return std::log10(v[0]);
+        if (n.name == "sqrt") return std::sqrt(v[0]);
+        if (n.name == "abs") return std::fabs(v[0]);
+        if (n.name == "floor") return std::floor(v[0]);
+        if (n.name == "ceil") return std::ceil(v[0]);
+        if (n.name == "sin") return std::sin(v[0]);
+        if (n.name == "cos") return std::cos(v[0]);
+        if (n.name == "pow") return std::pow(v[0], v[1]);
+        if (n.name == "min") return std::fmin(v[0], v[1]);
+        if (n.name == "max") return std::fmax(v[0], v[1]);
+        return std::nullopt;
+      default: return std::nullopt;
+    }
+  }
+
+  static bool in_domain(DrawCheck::Domain d, double v) {
+    switch (d) {
+      case DrawCheck::Domain::Finite: return v - v == 0.0;
+      case DrawCheck::Domain::NonNegative: return v >= 0.0 && v - v == 0.0;
+      case DrawCheck::Domain::Positive: return v > 0.0 && v - v == 0.0;
+      case DrawCheck::Domain::Probability: return v >= 0.0 && v <= 1.0;
+    }
+    return false;
+  }
+
+  static const char* domain_text(DrawCheck::Domain d) {
+    switch (d) {
+      case DrawCheck::Domain::Finite: return "a finite number";
+      case DrawCheck::Domain::NonNegative: return "a finite number of 0 or more";
+      case DrawCheck::Domain::Positive: return "a finite number above 0";
+      case DrawCheck::Domain::Probability: return "a probability, from 0 to 1";
+    }
+    return "";
+  }
+
+  static std::string number_text(double v) {
+    if (std::isnan(v)) return "nan";
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%.6g", v);
+    return buf;
+  }
+
+  // Guards argument `value` (IR) of a draw: a constant outside the domain is an error
+  // here, at the argument; anything else is checked where the draw is made, and a value
+  // outside the domain stops the subject with an error naming the draw.
+  int guard(const syn::Node& call, int syntax_arg, int value, const char* role, DrawCheck::Domain d,
+            const std::string& owner) {
+    const syn::Node& arg = f_.pool[syntax_arg];
+    if (auto c = try_constant(syntax_arg)) {
+      if (!in_domain(d, *c))
+        fail(arg.where, call.name + "(): the " + role + " is " + number_text(*c) + "; expected " + domain_text(d));
+      return value;
+    }
+    DrawCheck check;
+    check.draw = call.name + "(" + signature(call.name) + ")" + (owner.empty() ? "" : " in " + owner);
+    check.argument = role;
+    check.domain = d;
+    check.expected = domain_text(d);
+    check.where = arg.where;
+    return checked(value, std::move(check));
+  }
+
+  // `value` passed through a run-time check of `check` (an ir::Op::Check node).
+  int checked(int value, DrawCheck check) {
+    ir::Node x;
+    x.op = ir::Op::Check;
+    x.a = value;
+    x.index = static_cast<int>(m_.draw_checks.size());
+    m_.draw_checks.push_back(std::move(check));
+    return intern(x);
+  }
+
+  static const char* signature(const std::string& dist) {
+    if (dist == "normal") return "mean, sd";
+    if (dist == "lognormal") return "median, sdlog";
+    if (dist == "uniform") return "low, high";
+    if (dist == "bernoulli") return "p";
+    return "rate";
+  }
+
+  // The draw of `call` from standard variate z, its arguments `a` (IR) guarded.
+  int transform(const syn::Node& call, int z, const std::vector<int>& a, const std::string& owner) {
+    using D = DrawCheck::Domain;
+    const std::string& dist = call.name;
+    auto arg = [&](std::size_t k, const char* role, D d) { return guard(call, call.children[k], a[k], role, d, owner); };
+    // Arguments are guarded in the order written, so the first bad one is reported.
+    if (dist == "normal") {
+      int mean = arg(0, "mean", D::Finite), sd = arg(1, "sd", D::NonNegative);
+      return node(ir::Op::Add, mean, node(ir::Op::Mul, sd, z));
+    }
+    if (dist == "lognormal") {
+      int median = arg(0, "median", D::Positive), sdlog = arg(1, "sdlog", D::NonNegative);
+      return node(ir::Op::Mul, median, node(ir::Op::Exp, node(ir::Op::Mul, sdlog, z)));
+    }
+    if (dist == "uniform") {
+      int low = arg(0, "low end", D::Finite), high = arg(1, "high end", D::Finite);
+      const auto cl = try_constant(call.children[0]), ch = try_constant(call.children[1]);
+      int width = node(ir::Op::Sub, high, low);
+      if (cl && ch) {
+        if (!(*cl <= *ch))
+          fail(call.where, "uniform(): the low end " + number_text(*cl) + " is above the high end " + number_text(*ch));
+      } else {
+        DrawCheck check;
+        check.draw = "uniform(low, high)" + (owner.empty() ? std::string() : " in " + owner);
+        check.argument = "high end - low end";
+        check.domain = D::NonNegative;
+        check.expected = "0 or more (the low end must not be above the high end)";
+        check.where = call.where;
+        width = checked(width, std::move(check));
+      }
+      return node(ir::Op::Add, low, node(ir::Op::Mul, width, z));
+    }
+    if (dist == "bernoulli") return node(ir::Op::Lt, z, arg(0, "probability", D::Probability));
+    return node(ir::Op::Div, node(ir::Op::Neg, node(ir::Op::Log, z)), arg(0, "rate", D::Positive));  // exponential(rate)
   }
 
   static ir::Op ir_op(const syn::Node& n) {
@@ -754,7 +946,7 @@ class Analyzer {
         DrawKind kind = (call.name == "normal" || call.name == "lognormal") ? DrawKind::Normal : DrawKind::Uniform;
         int draw = next_slot_++;
         m_.subject_draws.push_back({draw, kind, L.statement->name});
-        value = transform(call.name, leaf(ir::Op::Slot, draw), args);
+        value = transform(call, leaf(ir::Op::Slot, draw), args, "random " + L.statement->name);
       } else {
         value = convert(L.statement->expr, nullptr).node;
       }
@@ -787,36 +979,48 @@ class Analyzer {
     }
   }
 
-  // The dynamic lets a set of expressions needs, directly or through other lets.
-  std::vector<bool> needed_lets(const std::vector<int>& exprs) const {
-    std::vector<bool> need(lets_.size(), false);
-    std::function<void(int)> walk = [&](int e) {
-      const syn::Node& n = f_.pool[e];
+  // The dynamic lets a set of expressions needs, directly or through other lets, in
+  // dependency order. Iterative, and proportional to what it visits (not to all lets), so
+  // that many events and actions over many lets stay linear.
+  std::vector<int> needed_lets(const std::vector<int>& exprs) {
+    if (need_epoch_.size() != lets_.size()) need_epoch_.assign(lets_.size(), 0);
+    ++epoch_;
+    std::vector<int> found;
+    std::vector<int> todo(exprs.begin(), exprs.end());
+    while (!todo.empty()) {
+      const syn::Node& n = f_.pool[todo.back()];
+      todo.pop_back();
       if (n.op == syn::Op::Name) {
         auto it = symbols_.find(n.name);
         if (it != symbols_.end() && it->second.kind == SymbolKind::Let) {
           std::size_t k = static_cast<std::size_t>(it->second.index);
-          if (lets_[k].dynamic && !need[k]) {
-            need[k] = true;
-            walk(lets_[k].statement->expr);
+          if (lets_[k].dynamic && need_epoch_[k] != epoch_) {
+            need_epoch_[k] = epoch_;
+            found.push_back(static_cast<int>(k));
+            todo.push_back(lets_[k].statement->expr);
           }
         }
       }
-      for (int c : n.children) walk(c);
-    };
-    for (int e : exprs) walk(e);
-    return need;
+      for (int c : n.children) todo.push_back(c);
+    }
+    std::sort(found.begin(), found.end(), [&](int a, int b) {
+      return order_position_[static_cast<std::size_t>(a)] < order_position_[static_cast<std::size_t>(b)];
+    });
+    return found;
   }
 
-  void emit_lets(ir::Program& prog, const std::vector<bool>& need) {
-    for (int i : let_order_) {
+  void emit_lets(ir::Program& prog, const std::vector<int>& needed) {
+    for (int i : needed) {
       const LetInfo& L = lets_[static_cast<std::size_t>(i)];
-      if (!L.dynamic || !need[static_cast<std::size_t>(i)]) continue;
+      if (!L.dynamic) continue;
       // Only outputs may draw (their lets are converted with the outputs' draw buffer).
       std::vector<DrawKind>* saved = draw_sink_;
       if (L.noisy) draw_sink_ = &m_.output_draws;
+      std::string saved_owner = draw_owner_;
+      if (L.noisy) draw_owner_ = "output " + L.statement->name;
       Converted c = convert(L.statement->expr, nullptr);
       draw_sink_ = saved;
+      draw_owner_ = saved_owner;
       int node = hoist_if_worthwhile(c);
       prog.body.push_back({ir::Target::Local, L.local, node, L.statement->name});
     }
@@ -839,11 +1043,19 @@ class Analyzer {
       const Symbol& s = symbols_.at(st->name);
       if (s.kind == SymbolKind::Let) out_exprs.push_back(lets_[static_cast<std::size_t>(s.index)].statement->expr);
     }
-    std::vector<bool> need = needed_lets(out_exprs);
+    // The outputs' own lets, and what they need.
+    std::vector<int> need = needed_lets(out_exprs);
     for (const Statement* st : output_statements_) {
       const Symbol& s = symbols_.at(st->name);
-      if (s.kind == SymbolKind::Let) need[static_cast<std::size_t>(s.index)] = lets_[static_cast<std::size_t>(s.index)].dynamic;
+      if (s.kind == SymbolKind::Let && lets_[static_cast<std::size_t>(s.index)].dynamic &&
+          need_epoch_[static_cast<std::size_t>(s.index)] != epoch_) {
+        need_epoch_[static_cast<std::size_t>(s.index)] = epoch_;
+        need.push_back(s.index);
+      }
     }
+    std::sort(need.begin(), need.end(), [&](int a, int b) {
+      return order_position_[static_cast<std::size_t>(a)] < order_position_[static_cast<std::size_t>(b)];
+    });
     emit_lets(m_.module.outputs, need);
     for (std::size_t o = 0; o < output_statements_.size(); ++o) {
       const Symbol& s = symbols_.at(output_statements_[o]->name);
@@ -892,6 +1104,7 @@ class Analyzer {
       ir::Program& prog = m_.module.actions[k];
       draw_sink_ = &m_.events[k].action_draws;
       draw_context_ = "here";
+      draw_owner_ = "on " + st->name + ": " + st->property;
       emit_lets(prog, needed_lets({st->expr}));
       Converted c = convert(st->expr, nullptr);
       int target = symbols_.at(st->property).index;
@@ -915,7 +1128,7 @@ std::unique_ptr<Model::Impl> analyze(const std::string& text, const std::string&
     if (slash != std::string::npos) stem = stem.substr(slash + 1);
     auto dot = stem.find_last_of('.');
     if (dot != std::string::npos) stem = stem.substr(0, dot);
-    impl->name = stem;
+    impl->name = printable(stem, 120);  // a label from a file name: shown, so made safe to show
   }
   return impl;
 }

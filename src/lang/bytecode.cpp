@@ -37,6 +37,7 @@ enum class Code : std::uint8_t {
   Const, Slot, State, Time, Local, Draw,
   Neg, Not, Add, Sub, Mul, Div, Pow, Lt, Le, Gt, Ge, Eq, Ne, And, Or,
   Exp, Log, Log10, Sqrt, Abs, Floor, Ceil, Sin, Cos, Min, Max,
+  CheckFinite, CheckNonNegative, CheckPositive, CheckProbability,  // arg: the draw check
   JumpIfFalse, Jump,
   StoreSlot, StoreLocal, StoreOut, StoreState,
   End,
@@ -57,7 +58,7 @@ struct Bytecode {
 
 class Compiler {
  public:
-  Compiler(const ir::Module& m, Bytecode& bc) : m_(m), bc_(bc) {}
+  Compiler(const ir::Module& m, const std::vector<DrawCheck>& checks, Bytecode& bc) : m_(m), checks_(checks), bc_(bc) {}
 
   void program(const ir::Program& p, std::vector<Instr>& out) {
     for (const ir::Assignment& a : p.body) {
@@ -74,6 +75,7 @@ class Compiler {
 
  private:
   const ir::Module& m_;
+  const std::vector<DrawCheck>& checks_;
   Bytecode& bc_;
   int depth_ = 0;
 
@@ -82,7 +84,10 @@ class Compiler {
     bc_.stack = std::max(bc_.stack, depth_);
   }
 
-  void expr(int id, std::vector<Instr>& out) {
+  // Recursive over the expression; its depth is bounded by the parser's limit (plus a few
+  // levels the analyzer adds), checked here too.
+  void expr(int id, std::vector<Instr>& out, int depth = 0) {
+    if (depth > ir::kMaxIrDepth) throw Error("internal error: expression deeper than " + std::to_string(ir::kMaxIrDepth));
     const ir::Node& n = m_.nodes[static_cast<std::size_t>(id)];
     switch (n.op) {
       case ir::Op::Const:
@@ -95,29 +100,41 @@ class Compiler {
       case ir::Op::Time: out.push_back({Code::Time, 0}); push(); return;
       case ir::Op::Local: out.push_back({Code::Local, n.index}); push(); return;
       case ir::Op::Draw: out.push_back({Code::Draw, n.index}); push(); return;
+      case ir::Op::Check: {
+        expr(n.a, out, depth + 1);
+        Code code = Code::CheckFinite;
+        switch (checks_.at(static_cast<std::size_t>(n.index)).domain) {
+          case DrawCheck::Domain::Finite: code = Code::CheckFinite; break;
+          case DrawCheck::Domain::NonNegative: code = Code::CheckNonNegative; break;
+          case DrawCheck::Domain::Positive: code = Code::CheckPositive; break;
+          case DrawCheck::Domain::Probability: code = Code::CheckProbability; break;
+        }
+        out.push_back({code, n.index});
+        return;
+      }
       case ir::Op::If: {
-        expr(n.a, out);
+        expr(n.a, out, depth + 1);
         std::size_t jump_false = out.size();
         out.push_back({Code::JumpIfFalse, 0});
         --depth_;
-        expr(n.b, out);
+        expr(n.b, out, depth + 1);
         std::size_t jump_end = out.size();
         out.push_back({Code::Jump, 0});
         --depth_;
         out[jump_false].arg = static_cast<std::int32_t>(out.size());
-        expr(n.c, out);
+        expr(n.c, out, depth + 1);
         out[jump_end].arg = static_cast<std::int32_t>(out.size());
         return;
       }
       default: break;
     }
     if (ir::is_unary(n.op)) {
-      expr(n.a, out);
+      expr(n.a, out, depth + 1);
       out.push_back({unary_code(n.op), 0});
       return;
     }
-    expr(n.a, out);
-    expr(n.b, out);
+    expr(n.a, out, depth + 1);
+    expr(n.b, out, depth + 1);
     out.push_back({binary_code(n.op), 0});
     --depth_;
   }
@@ -161,11 +178,19 @@ class Compiler {
 
 // The operations mirror the generated C++ one for one (see codegen.cpp), including the
 // library functions called, so both engines produce identical bits.
-void execute(const Bytecode& bc, const Instr* code, double t, double* y, double* p,
-             double* out, const double* draws, double* work) {
-  double* locals = work;
-  double* stack = work + bc.locals;
+// Returns 0, or 1 + the first draw check that failed, its value in work[0] (as native code).
+int execute(const Bytecode& bc, const Instr* code, double t, double* y, double* p,
+            double* out, const double* draws, double* work) {
+  double* locals = work + 1;
+  double* stack = locals + bc.locals;
   int sp = -1;
+  int fault = 0;
+  auto check = [&](bool ok, int k) {
+    if (!ok && fault == 0) {
+      fault = k + 1;
+      work[0] = stack[sp];
+    }
+  };
   const double* k = bc.constants.data();
   for (const Instr* ip = code;; ++ip) {
     switch (ip->code) {
@@ -207,6 +232,10 @@ void execute(const Bytecode& bc, const Instr* code, double t, double* y, double*
       case Code::Cos: stack[sp] = std::cos(stack[sp]); break;
       case Code::Min: --sp; stack[sp] = std::fmin(stack[sp], stack[sp + 1]); break;
       case Code::Max: --sp; stack[sp] = std::fmax(stack[sp], stack[sp + 1]); break;
+      case Code::CheckFinite: check(stack[sp] - stack[sp] == 0.0, ip->arg); break;
+      case Code::CheckNonNegative: check(stack[sp] >= 0.0 && stack[sp] - stack[sp] == 0.0, ip->arg); break;
+      case Code::CheckPositive: check(stack[sp] > 0.0 && stack[sp] - stack[sp] == 0.0, ip->arg); break;
+      case Code::CheckProbability: check(stack[sp] >= 0.0 && stack[sp] <= 1.0, ip->arg); break;
       case Code::JumpIfFalse:
         if (stack[sp--] == 0.0) ip = code + ip->arg - 1;
         break;
@@ -215,16 +244,16 @@ void execute(const Bytecode& bc, const Instr* code, double t, double* y, double*
       case Code::StoreLocal: locals[ip->arg] = stack[sp--]; break;
       case Code::StoreOut: out[ip->arg] = stack[sp--]; break;
       case Code::StoreState: y[ip->arg] = stack[sp--]; break;
-      case Code::End: return;
+      case Code::End: return fault;
     }
   }
 }
 
 // Programs that only read y and p get them through const_cast: the stores they contain
 // target other arrays.
-void pre_fn(const void* ctx, double* p, double* work) {
+int pre_fn(const void* ctx, double* p, double* work) {
   const auto& bc = *static_cast<const Bytecode*>(ctx);
-  execute(bc, bc.pre.data(), 0.0, nullptr, p, nullptr, nullptr, work);
+  return execute(bc, bc.pre.data(), 0.0, nullptr, p, nullptr, nullptr, work);
 }
 
 void rhs_fn(const void* ctx, double t, const double* y, const double* p, double* dydt,
@@ -233,10 +262,10 @@ void rhs_fn(const void* ctx, double t, const double* y, const double* p, double*
   execute(bc, bc.rhs.data(), t, const_cast<double*>(y), const_cast<double*>(p), dydt, nullptr, work);
 }
 
-void outputs_fn(const void* ctx, double t, const double* y, const double* p, double* out,
-                const double* draws, double* work) {
+int outputs_fn(const void* ctx, double t, const double* y, const double* p, double* out,
+               const double* draws, double* work) {
   const auto& bc = *static_cast<const Bytecode*>(ctx);
-  execute(bc, bc.outputs.data(), t, const_cast<double*>(y), const_cast<double*>(p), out, draws, work);
+  return execute(bc, bc.outputs.data(), t, const_cast<double*>(y), const_cast<double*>(p), out, draws, work);
 }
 
 void roots_fn(const void* ctx, double t, const double* y, const double* p, double* g, double* work) {
@@ -244,10 +273,10 @@ void roots_fn(const void* ctx, double t, const double* y, const double* p, doubl
   execute(bc, bc.roots.data(), t, const_cast<double*>(y), const_cast<double*>(p), g, nullptr, work);
 }
 
-void action_fn(const void* ctx, int event, double t, double* y, const double* p, const double* draws,
-               double* work) {
+int action_fn(const void* ctx, int event, double t, double* y, const double* p, const double* draws,
+              double* work) {
   const auto& bc = *static_cast<const Bytecode*>(ctx);
-  execute(bc, bc.actions[static_cast<std::size_t>(event)].data(), t, y, const_cast<double*>(p), nullptr, draws,
+  return execute(bc, bc.actions[static_cast<std::size_t>(event)].data(), t, y, const_cast<double*>(p), nullptr, draws,
           work);
 }
 
@@ -255,7 +284,7 @@ void action_fn(const void* ctx, int event, double t, double* y, const double* p,
 
 void attach_interpreter(Model::Impl& impl) {
   auto bc = std::make_shared<Bytecode>();
-  Compiler c(impl.module, *bc);
+  Compiler c(impl.module, impl.draw_checks, *bc);
   c.program(impl.module.pre, bc->pre);
   c.program(impl.module.rhs, bc->rhs);
   c.program(impl.module.outputs, bc->outputs);
@@ -273,7 +302,7 @@ void attach_interpreter(Model::Impl& impl) {
   impl.kernel.roots = roots_fn;
   impl.kernel.action = action_fn;
   impl.kernel.ctx = bc.get();
-  impl.kernel.work_size = static_cast<std::size_t>(bc->locals + bc->stack + 1);
+  impl.kernel.work_size = static_cast<std::size_t>(1 + bc->locals + bc->stack);  // work[0]: a failed check's value
   impl.native = false;
   impl.keep_alive = bc;
 }

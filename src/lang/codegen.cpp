@@ -5,6 +5,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "model_impl.hpp"
 
@@ -21,12 +22,15 @@ std::string number_literal(double v) {
 
 class Emitter {
  public:
-  explicit Emitter(const ir::Module& m) : m_(m) {}
+  Emitter(const ir::Module& m, const std::vector<DrawCheck>& checks) : m_(m), checks_(checks) {}
 
-  std::string expr(int id) const {
+  // Recursive over the expression; its depth is bounded by the parser's limit (plus a few
+  // levels the analyzer adds), checked here too.
+  std::string expr(int id, int depth = 0) const {
+    if (depth > ir::kMaxIrDepth) throw Error("internal error: expression deeper than " + std::to_string(ir::kMaxIrDepth));
     const ir::Node& n = m_.nodes[static_cast<std::size_t>(id)];
-    auto a = [&] { return expr(n.a); };
-    auto b = [&] { return expr(n.b); };
+    auto a = [&] { return expr(n.a, depth + 1); };
+    auto b = [&] { return expr(n.b, depth + 1); };
     switch (n.op) {
       case ir::Op::Const: return number_literal(n.value);
       case ir::Op::Slot: return "p[" + std::to_string(n.index) + "]";
@@ -50,7 +54,7 @@ class Emitter {
       case ir::Op::And: return "((" + a() + " != 0.0 && " + b() + " != 0.0) ? 1.0 : 0.0)";
       case ir::Op::Or: return "((" + a() + " != 0.0 || " + b() + " != 0.0) ? 1.0 : 0.0)";
       case ir::Op::If:
-        return "(" + a() + " != 0.0 ? " + b() + " : " + expr(n.c) + ")";
+        return "(" + a() + " != 0.0 ? " + b() + " : " + expr(n.c, depth + 1) + ")";
       case ir::Op::Exp: return "std::exp(" + a() + ")";
       case ir::Op::Log: return "std::log(" + a() + ")";
       case ir::Op::Log10: return "std::log10(" + a() + ")";
@@ -62,6 +66,16 @@ class Emitter {
       case ir::Op::Cos: return "std::cos(" + a() + ")";
       case ir::Op::Min: return "std::fmin(" + a() + ", " + b() + ")";
       case ir::Op::Max: return "std::fmax(" + a() + ", " + b() + ")";
+      case ir::Op::Check: {
+        const char* fn = "ldnsim_finite";
+        switch (checks_.at(static_cast<std::size_t>(n.index)).domain) {
+          case DrawCheck::Domain::Finite: fn = "ldnsim_finite"; break;
+          case DrawCheck::Domain::NonNegative: fn = "ldnsim_nonnegative"; break;
+          case DrawCheck::Domain::Positive: fn = "ldnsim_positive"; break;
+          case DrawCheck::Domain::Probability: fn = "ldnsim_probability"; break;
+        }
+        return std::string(fn) + "(" + a() + ", " + std::to_string(n.index) + ", &f, w)";
+      }
     }
     return "0.0";
   }
@@ -101,6 +115,7 @@ class Emitter {
 
  private:
   const ir::Module& m_;
+  const std::vector<DrawCheck>& checks_;
 };
 
 }  // namespace
@@ -119,32 +134,45 @@ std::string code_comment(std::string_view text) {
 }
 
 std::string generate_cpp(const ir::Module& m, const Model::Impl& meta) {
-  Emitter e(m);
+  Emitter e(m, meta.draw_checks);
   std::string s;
   s += "// " + std::to_string(meta.parameters.size()) + " parameters, " +
        std::to_string(meta.states.size()) + " states, " + std::to_string(meta.outputs.size()) +
        " outputs, " + std::to_string(m.slots) + " slots\n";
-  s += "static void model_pre(const void*, double* p, double*) {\n";
+  // Draw checks: the first failure is kept (1 + its index in f, the value in w[0]); the
+  // same tests as the interpreter's (bytecode.cpp).
+  const char* check = "(double v, int k, int* f, double* w) { if (!(TEST) && *f == 0) { *f = k + 1; w[0] = v; } return v; }\n";
+  auto helper = [&](const char* name, const char* test) {
+    std::string h = check;
+    h.replace(h.find("TEST"), 4, test);
+    s += std::string("static inline double ") + name + h;
+  };
+  helper("ldnsim_finite", "v - v == 0.0");
+  helper("ldnsim_nonnegative", "v >= 0.0 && v - v == 0.0");
+  helper("ldnsim_positive", "v > 0.0 && v - v == 0.0");
+  helper("ldnsim_probability", "v >= 0.0 && v <= 1.0");
+  s += "static int model_pre(const void*, double* p, double* w) {\n";
+  s += "  int f = 0;\n  (void)w;\n";
   s += e.program(m.pre, "p");
-  s += "}\n";
+  s += "  return f;\n}\n";
   s += "static void model_rhs(const void*, double t, const double* y, const double* p, "
        "double* dydt, double*) {\n";
   s += "  (void)t; (void)y; (void)p;\n";
   s += e.program(m.rhs, "dydt");
   s += "}\n";
-  s += "static void model_outputs(const void*, double t, const double* y, const double* p, "
-       "double* out, const double* d, double*) {\n";
-  s += "  (void)t; (void)y; (void)p; (void)out; (void)d;\n";
+  s += "static int model_outputs(const void*, double t, const double* y, const double* p, "
+       "double* out, const double* d, double* w) {\n";
+  s += "  int f = 0;\n  (void)t; (void)y; (void)p; (void)out; (void)d; (void)w;\n";
   s += e.program(m.outputs, "out");
-  s += "}\n";
+  s += "  return f;\n}\n";
   s += "static void model_roots(const void*, double t, const double* y, const double* p, "
        "double* g, double*) {\n";
   s += "  (void)t; (void)y; (void)p; (void)g;\n";
   s += e.program(m.roots, "g");
   s += "}\n";
-  s += "static void model_action(const void*, int event, double t, double* y, const double* p, "
-       "const double* d, double*) {\n";
-  s += "  (void)t; (void)y; (void)p; (void)d;\n";
+  s += "static int model_action(const void*, int event, double t, double* y, const double* p, "
+       "const double* d, double* w) {\n";
+  s += "  int f = 0;\n  (void)t; (void)y; (void)p; (void)d; (void)w;\n";
   s += "  switch (event) {\n";
   for (std::size_t k = 0; k < m.actions.size(); ++k) {
     s += "    case " + std::to_string(k) + ": {\n";
@@ -152,7 +180,7 @@ std::string generate_cpp(const ir::Module& m, const Model::Impl& meta) {
     s += "      break;\n    }\n";
   }
   s += "    default: break;\n  }\n";
-  s += "}\n";
+  s += "  return f;\n}\n";
   return s;
 }
 
@@ -166,15 +194,15 @@ std::string shared_library_source(const Model::Impl& impl) {
   s += impl.cpp;
   s += "extern \"C\" {\n";
   s += "const char* ldnsim_model_hash() { return \"" + impl.hash + "\"; }\n";
-  s += "void ldnsim_model_pre(const void* c, double* p, double* w) { model_pre(c, p, w); }\n";
+  s += "int ldnsim_model_pre(const void* c, double* p, double* w) { return model_pre(c, p, w); }\n";
   s += "void ldnsim_model_rhs(const void* c, double t, const double* y, const double* p, "
        "double* d, double* w) { model_rhs(c, t, y, p, d, w); }\n";
-  s += "void ldnsim_model_outputs(const void* c, double t, const double* y, const double* p, "
-       "double* o, const double* d, double* w) { model_outputs(c, t, y, p, o, d, w); }\n";
+  s += "int ldnsim_model_outputs(const void* c, double t, const double* y, const double* p, "
+       "double* o, const double* d, double* w) { return model_outputs(c, t, y, p, o, d, w); }\n";
   s += "void ldnsim_model_roots(const void* c, double t, const double* y, const double* p, "
        "double* g, double* w) { model_roots(c, t, y, p, g, w); }\n";
-  s += "void ldnsim_model_action(const void* c, int e, double t, double* y, const double* p, "
-       "const double* d, double* w) { model_action(c, e, t, y, p, d, w); }\n";
+  s += "int ldnsim_model_action(const void* c, int e, double t, double* y, const double* p, "
+       "const double* d, double* w) { return model_action(c, e, t, y, p, d, w); }\n";
   s += "}\n";
   return s;
 }

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "ldnsim/lang/model.hpp"
+
 namespace ldnsim::lang::ir {
 
 enum class Op : std::uint8_t {
@@ -18,6 +20,7 @@ enum class Op : std::uint8_t {
   If,
   Exp, Log, Log10, Sqrt, Abs, Floor, Ceil, Sin, Cos,
   Min, Max,
+  Check,  // a: the value; index: the draw check (Model::draw_checks()) it must pass
 };
 
 struct Node {
@@ -53,6 +56,10 @@ struct Module {
   int states = 0;
   int outputs_count = 0;
 };
+
+// Deepest expression the IR passes accept: the parser's limit plus the few levels the
+// analyzer adds (distribution transforms, checks, variability).
+inline constexpr int kMaxIrDepth = kMaxExpressionDepth + 64;
 
 bool is_binary(Op op);
 bool is_unary(Op op);

@@ -2,6 +2,8 @@
 
 #include "ldnsim/core/text.hpp"
 #include <cmath>
+#include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -13,24 +15,37 @@ namespace {
 
 // Bumped whenever the calling convention of generated code changes, so cached libraries
 // built for an older ldnsim are never loaded.
-constexpr const char* kAbiTag = "ldnsim-model-abi-2\n";
+constexpr const char* kAbiTag = "ldnsim-model-abi-3\n";  // 3: pre, outputs and action return draw-check failures
 
 
 template <typename T>
-int find_by_name(std::span<const T> items, std::string_view name) {
-  for (std::size_t i = 0; i < items.size(); ++i)
-    if (items[i].name == name) return static_cast<int>(i);
-  int found = -1;
+NameIndex index_names(std::span<const T> items) {
+  NameIndex ix;
   for (std::size_t i = 0; i < items.size(); ++i) {
-    if (iequals(items[i].name, name)) {
-      if (found >= 0) return -1;
-      found = static_cast<int>(i);
-    }
+    ix.exact.emplace(items[i].name, static_cast<int>(i));
+    std::string folded = items[i].name;
+    for (char& c : folded) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    auto [it, fresh] = ix.folded.emplace(std::move(folded), static_cast<int>(i));
+    if (!fresh) it->second = -1;  // two names differing by case only: no unique match
   }
-  return found;
+  return ix;
+}
+
+// By exact name, else by a unique case-insensitive match; -1 if none.
+int find_by_name(const NameIndex& ix, std::string_view name) {
+  if (auto it = ix.exact.find(std::string(name)); it != ix.exact.end()) return it->second;
+  std::string folded(name);
+  for (char& c : folded) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  auto it = ix.folded.find(folded);
+  return it == ix.folded.end() ? -1 : it->second;
 }
 
 ModelPtr finish(std::unique_ptr<Model::Impl> impl, const LoadOptions& options) {
+  impl->parameter_names = index_names(std::span<const Parameter>(impl->parameters));
+  impl->state_names = index_names(std::span<const State>(impl->states));
+  impl->output_names = index_names(std::span<const Output>(impl->outputs));
+  impl->roots = 0;
+  for (const Event& e : impl->events) impl->roots += e.is_rate ? 0 : 1;
   impl->cpp = generate_cpp(impl->module, *impl);
   impl->hash = content_hash(std::string(kAbiTag) + impl->cpp);
   switch (options.engine) {
@@ -61,10 +76,16 @@ std::span<const Output> Model::outputs() const { return impl_->outputs; }
 std::span<const SubjectDraw> Model::subject_draws() const { return impl_->subject_draws; }
 std::span<const Event> Model::events() const { return impl_->events; }
 std::span<const DrawKind> Model::output_draws() const { return impl_->output_draws; }
-std::size_t Model::root_count() const {
-  std::size_t n = 0;
-  for (const Event& e : impl_->events) n += e.is_rate ? 0 : 1;
-  return n;
+std::size_t Model::root_count() const { return impl_->roots; }
+std::span<const DrawCheck> Model::draw_checks() const { return impl_->draw_checks; }
+
+std::string Model::draw_check_failure(int status, double value) const {
+  if (status <= 0 || static_cast<std::size_t>(status) > impl_->draw_checks.size())
+    return "a random draw failed (unknown check " + std::to_string(status) + ")";
+  const DrawCheck& c = impl_->draw_checks[static_cast<std::size_t>(status - 1)];
+  char v[40] = "nan";  // the sign of a NaN says nothing
+  if (!std::isnan(value)) std::snprintf(v, sizeof v, "%.6g", value);
+  return c.draw + " (" + c.where.str() + "): " + c.argument + " = " + v + ", expected " + c.expected;
 }
 std::size_t Model::declared_state_count() const { return impl_->declared_states; }
 int Model::parameter_value_slot(int parameter) const {
@@ -72,9 +93,9 @@ int Model::parameter_value_slot(int parameter) const {
 }
 std::size_t Model::slot_count() const { return static_cast<std::size_t>(impl_->module.slots); }
 
-int Model::parameter_index(std::string_view name) const { return find_by_name(parameters(), name); }
-int Model::state_index(std::string_view name) const { return find_by_name(states(), name); }
-int Model::output_index(std::string_view name) const { return find_by_name(outputs(), name); }
+int Model::parameter_index(std::string_view name) const { return find_by_name(impl_->parameter_names, name); }
+int Model::state_index(std::string_view name) const { return find_by_name(impl_->state_names, name); }
+int Model::output_index(std::string_view name) const { return find_by_name(impl_->output_names, name); }
 
 int Model::dose_property_slot(DoseProperty what, int cmt) const {
   if (cmt < 0 || static_cast<std::size_t>(cmt) >= impl_->dose_slots.size()) return -1;
@@ -108,15 +129,31 @@ std::shared_ptr<const Model> Model::interpreted() const {
 
 ModelPtr parse_model(std::string_view text, const std::string& file_name,
                      const LoadOptions& options) {
+  if (text.size() > kMaxModelBytes)
+    throw ModelError({file_name, 0, 0}, "the model is " + std::to_string(text.size()) + " bytes long; the limit is " +
+                                            std::to_string(kMaxModelBytes));
   return finish(analyze(std::string(text), file_name), options);
 }
 
 ModelPtr load_model(const std::string& path, const LoadOptions& options) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError("cannot read model '" + path + "': no such file or not readable");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_model(ss.str(), path, options);
+  if (!in) throw InputError("cannot read model '" + printable(path) + "': no such file or not readable");
+  // The size is checked before anything is read, and the reading stops one byte past the
+  // limit (a device or a growing file is refused too).
+  std::error_code ec;
+  if (auto size = std::filesystem::file_size(path, ec); !ec && size > kMaxModelBytes)
+    throw InputError("model '" + printable(path) + "' is " + std::to_string(size) + " bytes; the limit is " +
+                     std::to_string(kMaxModelBytes) + " bytes");
+  std::string text;
+  char buf[65536];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    text.append(buf, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxModelBytes)
+      throw InputError("model '" + printable(path) + "' is larger than " + std::to_string(kMaxModelBytes) +
+                       " bytes, the limit");
+  }
+  if (in.bad()) throw InputError("cannot read model '" + printable(path) + "'");
+  return parse_model(text, path, options);
 }
 
 }  // namespace ldnsim::lang

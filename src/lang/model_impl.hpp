@@ -3,11 +3,18 @@
 
 #include <array>
 #include <memory>
+#include <unordered_map>
 
 #include "ir.hpp"
 #include "ldnsim/lang/model.hpp"
 
 namespace ldnsim::lang {
+
+// Names of parameters, states or outputs for lookups in constant time.
+struct NameIndex {
+  std::unordered_map<std::string, int> exact;
+  std::unordered_map<std::string, int> folded;  // lower case -> index, -1 when not unique
+};
 
 struct Model::Impl {
   std::string name;
@@ -22,7 +29,10 @@ struct Model::Impl {
   std::vector<SubjectDraw> subject_draws;
   std::vector<Event> events;
   std::vector<DrawKind> output_draws;
+  std::vector<DrawCheck> draw_checks;
   std::size_t declared_states = 0;
+  std::size_t roots = 0;  // `when` events
+  NameIndex parameter_names, state_names, output_names;
   ir::Module module;
   std::string cpp;   // generated C++ (body only; what the hash covers)
   std::string hash;  // hex content hash of `cpp`

@@ -6,8 +6,10 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <deque>
 #include <unordered_map>
 
+#include "ldnsim/core/text.hpp"
 #include "syntax.hpp"
 
 namespace ldnsim::lang::syntax {
@@ -65,30 +67,31 @@ class Lexer {
  public:
   Lexer(std::string_view text, const std::string& file) : text_(text), file_(file) {}
 
-  std::vector<Token> run() {
-    std::vector<Token> out;
-    int depth = 0;
+  // The next token. A newline ends a statement only outside parentheses and when the next
+  // line is not indented; runs of ends collapse into one.
+  Token next() {
     while (true) {
       skip_blanks_and_comments();
-      if (pos_ >= text_.size()) break;
+      if (pos_ >= text_.size()) {
+        if (!ended_) {
+          ended_ = true;
+          if (emitted_any_ && !last_was_newline_) return finish(make(Tok::Newline, "", line_, column_));
+        }
+        return make(Tok::End, "", line_, column_);
+      }
       char c = text_[pos_];
       if (c == '\n') {
         const int end_line = line_, end_column = column_;
         advance();
         // Inside parentheses, and before an indented line, the statement goes on.
-        if (depth > 0 || next_line_is_indented()) continue;
-        if (!out.empty() && out.back().kind != Tok::Newline)
-          out.push_back(make(Tok::Newline, "", end_line, end_column));
+        if (depth_ > 0 || next_line_is_indented()) continue;
+        if (emitted_any_ && !last_was_newline_) return finish(make(Tok::Newline, "", end_line, end_column));
         continue;
       }
-      if (c == '(') ++depth;
-      if (c == ')' && depth > 0) --depth;
-      out.push_back(next_token());
+      if (c == '(') ++depth_;
+      if (c == ')' && depth_ > 0) --depth_;
+      return finish(next_token());
     }
-    if (!out.empty() && out.back().kind != Tok::Newline)
-      out.push_back(make(Tok::Newline, "", line_, column_));
-    out.push_back(make(Tok::End, "", line_, column_));
-    return out;
   }
 
  private:
@@ -97,6 +100,18 @@ class Lexer {
   std::size_t pos_ = 0;
   int line_ = 1;
   int column_ = 1;
+  int depth_ = 0;  // open parentheses
+  bool ended_ = false, emitted_any_ = false, last_was_newline_ = false;
+  // next_line_is_indented() over a run of blank and comment lines: where the run ended and
+  // the answer, so that each line of the run is scanned once.
+  std::size_t indent_scan_end_ = 0;
+  bool indent_scan_result_ = false;
+
+  Token finish(Token t) {
+    emitted_any_ = true;
+    last_was_newline_ = t.kind == Tok::Newline;
+    return t;
+  }
 
   [[noreturn]] void fail(int line, int col, const std::string& msg) const {
     throw ModelError({file_, line, col}, msg);
@@ -136,20 +151,25 @@ class Lexer {
 
   // True when the next line that holds anything but blanks or a comment starts with
   // white space (a continuation line).
-  bool next_line_is_indented() const {
+  bool next_line_is_indented() {
+    if (pos_ < indent_scan_end_) return indent_scan_result_;
     std::size_t p = pos_;
+    bool result = false;
     while (p < text_.size()) {
       std::size_t line_start = p;
       while (p < text_.size() && (text_[p] == ' ' || text_[p] == '\t' || text_[p] == '\r')) ++p;
-      if (p >= text_.size()) return false;
+      if (p >= text_.size()) break;
       if (text_[p] == '\n' || text_[p] == '#') {
         while (p < text_.size() && text_[p] != '\n') ++p;
         if (p < text_.size()) ++p;
         continue;
       }
-      return p > line_start;
+      result = p > line_start;
+      break;
     }
-    return false;
+    indent_scan_end_ = p;
+    indent_scan_result_ = result;
+    return result;
   }
 
   Token next_token() {
@@ -176,13 +196,19 @@ class Lexer {
         }
       }
       std::string s(text_.substr(start, pos_ - start));
+      if (s.size() > kMaxNumberLength)
+        fail(line, col, "number " + printable(s, 40) + " is " + std::to_string(s.size()) +
+                            " characters long; the limit is " + std::to_string(kMaxNumberLength));
       Token t = make(Tok::Number, s, line, col);
       auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), t.number);
+      if (ec == std::errc::result_out_of_range && ptr == s.data() + s.size())
+        fail(line, col, "number " + printable(s, 40) + " is out of range (the largest is about 1.8e308)");
       if (ec != std::errc() || ptr != s.data() + s.size())
-        fail(line, col, "malformed number '" + s + "'");
+        fail(line, col, "malformed number '" + printable(s, 40) + "'");
       if (pos_ < text_.size() &&
           (std::isalpha(static_cast<unsigned char>(text_[pos_])) || text_[pos_] == '_'))
-        fail(line_, column_, "a number must not run into a name: '" + s + text_[pos_] + "'");
+        fail(line_, column_, "a number must not run into a name: '" + printable(s, 40) +
+                                 printable(text_.substr(pos_, 1)) + "'");
       return t;
     }
     if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
@@ -190,6 +216,10 @@ class Lexer {
       while (pos_ < text_.size() && (std::isalnum(static_cast<unsigned char>(text_[pos_])) ||
                                      text_[pos_] == '_'))
         advance();
+      if (pos_ - start > kMaxNameLength)
+        fail(line, col, "name '" + printable(text_.substr(start, pos_ - start), 40) + "' is " +
+                            std::to_string(pos_ - start) + " characters long; the limit is " +
+                            std::to_string(kMaxNameLength));
       return make(Tok::Ident, std::string(text_.substr(start, pos_ - start)), line, col);
     }
     if (c == '"') {
@@ -202,9 +232,17 @@ class Lexer {
         }
         s += text_[pos_];
         advance();
+        if (s.size() > kMaxStringLength)
+          fail(line, col, "quoted string longer than " + std::to_string(kMaxStringLength) +
+                              " bytes (the limit): \"" + printable(s, 40) + "\"");
       }
       if (pos_ >= text_.size()) fail(line, col, "unterminated string");
       advance();
+      // Strings (units, sources, descriptions) are shown by every front end: printable
+      // text only, no control characters or broken UTF-8 that could drive a terminal.
+      if (const std::string shown = printable(s, s.size() + 1); shown != s)
+        fail(line, col, "a quoted string may hold only printable UTF-8 text, found \"" + printable(s, 60) +
+                            "\" (control characters and invalid bytes shown escaped)");
       return make(Tok::String, s, line, col);
     }
     auto two = [&](char second, Tok both, Tok one) {
@@ -255,7 +293,18 @@ class Lexer {
         break;
       default: break;
     }
-    fail(line, col, std::string("unexpected character '") + c + "'");
+    // Show the whole character when it is valid UTF-8 (escaped when it is not, or a control).
+    std::size_t n = 1;
+    const unsigned char lead = static_cast<unsigned char>(c);
+    if (lead >= 0xF0) n = 4;
+    else if (lead >= 0xE0) n = 3;
+    else if (lead >= 0xC0) n = 2;
+    for (std::size_t k = 1; k < n; ++k)
+      if (pos_ + k >= text_.size() || (static_cast<unsigned char>(text_[pos_ + k]) & 0xC0) != 0x80) n = 1;
+    fail(line, col, "unexpected character '" + printable(text_.substr(pos_, n)) + "'" +
+                        (lead == 0xEF && text_.substr(pos_, 3) == "\xEF\xBB\xBF"
+                             ? " (a byte-order mark is allowed only at the start of the file)"
+                             : ""));
   }
 };
 
@@ -282,12 +331,12 @@ bool is_statement_keyword(const std::string& s) {
 
 class Parser {
  public:
-  Parser(std::vector<Token> tokens, File& file) : toks_(std::move(tokens)), file_(file) {}
+  Parser(Lexer& lexer, File& file) : lex_(lexer), file_(file) {}
 
   void run() {
     while (peek().kind != Tok::End) {
       if (peek().kind == Tok::Newline) {
-        ++pos_;
+        skip();
         continue;
       }
       statement();
@@ -295,14 +344,58 @@ class Parser {
   }
 
  private:
-  std::vector<Token> toks_;
+  // Tokens come from the lexer as they are needed (a few ahead), so a huge file is never
+  // held as tokens all at once.
+  Lexer& lex_;
   File& file_;
-  std::size_t pos_ = 0;
+  std::deque<Token> ahead_;
+  int nesting_ = 0;  // open parentheses, calls, 'if's, prefix operators and '^'s
 
-  const Token& peek(std::size_t k = 0) const {
-    return toks_[std::min(pos_ + k, toks_.size() - 1)];
+  // Every construct that recurses opens a level; past kMaxNesting the model is refused
+  // before the stack can overflow.
+  class Nest {
+   public:
+    Nest(Parser& p, const Token& at) : p_(p) {
+      if (++p_.nesting_ > kMaxNesting)
+        p_.fail(at, "expression nested " + std::to_string(p_.nesting_) + " levels deep here; the limit is " +
+                        std::to_string(kMaxNesting) +
+                        " (parentheses, function calls, 'if', prefix '-' and 'not', and '^' each open a level; "
+                        "split the expression with 'let')");
+    }
+    ~Nest() { --p_.nesting_; }
+    Nest(const Nest&) = delete;
+    Nest& operator=(const Nest&) = delete;
+
+   private:
+    Parser& p_;
+  };
+
+  // Adds a node, refusing expressions deeper than kMaxExpressionDepth (e.g. a sum of
+  // thousands of terms): every later pass over them recurses that deep.
+  int add(Node n, const Token& at) {
+    int depth = 1;
+    for (int c : n.children) depth = std::max(depth, file_.pool[c].depth + 1);
+    n.depth = depth;
+    if (depth > kMaxExpressionDepth)
+      fail(at, "expression " + std::to_string(depth) + " operations deep here; the limit is " +
+                   std::to_string(kMaxExpressionDepth) +
+                   " (each operator, function call and 'if' adds one; split the expression with 'let')");
+    return file_.pool.add(std::move(n));
   }
-  const Token& take() { return toks_[pos_++]; }
+
+  const Token& peek(std::size_t k = 0) {
+    while (ahead_.size() <= k) ahead_.push_back(lex_.next());
+    return ahead_[k];
+  }
+  Token take() {
+    peek();
+    Token t = std::move(ahead_.front());
+    ahead_.pop_front();
+    return t;
+  }
+  void skip(std::size_t n = 1) {
+    for (std::size_t i = 0; i < n; ++i) take();
+  }
   SourceLocation loc(const Token& t) const { return {file_.name, t.line, t.column}; }
 
   [[noreturn]] void fail(const Token& at, const std::string& msg) const {
@@ -310,13 +403,15 @@ class Parser {
   }
 
   std::string found(const Token& t) const {
-    if (t.kind == Tok::Ident) return "'" + t.text + "'";
-    if (t.kind == Tok::Number) return "number " + t.text;
-    if (t.kind == Tok::String) return "string \"" + t.text + "\"";
+    // Names and numbers are letters, digits and '_' of bounded length (the lexer sees to
+    // it); strings can hold anything, so everything echoed goes through printable().
+    if (t.kind == Tok::Ident) return "'" + printable(t.text) + "'";
+    if (t.kind == Tok::Number) return "number " + printable(t.text);
+    if (t.kind == Tok::String) return "string \"" + printable(t.text, 60) + "\"";
     return describe(t.kind);
   }
 
-  const Token& expect(Tok kind, std::string_view what) {
+  Token expect(Tok kind, std::string_view what) {
     if (peek().kind != kind)
       fail(peek(), "expected " + std::string(what) + ", found " + found(peek()));
     return take();
@@ -324,7 +419,7 @@ class Parser {
 
   bool accept(Tok kind) {
     if (peek().kind == kind) {
-      ++pos_;
+      skip();
       return true;
     }
     return false;
@@ -332,7 +427,7 @@ class Parser {
 
   bool accept_word(const char* word) {
     if (peek().kind == Tok::Ident && peek().text == word) {
-      ++pos_;
+      skip();
       return true;
     }
     return false;
@@ -343,7 +438,7 @@ class Parser {
       accept(Tok::Newline);
       return;
     }
-    const Token& t = peek();
+    Token t = peek();
     if (t.kind == Tok::Ident && is_statement_keyword(t.text))
       fail(t, "expected end of statement, found '" + t.text +
                   "' (an indented line continues the statement above it; start each "
@@ -352,7 +447,7 @@ class Parser {
   }
 
   void statement() {
-    const Token& kw = peek();
+    Token kw = peek();
     if (kw.kind != Tok::Ident)
       fail(kw, "expected a statement (param, covariate, state, let, d/dt(...), output, "
                "F/ALAG/R/D(...), model), found " + found(kw));
@@ -361,10 +456,10 @@ class Parser {
     const std::string word = kw.text;
     if (word == "d" && peek(1).kind == Tok::Slash && peek(2).kind == Tok::Ident &&
         peek(2).text == "dt") {
-      pos_ += 3;
+      skip(3);
       st.kind = StatementKind::Derivative;
       expect(Tok::LParen, "'(' after d/dt");
-      const Token& n = expect(Tok::Ident, "a state name");
+      Token n = expect(Tok::Ident, "a state name");
       st.name = n.text;
       st.name_where = loc(n);
       expect(Tok::RParen, "')'");
@@ -372,32 +467,32 @@ class Parser {
       st.expr = expression();
     } else if ((word == "F" || word == "ALAG" || word == "R" || word == "D") &&
                peek(1).kind == Tok::LParen) {
-      ++pos_;
+      skip();
       st.kind = StatementKind::DoseProperty;
       st.property = word;
       expect(Tok::LParen, "'('");
-      const Token& n = expect(Tok::Ident, "a state (compartment) name");
+      Token n = expect(Tok::Ident, "a state (compartment) name");
       st.name = n.text;
       st.name_where = loc(n);
       expect(Tok::RParen, "')'");
       expect(Tok::Assign, "'='");
       st.expr = expression();
     } else if (word == "random") {
-      ++pos_;
+      skip();
       st.kind = StatementKind::Random;
-      const Token& n = expect(Tok::Ident, "a name");
+      Token n = expect(Tok::Ident, "a name");
       st.name = n.text;
       st.name_where = loc(n);
       expect(Tok::Tilde, "'~' and a distribution, e.g. random X ~ normal(0, 1)");
-      const Token& fn = peek();
+      Token fn = peek();
       if (fn.kind != Tok::Ident || draws().find(fn.text) == draws().end() || peek(1).kind != Tok::LParen)
         fail(fn, "expected a distribution (normal, lognormal, uniform, bernoulli, exponential), found " + found(fn));
       take();
       st.expr = call(fn);
       attributes(st);
     } else if (word == "event") {
-      ++pos_;
-      const Token& n = expect(Tok::Ident, "an event name");
+      skip();
+      Token n = expect(Tok::Ident, "an event name");
       st.name = n.text;
       st.name_where = loc(n);
       if (accept_word("rate")) {
@@ -412,33 +507,33 @@ class Parser {
       }
       attributes(st);
     } else if (word == "on") {
-      ++pos_;
+      skip();
       st.kind = StatementKind::Action;
-      const Token& n = expect(Tok::Ident, "an event name");
+      Token n = expect(Tok::Ident, "an event name");
       st.name = n.text;
       st.name_where = loc(n);
       expect(Tok::Colon, "':' after on " + st.name);
-      const Token& target = expect(Tok::Ident, "a state to assign");
+      Token target = expect(Tok::Ident, "a state to assign");
       st.property = target.text;
       st.property_where = loc(target);
       expect(Tok::Assign, "'='");
       st.expr = expression();
     } else if (word == "model") {
-      ++pos_;
+      skip();
       st.kind = StatementKind::Model;
-      const Token& n = expect(Tok::Ident, "a model name");
+      Token n = expect(Tok::Ident, "a model name");
       st.name = n.text;
       st.name_where = loc(n);
       if (peek().kind == Tok::String) st.text = take().text;
     } else if (word == "param" || word == "state" || word == "let" || word == "output" ||
                word == "covariate") {
-      ++pos_;
+      skip();
       st.kind = word == "param"       ? StatementKind::Param
                 : word == "state"     ? StatementKind::State
                 : word == "let"       ? StatementKind::Let
                 : word == "covariate" ? StatementKind::Covariate
                                       : StatementKind::Output;
-      const Token& n = expect(Tok::Ident, "a name");
+      Token n = expect(Tok::Ident, "a name");
       st.name = n.text;
       st.name_where = loc(n);
       bool needs_value = st.kind == StatementKind::Param || st.kind == StatementKind::Let;
@@ -455,6 +550,9 @@ class Parser {
                "F/ALAG/R/D(...), random, event, on, model), found '" + word + "'");
     }
     end_of_statement();
+    if (file_.statements.size() >= kMaxStatements)
+      throw ModelError(st.where, "more than " + std::to_string(kMaxStatements) +
+                                     " statements in one model; the limit is " + std::to_string(kMaxStatements));
     file_.statements.push_back(std::move(st));
   }
 
@@ -464,7 +562,7 @@ class Parser {
         fail(peek(), "expected end of statement, found '" + peek().text +
                          "' (an indented line continues the statement above it; start each "
                          "statement at column 1)");
-      const Token& k = take();
+      Token k = take();
       Attribute a;
       a.key = k.text;
       a.where = loc(k);
@@ -475,7 +573,7 @@ class Parser {
           a.args.emplace_back(take().text);
         } else if (peek().kind == Tok::Number || peek().kind == Tok::Minus) {
           bool neg = accept(Tok::Minus);
-          const Token& num = expect(Tok::Number, "a number");
+          Token num = expect(Tok::Number, "a number");
           double v = neg ? -num.number : num.number;
           if (accept(Tok::Percent)) v /= 100.0;
           a.args.emplace_back(v);
@@ -489,8 +587,9 @@ class Parser {
 
   // expression := 'if' expr 'then' expr 'else' expr | ternary
   int expression() {
+    Nest nest(*this, peek());
     if (peek().kind == Tok::Ident && peek().text == "if") {
-      const Token& t = take();
+      Token t = take();
       int c = expression();
       if (!accept_word("then")) fail(peek(), "expected 'then', found " + found(peek()));
       int a = expression();
@@ -501,7 +600,7 @@ class Parser {
     }
     int c = logical_or();
     if (peek().kind == Tok::Question) {
-      const Token& t = take();
+      Token t = take();
       int a = expression();
       expect(Tok::Colon, "':' in 'condition ? a : b'");
       int b = expression();
@@ -513,7 +612,7 @@ class Parser {
   int logical_or() {
     int l = logical_and();
     while (peek().kind == Tok::OrOr || (peek().kind == Tok::Ident && peek().text == "or")) {
-      const Token& t = take();
+      Token t = take();
       l = node(Op::Or, t, {l, logical_and()});
     }
     return l;
@@ -522,7 +621,7 @@ class Parser {
   int logical_and() {
     int l = logical_not();
     while (peek().kind == Tok::AndAnd || (peek().kind == Tok::Ident && peek().text == "and")) {
-      const Token& t = take();
+      Token t = take();
       l = node(Op::And, t, {l, logical_not()});
     }
     return l;
@@ -530,7 +629,8 @@ class Parser {
 
   int logical_not() {
     if (peek().kind == Tok::Bang || (peek().kind == Tok::Ident && peek().text == "not")) {
-      const Token& t = take();
+      Token t = take();
+      Nest nest(*this, t);
       return node(Op::Not, t, {logical_not()});
     }
     return comparison();
@@ -550,7 +650,7 @@ class Parser {
         fail(peek(), "'=' inside an expression; use '==' to compare");
       default: return l;
     }
-    const Token& t = take();
+    Token t = take();
     int r = additive();
     switch (peek().kind) {
       case Tok::Lt: case Tok::Le: case Tok::Gt: case Tok::Ge: case Tok::Eq: case Tok::Ne:
@@ -563,7 +663,7 @@ class Parser {
   int additive() {
     int l = multiplicative();
     while (peek().kind == Tok::Plus || peek().kind == Tok::Minus) {
-      const Token& t = take();
+      Token t = take();
       l = node(t.kind == Tok::Plus ? Op::Add : Op::Sub, t, {l, multiplicative()});
     }
     return l;
@@ -572,7 +672,7 @@ class Parser {
   int multiplicative() {
     int l = unary();
     while (peek().kind == Tok::Star || peek().kind == Tok::Slash) {
-      const Token& t = take();
+      Token t = take();
       l = node(t.kind == Tok::Star ? Op::Mul : Op::Div, t, {l, unary()});
     }
     return l;
@@ -580,11 +680,13 @@ class Parser {
 
   int unary() {
     if (peek().kind == Tok::Minus) {
-      const Token& t = take();
+      Token t = take();
+      Nest nest(*this, t);
       return node(Op::Neg, t, {unary()});
     }
     if (peek().kind == Tok::Plus) {
-      take();
+      Token t = take();
+      Nest nest(*this, t);
       return unary();
     }
     return power();
@@ -595,14 +697,15 @@ class Parser {
   int power() {
     int base = primary();
     if (peek().kind == Tok::Caret) {
-      const Token& t = take();
+      Token t = take();
+      Nest nest(*this, t);
       return node(Op::Pow, t, {base, unary()});
     }
     return base;
   }
 
   int primary() {
-    const Token& t = peek();
+    Token t = peek();
     switch (t.kind) {
       case Tok::Number: {
         take();
@@ -612,7 +715,7 @@ class Parser {
         n.where = loc(t);
         if (peek().kind == Tok::Percent)
           fail(peek(), "'%' is only allowed in attributes such as 'cv 30%'");
-        return file_.pool.add(std::move(n));
+        return add(std::move(n), t);
       }
       case Tok::Ident: {
         take();
@@ -624,7 +727,7 @@ class Parser {
         n.op = Op::Name;
         n.name = t.text;
         n.where = loc(t);
-        return file_.pool.add(std::move(n));
+        return add(std::move(n), t);
       }
       case Tok::LParen: {
         take();
@@ -667,7 +770,7 @@ class Parser {
         n.name = name;
         n.children = {acc, args[i]};
         n.where = loc(fn);
-        acc = file_.pool.add(std::move(n));
+        acc = add(std::move(n), fn);
       }
       return acc;
     }
@@ -676,7 +779,7 @@ class Parser {
     n.name = name;
     n.children = std::move(args);
     n.where = loc(fn);
-    return file_.pool.add(std::move(n));
+    return add(std::move(n), fn);
   }
 
   int node(Op op, const Token& at, std::vector<int> children) {
@@ -684,7 +787,7 @@ class Parser {
     n.op = op;
     n.children = std::move(children);
     n.where = loc(at);
-    return file_.pool.add(std::move(n));
+    return add(std::move(n), at);
   }
 };
 
@@ -703,8 +806,10 @@ int draw_arity(std::string_view function) {
 File parse(std::string_view text, const std::string& file_name) {
   File f;
   f.name = file_name;
+  // A UTF-8 byte-order mark at the start is allowed (some editors write one).
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
   Lexer lexer(text, f.name);
-  Parser parser(lexer.run(), f);
+  Parser parser(lexer, f);
   parser.run();
   return f;
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ldnsim/core/error.hpp"
+#include "ldnsim/lang/model.hpp"
 
 namespace ldnsim::lang::syntax {
 
@@ -25,6 +26,7 @@ struct Node {
   std::string name;
   std::vector<int> children;
   SourceLocation where;
+  int depth = 1;  // of the tree below and including this node (at most kMaxExpressionDepth)
 };
 
 // All expression nodes of a file live in one pool; expressions are indices into it.

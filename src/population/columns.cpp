@@ -58,31 +58,17 @@ class NumericRows : public engine::RowSink {
 ColumnTable simulate_columns(const lang::Model& model, const data::Columns& data_columns, const SubjectSource& next,
                              const engine::SimulationOptions& simulation, const std::vector<Column>& columns,
                              const TableOptions& table, const ParallelOptions& parallel) {
-  engine::Binding binding(model, data_columns);
   ColumnTable out;
   for (const Column& c : columns) out.names.push_back(c.header);
   out.columns.resize(columns.size());
-  struct Worker {
-    std::unique_ptr<engine::SubjectSimulator> sim;
-    data::Dataset buffer;
-    std::optional<data::RecordsView> subject;
-  };
-  std::vector<Worker> workers(static_cast<std::size_t>(worker_count(parallel)));
   const std::size_t width = columns.size();
-  run_ordered_reading(
-      parallel,
-      [&](std::size_t worker, std::size_t) {
-        Worker& w = workers[worker];
-        w.subject = next(w.buffer);
-        return w.subject.has_value();
-      },
-      [&](std::size_t worker, std::size_t, std::string& buffer) {
-        Worker& w = workers[worker];
-        if (!w.sim) w.sim = std::make_unique<engine::SubjectSimulator>(model, binding, simulation);
+  run_subjects(
+      model, data_columns, next, simulation, parallel,
+      [&](engine::SubjectSimulator& sim, const data::RecordsView& subject, std::string& buffer) {
         NumericRows rows(data_columns, columns, table, buffer);
-        w.sim->run(*w.subject, rows, {}, table.random ? &*table.random : nullptr);
+        sim.run(subject, rows, {}, table.random ? &*table.random : nullptr);
       },
-      [&](std::size_t, std::string& buffer) {
+      [&](std::string& buffer) {
         ++out.subjects;
         if (width == 0) return;
         const std::size_t n = buffer.size() / (width * sizeof(double));

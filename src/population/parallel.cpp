@@ -248,7 +248,11 @@ void run(std::size_t total, const ParallelOptions& options,
   if (failure) std::rethrow_exception(failure);
 }
 
+Distributor g_distributor = nullptr;
+
 }  // namespace
+
+void set_distributor(Distributor distributor) { g_distributor = distributor; }
 
 int hardware_threads() {
   unsigned n = std::thread::hardware_concurrency();
@@ -258,13 +262,16 @@ int hardware_threads() {
 void run_ordered(std::size_t count, const ParallelOptions& options,
                  const std::function<void(std::size_t, std::size_t, std::string&)>& produce,
                  const std::function<void(std::size_t, std::string&)>& consume) {
-  run(count, options, [count](std::size_t, std::size_t i) { return i < count; }, produce, consume);
+  const std::function<bool(std::size_t, std::size_t)> read = [count](std::size_t, std::size_t i) { return i < count; };
+  if (g_distributor && !options.local_only && g_distributor(options, {count, true, read, produce, consume})) return;
+  run(count, options, read, produce, consume);
 }
 
 void run_ordered_reading(const ParallelOptions& options,
                          const std::function<bool(std::size_t, std::size_t)>& read,
                          const std::function<void(std::size_t, std::size_t, std::string&)>& produce,
                          const std::function<void(std::size_t, std::string&)>& consume) {
+  if (g_distributor && !options.local_only && g_distributor(options, {0, false, read, produce, consume})) return;
   run(0, options, read, produce, consume);
 }
 

@@ -17,8 +17,10 @@ std::vector<Column> resolve_columns(const lang::Model& model, const data::Column
     cols.push_back({Column::Kind::Time, 0, "TIME"});
     for (std::size_t o = 0; o < model.output_count(); ++o)
       cols.push_back({Column::Kind::Output, o, model.outputs()[o].name});
+    // A state the model also declares as an output (`output ENK`) is that output: written
+    // once, so every column name is unique.
     for (std::size_t s = 0; s < model.state_count(); ++s)
-      cols.push_back({Column::Kind::State, s, model.states()[s].name});
+      if (model.output_index(model.states()[s].name) < 0) cols.push_back({Column::Kind::State, s, model.states()[s].name});
     return cols;
   }
   for (const std::string& name : requested) {
@@ -41,8 +43,13 @@ std::vector<Column> resolve_columns(const lang::Model& model, const data::Column
       for (const auto& p2 : model.parameters()) known += ", " + p2.name;
       for (const auto& c2 : data_columns.names())
         if (!iequals(c2, "ID") && !iequals(c2, "TIME") && model.parameter_index(c2) < 0) known += ", " + c2;
-      throw UsageError("--columns: unknown column '" + printable(name) + "' (available: " + printable(known, 2000) + ")");
+      throw UsageError("--columns: unknown column '" + printable(name, 40) + "' (available: " + printable(known, 2000) + ")");
     }
+    // Two columns of one name make a table that CSV readers silently collapse or rename.
+    for (std::size_t i = 0; i + 1 < cols.size(); ++i)
+      if (iequals(cols[i].header, cols.back().header))
+        throw UsageError("--columns: '" + printable(name, 40) + "' is column " + std::to_string(i + 1) + " ('" +
+                         printable(cols[i].header, 40) + "') again; expected each column once (names are case-insensitive)");
   }
   return cols;
 }
@@ -131,13 +138,11 @@ void CsvRows::event(const engine::EventRow& e) {
   *events_ += '\n';
 }
 
-std::size_t simulate_table(const lang::Model& model, const data::Columns& data_columns, const SubjectSource& next,
-                           const engine::SimulationOptions& simulation, const std::vector<Column>& columns,
-                           const TableOptions& table, const ParallelOptions& parallel,
-                           const std::function<void(std::string_view)>& write,
-                           const std::function<void(std::string_view)>& write_events) {
+void run_subjects(const lang::Model& model, const data::Columns& data_columns, const SubjectSource& next,
+                  const engine::SimulationOptions& simulation, const ParallelOptions& parallel,
+                  const std::function<void(engine::SubjectSimulator&, const data::RecordsView&, std::string&)>& simulate,
+                  const std::function<void(std::string&)>& consume) {
   engine::Binding binding(model, data_columns);
-  write(csv_header(columns));
   // Per worker: its simulator (created by that worker on first use), its buffer for the
   // records of the subject it reads, and the view of them it simulates next.
   struct Worker {
@@ -146,9 +151,12 @@ std::size_t simulate_table(const lang::Model& model, const data::Columns& data_c
     std::optional<data::RecordsView> subject;
   };
   std::vector<Worker> workers(static_cast<std::size_t>(worker_count(parallel)));
-  std::size_t subjects = 0;
+  // The rows are only written or collected, and only by rank 0: under mpirun they go to
+  // rank 0 alone.
+  ParallelOptions options = parallel;
+  options.results_on_all_ranks = false;
   run_ordered_reading(
-      parallel,
+      options,
       [&](std::size_t worker, std::size_t) {
         Worker& w = workers[worker];
         w.subject = next(w.buffer);
@@ -157,17 +165,32 @@ std::size_t simulate_table(const lang::Model& model, const data::Columns& data_c
       [&](std::size_t worker, std::size_t, std::string& buffer) {
         Worker& w = workers[worker];
         if (!w.sim) w.sim = std::make_unique<engine::SubjectSimulator>(model, binding, simulation);
+        simulate(*w.sim, *w.subject, buffer);
+      },
+      [&](std::size_t, std::string& buffer) { consume(buffer); });
+}
+
+std::size_t simulate_table(const lang::Model& model, const data::Columns& data_columns, const SubjectSource& next,
+                           const engine::SimulationOptions& simulation, const std::vector<Column>& columns,
+                           const TableOptions& table, const ParallelOptions& parallel,
+                           const std::function<void(std::string_view)>& write,
+                           const std::function<void(std::string_view)>& write_events) {
+  write(csv_header(columns));
+  std::size_t subjects = 0;
+  run_subjects(
+      model, data_columns, next, simulation, parallel,
+      [&](engine::SubjectSimulator& sim, const data::RecordsView& subject, std::string& buffer) {
         CsvRows rows(data_columns, columns, table);
         // Rows and events of a subject travel in one buffer, split by a NUL byte.
         std::string events;
         rows.attach(buffer, write_events ? &events : nullptr);
-        w.sim->run(*w.subject, rows, {}, table.random ? &*table.random : nullptr);
+        sim.run(subject, rows, {}, table.random ? &*table.random : nullptr);
         if (write_events) {
           buffer += '\0';
           buffer += events;
         }
       },
-      [&](std::size_t, std::string& buffer) {
+      [&](std::string& buffer) {
         ++subjects;
         if (!write_events) {
           write(buffer);

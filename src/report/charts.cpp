@@ -20,7 +20,6 @@ namespace {
 
 constexpr const char* kReferenceColor = "#80868f";
 constexpr const char* kDefaultColor = "#4c78a8";  // Vega-Lite's colour for marks without a colour field
-constexpr int kWidth = 600;
 constexpr int kHeight = 300;
 // Above this many rows the points of a line chart are invisible hover targets (for the
 // tooltips) instead of markers that would crowd the lines.
@@ -53,6 +52,12 @@ json base_spec(const json& rows, const std::string& title) {
   json spec = {{"$schema", kVegaLiteSchema}, {"data", {{"values", rows}}}};
   if (!title.empty()) spec["title"] = {{"text", title}, {"anchor", "start"}, {"fontSize", 14}};
   return spec;
+}
+
+// Charts take the width of their column (the page's CSS bounds it) and keep their height.
+void fill_width(json& spec) {
+  spec["width"] = "container";
+  spec["autosize"] = {{"type", "fit-x"}, {"contains", "padding"}};
 }
 
 json quantitative(const char* field, const std::string& title, const json& scale = json::object()) {
@@ -106,8 +111,11 @@ json reference_rule(const char* channel, const char* field, double value, json e
   return layer;
 }
 
+json log_ticks_between(double lo, double hi);
+
 struct LineStyle {
   json y_scale = {{"zero", false}};
+  bool log_y = false;
   json y_axis;                     // null: default
   const char* y_format = ".4~g";  // tooltips
 };
@@ -115,6 +123,22 @@ struct LineStyle {
 json line_spec(const json& rows, const std::string& x_title, const std::string& y_title, const std::string& title,
                const LineStyle& style, const char* helper) {
   check_rows(rows, helper, {"x", "y"}, {"y", "band_low", "band_high"});
+  json y_axis = style.y_axis;
+  if (style.log_y) {
+    double lo = HUGE_VAL, hi = -HUGE_VAL;
+    for (std::size_t i = 0; i < rows.size(); ++i)
+      for (const char* field : {"y", "band_low", "band_high"})
+        if (present(rows[i], field)) {
+          const double v = rows[i][field].get<double>();
+          if (!(v > 0))
+            throw InputError(std::string(helper) + ": row " + std::to_string(i + 1) + ": " + field +
+                             " must be above 0 on a log axis");
+          lo = std::min(lo, v);
+          hi = std::max(hi, v);
+        }
+    // Labelled ticks (and grid lines) at 1-2-5 steps, not at every 1..9 of each decade.
+    if (lo <= hi) y_axis["values"] = log_ticks_between(lo, hi);
+  }
   bool series = any_present(rows, "series");
   bool band = std::any_of(rows.begin(), rows.end(),
                           [](const json& r) { return present(r, "band_low") && present(r, "band_high"); });
@@ -132,7 +156,7 @@ json line_spec(const json& rows, const std::string& x_title, const std::string& 
   }
   auto y_of = [&](const char* field) {
     json y = quantitative(field, y_title, style.y_scale);
-    if (!style.y_axis.is_null()) y["axis"] = style.y_axis;
+    if (!y_axis.is_null()) y["axis"] = y_axis;
     return y;
   };
 
@@ -163,14 +187,13 @@ json line_spec(const json& rows, const std::string& x_title, const std::string& 
   layers.push_back(std::move(points));
 
   json spec = base_spec(rows, title);
-  spec["width"] = kWidth;
+  fill_width(spec);
   spec["height"] = kHeight;
   spec["layer"] = std::move(layers);
   return spec;
 }
 
-// Tick values for a log axis over the rows' estimates and intervals (and the reference):
-// the coarsest of the 1-2-5 style sequences that puts at least four ticks in the range.
+// Tick values for a log axis over the rows' estimates and intervals (and the reference).
 json log_ticks(const json& rows, std::optional<double> reference) {
   double lo = reference ? *reference : HUGE_VAL, hi = reference ? *reference : -HUGE_VAL;
   for (const auto& r : rows)
@@ -179,6 +202,11 @@ json log_ticks(const json& rows, std::optional<double> reference) {
         lo = std::min(lo, r[field].get<double>());
         hi = std::max(hi, r[field].get<double>());
       }
+  return log_ticks_between(lo, hi);
+}
+
+// The coarsest of the 1-2-5 style sequences that puts at least four ticks in [lo, hi].
+json log_ticks_between(double lo, double hi) {
   json ticks = json::array();
   if (!(lo > 0) || !(hi >= lo)) return ticks;
   static const std::vector<std::vector<double>> kMantissas = {
@@ -205,8 +233,15 @@ json log_ticks(const json& rows, std::optional<double> reference) {
 
 }  // namespace
 
-json line_chart(const json& rows, const std::string& x_title, const std::string& y_title, const std::string& title) {
-  return line_spec(rows, x_title, y_title, title, LineStyle{}, "line_chart");
+json line_chart(const json& rows, const std::string& x_title, const std::string& y_title, const std::string& title,
+                bool log_y) {
+  LineStyle style;
+  if (log_y) {
+    style.log_y = true;
+    style.y_scale = {{"type", "log"}};
+    style.y_axis = {{"format", "~g"}};
+  }
+  return line_spec(rows, x_title, y_title, title, style, "line_chart");
 }
 
 json power_curve(const json& rows, const std::string& x_title, const std::string& title, double target) {
@@ -288,8 +323,12 @@ json forest_plot(const json& rows, const std::string& estimate_title, const std:
                     {"encoding", std::move(point_encoding)}});
 
   json spec = base_spec(rows, title);
-  spec["width"] = 520;
-  spec["height"] = source ? json{{"step", 16}, {"for", "offset"}} : json{{"step", 26}};
+  fill_width(spec);
+  // A height in pixels from the number of rows (26 px a label, or 16 px a source within
+  // one): Vega-Lite refuses a step height beside a width that fits the container.
+  const std::size_t labels = order_of(rows, "label").size();
+  const std::size_t sources = source ? order_of(rows, "source").size() : 1;
+  spec["height"] = static_cast<double>(labels) * (source ? 16.0 * static_cast<double>(sources) + 8 : 26.0);
   spec["layer"] = std::move(layers);
   return spec;
 }
@@ -352,7 +391,7 @@ json interval_chart(const json& rows, const std::string& category_title, const s
   if (!bar) layers.push_back(std::move(main_layer));
 
   json spec = base_spec(rows, title);
-  spec["width"] = 560;
+  fill_width(spec);
   spec["height"] = kHeight;
   spec["layer"] = std::move(layers);
   return spec;

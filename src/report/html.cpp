@@ -42,7 +42,9 @@ constexpr const char* kStyle = R"css(
 html { -webkit-text-size-adjust: 100%; }
 body { margin: 0; background: #fff; color: var(--fg); font-size: 16px; line-height: 1.55; }
 body, .chart { font-family: FONTS; }
-main { max-width: 48rem; margin: 0 auto; padding: 2.5rem 1.25rem 3rem; }
+main { max-width: 96rem; margin: 0 auto; padding: 2.5rem clamp(1rem, 3vw, 2.5rem) 3rem; }
+/* Text keeps a readable measure; tables and charts use the page's width. */
+p, .subtitle, .callout, nav.toc, figcaption { max-width: 52rem; }
 h1 { font-size: 1.9rem; line-height: 1.2; margin: 0 0 .3rem; }
 .subtitle { color: var(--muted); font-size: 1.1rem; margin: 0 0 1.5rem; }
 h2 { font-size: 1.38rem; line-height: 1.3; margin: 2.4rem 0 .8rem; padding-bottom: .3rem;
@@ -62,9 +64,12 @@ nav.toc li.toc-4 { padding-left: 2.4rem; font-size: .92rem; }
 nav.toc a { text-decoration: none; }
 nav.toc a:hover { text-decoration: underline; }
 .table-wrap { overflow-x: auto; margin: 1.2rem 0; }
-table { border-collapse: collapse; width: 100%; font-size: .92rem; font-variant-numeric: tabular-nums; }
+/* As wide as the content needs, at most the page: long cells wrap instead of clipping. */
+table { border-collapse: collapse; width: auto; min-width: min(100%, 40rem); max-width: 100%;
+        font-size: .92rem; font-variant-numeric: tabular-nums; }
 caption { caption-side: top; text-align: left; font-weight: 600; padding-bottom: .45rem; }
-th, td { padding: .42rem .65rem; text-align: left; vertical-align: top; border-bottom: 1px solid var(--rule); }
+th, td { padding: .42rem .65rem; text-align: left; vertical-align: top; border-bottom: 1px solid var(--rule);
+         overflow-wrap: break-word; }
 thead th { border-bottom: 2px solid #a9b0bc; font-weight: 600; }
 th.num, td.num { text-align: right; }
 .badge { display: inline-block; padding: .1rem .5rem; border-radius: 999px; font-size: .85rem; font-weight: 600;
@@ -85,7 +90,9 @@ tbody tr:nth-child(even) { background: var(--zebra); }
 .callout-warning { border-color: var(--warning); background: var(--warning-bg); }
 .callout-warning .callout-label { color: var(--warning); }
 figure { margin: 1.6rem 0; }
-.chart { max-width: 100%; overflow-x: auto; }
+/* Charts fill their column (Vega-Lite "container" width), up to a size that stays legible. */
+.chart { width: 100%; max-width: 72rem; overflow-x: auto; }
+.chart .vega-embed { width: 100%; display: block; }
 .chart svg { max-width: 100%; height: auto; }
 .chart-fallback, .chart-error { color: var(--muted); font-style: italic; border: 1px dashed var(--rule);
                                 padding: 1rem; margin: 0; }

@@ -55,6 +55,9 @@ const std::vector<std::string>& verdict_rule() {
       "4. Otherwise the claim is compatible: supported when the figure is strong and, if there is an I0, I0 neither "
       "reaches C nor overlaps I (without LDN the claim would not hold, and LDN makes a difference); otherwise "
       "consistent but unproven.",
+      "A figure the evidence only bounds (a parameter its targets do not identify, such as an effect whose trial reported "
+      "'not significant' without numbers) has no best estimate, and its interval is the prior range: it can rule a claim "
+      "out (step 2), but otherwise leaves it consistent but unproven, never supported.",
       "A claim with several parts takes the least favourable verdict of its testable parts (contradicted, not "
       "supported, consistent but unproven, supported); it is untestable only when every part is.",
       "For an observation (something a study saw), the figure is how often ldnsim's simulated studies produce it, and "
@@ -91,7 +94,7 @@ Verdict decide(const Figure& f, const Figure& f0, double c_lo, double c_hi, bool
   auto say = [&](const std::string& s) {
     if (why) *why = s;
   };
-  if (!f.defined || !std::isfinite(f.value) || std::isnan(f.low) || std::isnan(f.high)) {
+  if (!f.defined || (f.measured && !std::isfinite(f.value)) || std::isnan(f.low) || std::isnan(f.high)) {
     say("step 1: no figure can be computed");
     return Verdict::Untestable;
   }
@@ -107,6 +110,11 @@ Verdict decide(const Figure& f, const Figure& f0, double c_lo, double c_hi, bool
         (strong ? ", but the figure without LDN does (the claim is explained without the drug)"
                 : ", but the figure is weak (it rests on S/U/D/E evidence or assumptions)"));
     return Verdict::NotSupported;
+  }
+  if (!f.measured) {
+    say("step 4: compatible, but the evidence only bounds the figure (not measured: no best estimate), so it cannot "
+        "support the claim");
+    return Verdict::ConsistentUnproven;
   }
   if (kind == PartKind::Effect && !(c_lo <= f.value && f.value <= c_hi)) {
     say("step 3: the best estimate lies outside the claim; only the edge of the 95% interval reaches it");
@@ -137,6 +145,10 @@ Verdict combine(const std::vector<Verdict>& parts) {
 // ---- reading the claims file ----------------------------------------------------------------
 
 namespace {
+
+// Counts of people in a claim (k of n): beyond any study, and past 2^63 the conversion to
+// a whole number was undefined.
+constexpr double kMaxCount = 1e9;
 
 using detail::SpecReader;
 using detail::key_path;
@@ -293,15 +305,16 @@ ClaimPart read_part(const SpecReader& r, const toml::table& t, const std::string
       const std::string bp = key_path(path, "binomial");
       r.check_keys(*b, bp, {"k", "n"});
       const double k = r.require_number(*b, bp, "k"), n = r.require_number(*b, bp, "n");
-      if (!(n >= 1 && k >= 0 && k <= n && k == std::floor(k) && n == std::floor(n)))
-        r.fail(*b, bp, "expected whole numbers 0 <= k <= n, n >= 1");
+      if (!(n >= 1 && n <= kMaxCount && k >= 0 && k <= n && k == std::floor(k) && n == std::floor(n)))
+        r.fail(*b, bp, "expected whole numbers 0 <= k <= n, 1 <= n <= 1e9, found k = " + format_number(k) + ", n = " + format_number(n));
       p.binomial_k = static_cast<long>(k);
       p.binomial_n = static_cast<long>(n);
     }
   } else if (p.method == "exact") {
     const double k = r.require_number(t, path, "k"), n = r.require_number(t, path, "n");
-    if (!(n >= 1 && k >= 0 && k <= n && k == std::floor(k) && n == std::floor(n)))
-      throw InputError(r.where(t.source()) + ": " + path + ": expected whole numbers 0 <= k <= n, n >= 1");
+    if (!(n >= 1 && n <= kMaxCount && k >= 0 && k <= n && k == std::floor(k) && n == std::floor(n)))
+      throw InputError(r.where(t.source()) + ": " + path + ": expected whole numbers 0 <= k <= n, 1 <= n <= 1e9, found k = " +
+                       format_number(k) + ", n = " + format_number(n));
     p.k = static_cast<long>(k);
     p.n = static_cast<long>(n);
     p.null_p = r.number(t, path, "null_p").value_or(-1);
@@ -431,6 +444,7 @@ Figure scaled(Figure f, double s) {
 std::string figure_text(const Figure& f, const std::string& unit) {
   if (!f.defined) return "none";
   const std::string u = unit == "%" ? "%" : (unit.empty() ? "" : " " + unit);
+  if (!f.measured) return "not measured (bounded: prior range [" + num(f.low) + ", " + num(f.high) + "]" + u + ")";
   if (f.low == f.high && f.value == f.low) return num(f.value) + u;
   return num(f.value) + u + " [" + num(f.low) + ", " + num(f.high) + "]";
 }
@@ -756,16 +770,31 @@ PartResult evaluate_part(const ClaimPart& p, Evaluator& ev, const ClaimsSpec& sp
     const lang::Parameter& q = get(p.parameter);
     const double se = q.se.value_or(kNaN);
     const double mult = p.multiply_by.empty() ? 1.0 : *get(p.multiply_by).value;
-    if (std::isfinite(se)) {
+    const std::string where =
+        fs::path(spec.model_path).lexically_relative(fs::path(spec.dir).parent_path()).string() +
+        (p.multiply_by.empty() ? "" : ", times " + p.multiply_by + " = " + num(mult, 4));
+    if (q.has(lang::Role::Unidentified)) {
+      // Not identified by its targets (a null without numbers bounds it): no estimate, and
+      // the interval is the prior range; never read as a measured zero.
+      if (q.low && q.high) {
+        f.defined = true;
+        f.measured = false;
+        f.low = *q.low;
+        f.high = *q.high;
+        f = scaled(f, p.sign * mult * p.scale);
+      }
+      r.simulated = "no new simulation: " + p.parameter + " is not identified by its calibration targets in " + where +
+                    " (the evidence bounds it, it does not measure it): not measured, interval = its prior range";
+    } else if (std::isfinite(se)) {
       f.defined = true;
       f.value = *q.value;
       f.low = *q.value - 1.959963984540054 * se;
       f.high = *q.value + 1.959963984540054 * se;
       f = scaled(f, p.sign * mult * p.scale);
     }
-    r.simulated = "no new simulation: " + p.parameter + " = " + num(*q.value, 4) + " (SE " + num(se, 3) + ") as calibrated in " +
-                  fs::path(spec.model_path).lexically_relative(fs::path(spec.dir).parent_path()).string() + (p.multiply_by.empty() ? "" : ", times " + p.multiply_by + " = " + num(mult, 4)) +
-                  "; 95% interval: estimate +- 1.96 SE";
+    if (!q.has(lang::Role::Unidentified))
+      r.simulated = "no new simulation: " + p.parameter + " = " + num(*q.value, 4) + " (SE " + num(se, 3) + ") as calibrated in " +
+                    where + "; 95% interval: estimate +- 1.96 SE";
   } else if (p.method == "trial") {
     TrialRun& run = ev.trial_run(p.study, p.set, p.curve, p.endpoint);
     Figure raw = trial_figure(p, run, spec.file + ": " + p.key);

@@ -54,6 +54,9 @@ void validate(const Regimen& g) {
   const std::string what = g.label.empty() ? format_number(g.dose_mg) + " mg" : g.label;
   if (!std::isfinite(g.dose_mg) || g.dose_mg <= 0)
     throw UsageError("dose " + what + ": a dose must be above 0 mg");
+  if (g.dose_mg < kMinDoseMg)
+    throw UsageError("dose " + what + ": below 0.001 mg (1 microgram), the lowest dose computed: so little drug is "
+                     "lost in the solver's tolerance (expected 0.001-500 mg)");
   if (g.dose_mg > 500)
     throw UsageError("dose " + what + ": above 500 mg is not a plausible naltrexone dose (the label maximum is 150-300 mg/day)");
   if (!std::isfinite(g.interval_h) || g.interval_h <= 0)

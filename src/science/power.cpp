@@ -162,6 +162,7 @@ PowerResult run_power(const std::string& spec_path, const PowerOptions& o) {
     ef.name = p.name;
     const double* f = fixed_value(p.name);
     ef.estimate = f ? *f : *p.value;
+    ef.identified = !p.has(lang::Role::Unidentified);
     if (o.effect_from == "zero") {
       ef.estimate = 0;
       ef.distribution = "fixed";

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "ldnsim/core/error.hpp"
+#include "ldnsim/core/format.hpp"
 #include "ldnsim/science/ldn_driver.hpp"
 #include "ldnsim/trial/driver.hpp"
 #include "toml_spec.hpp"
@@ -15,6 +16,9 @@
 namespace ldnsim::science {
 
 namespace fs = std::filesystem;
+
+// Replicates per study, as `ldnsim reproduce --replicates` allows (1e11 ran out of memory).
+constexpr double kMaxReplicates = 1e6;
 
 ReproduceSpec load_reproduce_spec(const std::string& path) {
   if (!fs::is_regular_file(path)) throw UsageError("reproduce spec '" + path + "': no such file");
@@ -28,7 +32,8 @@ ReproduceSpec load_reproduce_spec(const std::string& path) {
   if (const toml::table* t = r.table(doc, "", "reproduce")) {
     r.check_keys(*t, "reproduce", {"replicates"});
     if (auto v = r.number(*t, "reproduce", "replicates")) {
-      if (*v < 1 || std::floor(*v) != *v) r.fail(*t->get("replicates"), "reproduce.replicates", "expected a whole number >= 1");
+      if (*v < 1 || *v > kMaxReplicates || std::floor(*v) != *v)
+        r.fail(*t->get("replicates"), "reproduce.replicates", "expected a whole number, 1 to 1000000, found " + format_number(*v));
       s.replicates = static_cast<std::size_t>(*v);
     }
   }
@@ -48,7 +53,8 @@ ReproduceSpec load_reproduce_spec(const std::string& path) {
     if (st.role != "calibration" && st.role != "ldn" && st.role != "prediction")
       r.fail(*t.get("role"), key + ".role", "'" + st.role + "' (expected calibration, ldn or prediction)");
     if (auto v = r.number(t, key, "replicates")) {
-      if (*v < 1 || std::floor(*v) != *v) r.fail(*t.get("replicates"), key + ".replicates", "expected a whole number >= 1");
+      if (*v < 1 || *v > kMaxReplicates || std::floor(*v) != *v)
+        r.fail(*t.get("replicates"), key + ".replicates", "expected a whole number, 1 to 1000000, found " + format_number(*v));
       st.replicates = static_cast<std::size_t>(*v);
     }
     for (const auto& o : s.studies)

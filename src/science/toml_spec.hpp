@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "ldnsim/core/error.hpp"
+#include "ldnsim/core/text.hpp"
 
 namespace ldnsim::science::detail {
 
@@ -54,7 +55,7 @@ class SpecReader {
       std::string list;
       for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
       std::string hint = closest(key, allowed);
-      throw InputError(where(k.source()) + ": " + key_path(path, key) + ": unknown key" +
+      throw InputError(where(k.source()) + ": " + key_path(path, printable(key, 60)) + ": unknown key" +
                        (hint.empty() ? "" : " (did you mean '" + hint + "'?)") + "; expected one of: " + list);
     }
   }

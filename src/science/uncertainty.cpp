@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <cstring>
 #include <numeric>
 
@@ -167,6 +168,11 @@ MorrisResult morris(std::size_t k, std::size_t outputs, std::size_t r, int level
   res.mu.assign(outputs, std::vector<double>(k, 0.0));
   res.mu_star = res.mu;
   res.sigma = res.mu;
+  for (auto& v : y)
+    if (v.empty()) {
+      ++res.failed;
+      v.assign(outputs, std::numeric_limits<double>::quiet_NaN());
+    }
   std::vector<std::vector<std::vector<double>>> ee(outputs, std::vector<std::vector<double>>(k));
   for (std::size_t j = 0; j < points.size(); ++j) {
     if (moved[j] == k) continue;

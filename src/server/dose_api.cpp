@@ -9,6 +9,7 @@
 #include <set>
 
 #include "ldnsim/core/format.hpp"
+#include "ldnsim/core/text.hpp"
 #include "ldnsim/server/json_output.hpp"
 
 namespace ldnsim::server {
@@ -20,21 +21,16 @@ namespace {
 constexpr double kStepH = 0.05;  // `ldnsim dose`'s default output step
 constexpr double kIntervalH = 24;
 
-// A value as it may appear in a message: at most 40 characters, control characters shown
-// as '?', so that a hostile query cannot flood or garble a log or a page.
-std::string shown(const std::string& value) {
-  std::string s;
-  for (char c : value.substr(0, 40)) s += static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? '?' : c;
-  if (value.size() > 40) s += "...";
-  return s;
-}
+// A value as it may appear in a message: at most 40 bytes, control bytes and broken UTF-8
+// escaped (ldnsim::printable), so that a hostile query cannot flood or garble a log or a page.
+std::string shown(const std::string& value) { return printable(value, 40); }
 
 std::string message_for(const std::string& parameter, const std::string& value, const std::string& expected,
                         const std::string& problem) {
   return parameter + "=" + shown(value) + ": " + (problem.empty() ? "" : problem + "; ") + "expected " + expected;
 }
 
-const char* kDoseExpected = "a dose in mg, a number above 0 and at most 500, e.g. mg=4.5";
+const char* kDoseExpected = "a dose in mg, a number from 0.001 to 500, e.g. mg=4.5";
 const char* kClockExpected = "a clock time HH:MM from 00:00 to 23:59, e.g. at=22:00";
 const char* kFormExpected = "hcl (mg of naltrexone hydrochloride, as tablets and compounded LDN are labelled) or base";
 const char* kMissedExpected = "a whole number of missed nightly doses from 0 to 3, e.g. missed=1";
@@ -54,6 +50,7 @@ double parse_dose(const std::string& v) {
   if (v.empty() || ec != std::errc() || p != e || !std::isfinite(mg))
     throw BadRequest("mg", v, kDoseExpected, v.empty() ? "no value" : "not a number");
   if (mg <= 0) throw BadRequest("mg", v, kDoseExpected, "a dose must be above 0 mg");
+  if (mg < kMinDoseMg) throw BadRequest("mg", v, kDoseExpected, "below 0.001 mg (1 microgram), the lowest dose computed");
   if (mg > kMaxDoseMg)
     throw BadRequest("mg", v, kDoseExpected,
                      "above 500 mg is not a plausible naltrexone dose (the label maximum is 150-300 mg/day)");

@@ -191,7 +191,7 @@ constexpr const char* kApp = R"js(
   function readAddress() {
     var p = new URLSearchParams(window.location.search);
     var mg = Number(p.get("mg"));
-    if (p.has("mg") && mg > 0 && mg <= 500) setDose(mg);
+    if (p.has("mg") && mg >= 0.001 && mg <= 500) setDose(mg);
     var at = /^(\d{1,2}):(\d{2})$/.exec(p.get("at") || "");
     if (at && Number(at[1]) < 24 && Number(at[2]) < 60) setTime(Number(at[1]) * 60 + Number(at[2]));
     if (p.get("form") === "base" || p.get("form") === "hcl")
@@ -225,8 +225,8 @@ constexpr const char* kApp = R"js(
   function update() {
     timer = null;
     var text = doseInput.value.trim(), mg = Number(text);
-    if (text === "" || !isFinite(mg) || mg <= 0 || mg > 500) {
-      showError("Dose: expected a number of mg above 0 and at most 500 (got '" + text + "').");
+    if (text === "" || !isFinite(mg) || mg < 0.001 || mg > 500) {
+      showError("Dose: expected a number of mg from 0.001 to 500 (got '" + text + "').");
       return;
     }
     var q = query(), mine = ++sequence;

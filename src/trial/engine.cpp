@@ -9,6 +9,8 @@
 #include <optional>
 
 #include "ldnsim/core/format.hpp"
+#include "ldnsim/core/text.hpp"
+#include "ldnsim/population/bytes.hpp"
 #include "ldnsim/population/parallel.hpp"
 
 namespace ldnsim::trial {
@@ -162,7 +164,7 @@ void Trial::Impl::setup() {
   auto add_output = [&](const std::string& name, const std::string& key) {
     int oi = m.output_index(name);
     if (oi < 0)
-      throw InputError(s.where(key) + ": model " + m.name() + " (" + s.model_path + ") has no output '" + name +
+      throw InputError(s.where(key) + ": model " + m.name() + " (" + s.model_path + ") has no output '" + printable(name, 60) +
                        "' (expected one of: " + (output_list.empty() ? "none" : output_list) + ")");
     for (std::size_t k = 0; k < outputs.size(); ++k)
       if (output_index[k] == oi) return static_cast<int>(k);
@@ -202,7 +204,7 @@ void Trial::Impl::setup() {
       std::string cols;
       for (const auto& x : population.columns()) cols += (cols.empty() ? "" : ", ") + x;
       throw InputError(s.where("enrollment.stratify[" + std::to_string(i) + "]") + ": the population (" + population.file +
-                       ") has no covariate '" + s.stratify[i] + "' (expected one of: " + cols + ")");
+                       ") has no covariate '" + printable(s.stratify[i], 60) + "' (expected one of: " + cols + ")");
     }
     stratify_columns.push_back(c);
   }
@@ -213,7 +215,7 @@ void Trial::Impl::setup() {
   auto treatment_column = [&](const std::string& name, const std::string& key) {
     int pi = m.parameter_index(name);
     if (pi < 0)
-      throw InputError(s.where(key) + ": model " + m.name() + " has no parameter '" + name +
+      throw InputError(s.where(key) + ": model " + m.name() + " has no parameter '" + printable(name, 60) +
                        "' for the treatment to set (expected one of: " + param_list + ")");
     const std::string& canonical = m.parameters()[static_cast<std::size_t>(pi)].name;
     for (std::size_t k = 0; k < treatment_columns.size(); ++k)
@@ -230,7 +232,7 @@ void Trial::Impl::setup() {
     if (!has_driver(s.arms[a].driver)) {
       std::string names;
       for (const auto& [n, d] : registered_drivers()) names += (names.empty() ? "" : ", ") + n;
-      throw InputError(s.where(key + ".driver") + ": no treatment driver is named '" + s.arms[a].driver +
+      throw InputError(s.where(key + ".driver") + ": no treatment driver is named '" + printable(s.arms[a].driver, 60) +
                        "' (expected one of: " + names + ")");
     }
     std::vector<std::string> names;
@@ -696,6 +698,39 @@ ReplicateResult Trial::Impl::run_replicate(Worker& w, const ReplicateUnit& unit,
   return res;
 }
 
+namespace {
+
+void pack(const ReplicateResult& r, std::string& buffer) {
+  population::BytesWriter w(buffer);
+  w.put(r.replicate), w.put(r.randomised), w.put(r.withdrawn), w.put(r.lost), w.put(r.screened);
+  w.put(r.withdrawn_by_group);
+  w.put(r.course);
+  w.put(r.endpoints.size());
+  for (const EndpointResult& e : r.endpoints) {
+    w.put(e.estimate), w.put(e.lower), w.put(e.upper), w.put(e.p_value), w.put(e.significant);
+    w.put(e.n), w.put(e.n_treatment), w.put(e.n_control), w.put(e.mean_treatment), w.put(e.mean_control);
+    w.put(e.period_effect), w.put(e.period_p), w.put(e.carryover_p), w.put(e.error);
+  }
+}
+
+void unpack(const std::string& buffer, ReplicateResult& r) {
+  population::BytesReader in(buffer);
+  in.get(r.replicate), in.get(r.randomised), in.get(r.withdrawn), in.get(r.lost), in.get(r.screened);
+  in.get(r.withdrawn_by_group);
+  in.get(r.course);
+  std::size_t n = 0;
+  in.get(n);
+  if (n > buffer.size()) throw std::runtime_error("replicate result buffer too short");
+  r.endpoints.resize(n);
+  for (EndpointResult& e : r.endpoints) {
+    in.get(e.estimate), in.get(e.lower), in.get(e.upper), in.get(e.p_value), in.get(e.significant);
+    in.get(e.n), in.get(e.n_treatment), in.get(e.n_control), in.get(e.mean_treatment), in.get(e.mean_control);
+    in.get(e.period_effect), in.get(e.period_p), in.get(e.carryover_p), in.get(e.error);
+  }
+}
+
+}  // namespace
+
 TrialResults Trial::run(const RunOptions& options) const {
   std::vector<ReplicateUnit> units(options.replicates);
   for (std::size_t r = 0; r < units.size(); ++r) units[r] = {options.seed, r, options.model};
@@ -720,17 +755,25 @@ std::vector<ReplicateResult> Trial::run_units(const std::vector<ReplicateUnit>& 
   // Per job slot: the cohort and outcomes, kept until consumed when subject-level data is
   // asked for; otherwise per worker.
   const bool keep = static_cast<bool>(options.on_subjects);
+  // Subject-level outcomes point into their cohort and stay in this process; otherwise a
+  // replicate's result travels through the buffer, so the replicates can run in other
+  // processes (mpirun, src/distributed).
+  par.local_only = keep;
   std::vector<std::vector<Subject>> cohorts(keep ? units.size() : nw);
   std::vector<std::vector<SubjectOutcome>> outcomes(keep ? units.size() : nw);
   for (std::size_t w = 0; w < nw; ++w) impl_->worker(w);
   population::run_ordered(
       units.size(), par,
-      [&](std::size_t w, std::size_t k, std::string&) {
+      [&](std::size_t w, std::size_t k, std::string& buffer) {
         const std::size_t slot = keep ? k : w;
         out[k] = impl_->run_replicate(impl_->worker(w), units[k], cohorts[slot], outcomes[slot]);
+        if (!keep) pack(out[k], buffer);
       },
-      [&](std::size_t k, std::string&) {
-        if (!keep) return;
+      [&](std::size_t k, std::string& buffer) {
+        if (!keep) {
+          unpack(buffer, out[k]);
+          return;
+        }
         options.on_subjects(k, outcomes[k]);
         std::vector<SubjectOutcome>().swap(outcomes[k]);
         std::vector<Subject>().swap(cohorts[k]);

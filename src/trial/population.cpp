@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "ldnsim/core/format.hpp"
+#include "ldnsim/core/text.hpp"
 #include "ldnsim/stats/distributions.hpp"
 #include "toml_reader.hpp"
 
@@ -292,7 +293,7 @@ PopulationSpec parse_population(std::string_view text, const std::string& file) 
       static const char* kReserved[] = {"SUBTYPE", "CIS", "RRMS", "SPMS", "PPMS", "ID", "TIME", "EVID", "AMT", "CMT",
                                         "RATE", "II", "ADDL", "SS", "DV", "MDV"};
       for (const char* res : kReserved)
-        if (iequals(name, res)) r.fail(k.source(), path, "'" + name + "' is a reserved column name (choose another covariate name)");
+        if (iequals(name, res)) r.fail(k.source(), path, "'" + printable(name, 60) + "' is a reserved column name (choose another covariate name)");
       bool ok_name = !name.empty() && (std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_');
       for (char c : name) ok_name = ok_name && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
       if (!ok_name) r.fail(k.source(), path, "expected a name of letters, digits and _ (a model parameter name)");
@@ -344,7 +345,7 @@ PopulationSpec parse_population(std::string_view text, const std::string& file) 
         ij[j] = covariate_index(nm);
         if (ij[j] < 0) {
           std::string s = detail::closest(nm, cov_names);
-          r.fail(*b->get(j), key, "'" + nm + "' is not a covariate of this population" + (s.empty() ? "" : " (did you mean '" + s + "'?)"));
+          r.fail(*b->get(j), key, "'" + printable(nm, 60) + "' is not a covariate of this population" + (s.empty() ? "" : " (did you mean '" + s + "'?)"));
         }
       }
       if (ij[0] == ij[1]) r.fail(*b, join_key(path, "between"), "expected two different covariates");
@@ -386,7 +387,7 @@ PopulationSpec parse_population(std::string_view text, const std::string& file) 
       int col = spec.column_index(name);
       if (col < 0) {
         std::string s = detail::closest(name, spec.columns_);
-        r.fail(k.source(), path, "'" + name + "' is not a covariate of this population" + (s.empty() ? "" : " (did you mean '" + s + "'?)"));
+        r.fail(k.source(), path, "'" + printable(name, 60) + "' is not a covariate of this population" + (s.empty() ? "" : " (did you mean '" + s + "'?)"));
       }
       InclusionCriterion c;
       c.covariate = spec.columns_[static_cast<std::size_t>(col)];

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "ldnsim/core/format.hpp"
+#include "ldnsim/core/text.hpp"
 #include "toml_reader.hpp"
 
 namespace ldnsim::trial {
@@ -101,7 +102,7 @@ double parse_duration_days(std::string_view text) {
   double v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   const std::string expected = "expected a duration such as \"8w\", \"56d\", \"6mo\", \"2y\" or \"36h\"";
-  if (ec != std::errc() || !std::isfinite(v)) throw InputError("'" + std::string(text) + "' is not a duration (" + expected + ")");
+  if (ec != std::errc() || !std::isfinite(v)) throw InputError("'" + printable(text, 60) + "' is not a duration (" + expected + ")");
   std::string_view unit(p, static_cast<std::size_t>(s.data() + s.size() - p));
   while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
   double f;
@@ -110,8 +111,8 @@ double parse_duration_days(std::string_view text) {
   else if (unit == "mo" || unit == "month" || unit == "months") f = 365.25 / 12;
   else if (unit == "y" || unit == "yr" || unit == "year" || unit == "years") f = 365.25;
   else if (unit == "h" || unit == "hour" || unit == "hours") f = 1.0 / 24;
-  else throw InputError("'" + std::string(text) + "': unknown unit '" + std::string(unit) + "' (" + expected + ")");
-  if (v < 0) throw InputError("'" + std::string(text) + "': a duration cannot be negative");
+  else throw InputError("'" + printable(text, 60) + "': unknown unit '" + printable(unit, 20) + "' (" + expected + ")");
+  if (v < 0) throw InputError("'" + printable(text, 60) + "': a duration cannot be negative");
   return v * f;
 }
 
@@ -124,7 +125,7 @@ double parse_time_of_day(std::string_view text) {
     if (e1 != std::errc() || e2 != std::errc() || p1 != text.data() + colon || p2 != text.data() + text.size()) h = -1;
   }
   if (h < 0 || h > 23 || m < 0 || m > 59)
-    throw InputError("'" + std::string(text) + "' is not a time of day (expected HH:MM, e.g. \"22:00\")");
+    throw InputError("'" + printable(text, 60) + "' is not a time of day (expected HH:MM, e.g. \"22:00\")");
   return h + m / 60.0;
 }
 
@@ -149,10 +150,26 @@ std::string resolve(const std::string& dir, const std::string& p) {
   return (std::filesystem::path(dir) / path).lexically_normal().string();
 }
 
+// Bounds on what a spec may ask for, checked before anything is allocated or simulated.
+constexpr double kMaxStudyDays = 100 * 365.25;  // a study, period or follow-up: 100 years
+constexpr double kMaxVisits = 100000;           // regular visits per subject
+
 struct Parser {
   TomlReader r;
   TrialSpec& s;
   const toml::table& root;
+
+  void check_length(const toml::node& n, const std::string& key, double days) const {
+    if (days > kMaxStudyDays)
+      r.fail(n, key, format_number(days, 6) + " days is more than a study may last (expected at most 100 years, 36525 days)");
+  }
+  void check_visits(const toml::node& n, const std::string& key, double every, double days) const {
+    const double count = std::floor(days / every);
+    if (count > kMaxVisits)
+      r.fail(n, key, "a visit every " + format_number(every, 6) + " days gives " + format_number(count, 6) +
+                         " visits over the " + format_number(days, 6) +
+                         " days of the study (expected at most 100000 visits per subject: a longer interval)");
+  }
 
   int arm_index(const std::string& name) const {
     for (std::size_t i = 0; i < s.arms.size(); ++i)
@@ -167,7 +184,7 @@ struct Parser {
   int require_arm(const toml::node& n, const std::string& key) const {
     std::string name = r.as_string(n, key);
     int i = arm_index(name);
-    if (i < 0) r.fail(n, key, "no arm is named '" + name + "' (expected one of: " + arm_list() + ")");
+    if (i < 0) r.fail(n, key, "no arm is named '" + printable(name, 60) + "' (expected one of: " + arm_list() + ")");
     return i;
   }
   [[noreturn]] void missing(const toml::table& t, const std::string& key, const std::string& expected) const {
@@ -195,7 +212,7 @@ struct Parser {
     else if (*design == "crossover") s.design = Design::Crossover;
     else if (*design == "single-arm") s.design = Design::SingleArm;
     else if (*design == "retrospective") s.design = Design::Retrospective;
-    else r.fail(*t->get("design"), "trial.design", "'" + *design + "' is not a design (expected parallel, crossover, single-arm or retrospective)");
+    else r.fail(*t->get("design"), "trial.design", "'" + printable(*design, 60) + "' is not a design (expected parallel, crossover, single-arm or retrospective)");
     auto model = r.string(*t, "trial", "model");
     if (!model) missing(*t, "trial.model", "the path of the clinical model (.ldn), relative to this file");
     s.model_path = resolve(s.dir, *model);
@@ -283,6 +300,12 @@ struct Parser {
           r.fail(a->get(i)->source(), index_key("arms", i), "a second placebo arm (expected one control arm)");
         if (s.control < 0) s.control = static_cast<int>(i);
       }
+    // Two arms both marked placebo: the first would be the control and the second, a placebo
+    // too, the "treatment", so every estimate came out with its sign flipped.
+    if (n == 2 && s.arms[0].placebo && s.arms[1].placebo)
+      r.fail(a->get(1)->as_table()->get("placebo")->source(), index_key("arms", 1) + ".placebo",
+             "both arms are marked placebo = true, so neither is the treatment (expected placebo = true on the "
+             "control arm only)");
     if ((s.design == Design::SingleArm || s.design == Design::Retrospective) && s.control >= 0)
       r.fail(a->get(0)->source(), "arms[0].placebo", "a " + std::string(to_string(s.design)) + " design has no placebo arm (expected placebo = false)");
   }
@@ -320,6 +343,9 @@ struct Parser {
     if (groups == 1) s.block_size = 0;
     if (auto b = r.integer(*t, "enrollment", "block_size")) {
       if (*b < 0) r.fail(*t->get("block_size"), "enrollment.block_size", "expected 0 (simple randomisation) or a block size");
+      // A block is allocated whole (2e9 ran out of memory; above 2^31 it wrapped to a small one).
+      if (*b > 10000)
+        r.fail(*t->get("block_size"), "enrollment.block_size", "expected a block size of at most 10000, found " + std::to_string(*b));
       if (*b > 0 && (!whole || static_cast<long long>(std::llround(total)) == 0 || *b % std::llround(total) != 0))
         r.fail(*t->get("block_size"), "enrollment.block_size",
                "expected a multiple of the sum of the allocation ratios (" + format_number(total) + "), with whole ratios");
@@ -343,6 +369,8 @@ struct Parser {
     if (!(*period > 0)) r.fail(*t->get("period"), "crossover.period", "expected a period above 0");
     auto washout = r.duration(*t, "crossover", "washout");
     if (!washout) missing(*t, "crossover.washout", "a washout between the periods, e.g. \"1w\" (\"0d\" for none)");
+    check_length(*t->get("period"), "crossover.period", *period);
+    check_length(*t->get("washout"), "crossover.washout", *washout);
     s.period = *period;
     s.washout = *washout;
     s.duration = 2 * s.period + s.washout;
@@ -390,12 +418,14 @@ struct Parser {
                  : s.follow_up.kind == Marginal::Kind::Categorical ? *std::max_element(s.follow_up.values.begin(), s.follow_up.values.end())
                                                                    : s.follow_up.max;
     if (!(top > 0)) r.fail(*f, "retrospective.follow_up", "expected follow-up above 0 days");
+    check_length(*f, "retrospective.follow_up", top);
     s.duration = top;
     s.min_follow_up = r.duration(*t, "retrospective", "min_follow_up").value_or(0);
     if (s.min_follow_up >= top) r.fail(*t->get("min_follow_up"), "retrospective.min_follow_up", "expected less than the longest follow-up (" + format_number(top) + " days)");
     auto ve = r.duration(*t, "retrospective", "visit_every");
     if (!ve) missing(*t, "retrospective.visit_every", "the interval between charted clinic visits, e.g. \"6mo\"");
     if (!(*ve > 0)) r.fail(*t->get("visit_every"), "retrospective.visit_every", "expected an interval above 0");
+    check_visits(*t->get("visit_every"), "retrospective.visit_every", *ve, top);
     s.visit_every = *ve;
     s.charted = probability(*t, "retrospective", "charted", 1);
     if (s.charted == 0) r.fail(*t->get("charted"), "retrospective.charted", "expected a probability above 0 (nothing would be charted)");
@@ -408,6 +438,7 @@ struct Parser {
       auto d = t ? r.duration(*t, "schedule", "duration") : std::nullopt;
       if (!d) r.fail(t ? t->source() : root.source(), "schedule.duration", "missing (expected the study length, e.g. \"24w\")");
       if (!(*d > 0)) r.fail(*t->get("duration"), "schedule.duration", "expected a study length above 0");
+      check_length(*t->get("duration"), "schedule.duration", *d);
       s.duration = *d;
     } else if (t && t->get("duration")) {
       r.fail(*t->get("duration"), "schedule.duration",
@@ -418,9 +449,12 @@ struct Parser {
     if (auto e = r.duration(*t, "schedule", "every")) {
       if (!(*e > 0)) r.fail(*t->get("every"), "schedule.every", "expected an interval above 0");
       if (s.design == Design::Retrospective) r.fail(*t->get("every"), "schedule.every", "not for design retrospective (use retrospective.visit_every)");
+      check_visits(*t->get("every"), "schedule.every", *e, s.duration);
       s.every = *e;
     }
     if (const toml::array* a = r.array(*t, "schedule", "visits")) {
+      if (static_cast<double>(a->size()) > kMaxVisits)
+        r.fail(*a, "schedule.visits", std::to_string(a->size()) + " visits (expected at most 100000 per subject)");
       for (std::size_t i = 0; i < a->size(); ++i) {
         const std::string key = index_key("schedule.visits", i);
         double v = r.as_duration(*a->get(i), key);
@@ -506,12 +540,12 @@ struct Parser {
       if (auto m = r.string(*t, path, "measure")) {
         if (*m == "value") e.measure = Measure::Value;
         else if (*m == "change") e.measure = Measure::Change;
-        else r.fail(*t->get("measure"), join_key(path, "measure"), "'" + *m + "' is not a measure (expected value or change)");
+        else r.fail(*t->get("measure"), join_key(path, "measure"), "'" + printable(*m, 60) + "' is not a measure (expected value or change)");
       }
       if (auto b = r.string(*t, path, "baseline")) {
         if (*b == "period") e.period_baseline = true;
         else if (*b == "study") e.period_baseline = false;
-        else r.fail(*t->get("baseline"), join_key(path, "baseline"), "'" + *b + "' is not a baseline (expected period or study)");
+        else r.fail(*t->get("baseline"), join_key(path, "baseline"), "'" + printable(*b, 60) + "' is not a baseline (expected period or study)");
       }
       if (e.type == EndpointType::Responder) {
         const toml::table* rt = r.table(*t, path, "responder");
@@ -550,12 +584,12 @@ struct Parser {
         for (const auto& info : analyses()) all.emplace_back(info.name);
         std::string sug = detail::closest(*an, all);
         r.fail(*t->get("analysis"), join_key(path, "analysis"),
-               "'" + *an + "' is not an analysis" + (sug.empty() ? "" : " (did you mean '" + sug + "'?)") +
+               "'" + printable(*an, 60) + "' is not an analysis" + (sug.empty() ? "" : " (did you mean '" + sug + "'?)") +
                    "; for a " + type + " endpoint of a " + to_string(s.design) + " trial expected one of: " + fitting_analyses(s.design, e.type));
       }
       if (!analysis_fits(e.analysis, s.design, e.type))
         r.fail(*t->get("analysis"), join_key(path, "analysis"),
-               "'" + *an + "' does not fit a " + type + " endpoint of a " + to_string(s.design) +
+               "'" + printable(*an, 60) + "' does not fit a " + type + " endpoint of a " + to_string(s.design) +
                    " trial (expected one of: " + fitting_analyses(s.design, e.type) + ")");
       only("p0", e.analysis == Analysis::Proportion, "only for analysis = \"proportion\"");
       only("distribution", e.analysis == Analysis::RateRatio, "only for analysis = \"rate_ratio\"");
@@ -566,13 +600,13 @@ struct Parser {
       if (auto d = r.string(*t, path, "distribution")) {
         if (*d == "poisson") e.negative_binomial = false;
         else if (*d == "negative_binomial") e.negative_binomial = true;
-        else r.fail(*t->get("distribution"), join_key(path, "distribution"), "'" + *d + "' (expected poisson or negative_binomial)");
+        else r.fail(*t->get("distribution"), join_key(path, "distribution"), "'" + printable(*d, 60) + "' (expected poisson or negative_binomial)");
       }
       if (auto alt = r.string(*t, path, "alternative")) {
         if (*alt == "two-sided" || *alt == "two_sided") e.alternative = stats::Alternative::TwoSided;
         else if (*alt == "less") e.alternative = stats::Alternative::Less;
         else if (*alt == "greater") e.alternative = stats::Alternative::Greater;
-        else r.fail(*t->get("alternative"), join_key(path, "alternative"), "'" + *alt + "' (expected two-sided, less or greater)");
+        else r.fail(*t->get("alternative"), join_key(path, "alternative"), "'" + printable(*alt, 60) + "' (expected two-sided, less or greater)");
       }
       if (e.alternative != stats::Alternative::TwoSided) {
         static const Analysis kOneSided[] = {Analysis::PairedT, Analysis::StudentT, Analysis::WelchT, Analysis::Mean,
@@ -598,6 +632,11 @@ struct Parser {
           e.treatment = require_arm(*c->get(0), join_key(path, "compare") + "[0]");
           e.control = require_arm(*c->get(1), join_key(path, "compare") + "[1]");
           if (e.treatment == e.control) r.fail(*c, join_key(path, "compare"), "expected two different arms");
+          if (s.arms[static_cast<std::size_t>(e.treatment)].placebo && !s.arms[static_cast<std::size_t>(e.control)].placebo)
+            r.fail(*c, join_key(path, "compare"),
+                   "'" + s.arms[static_cast<std::size_t>(e.treatment)].name + "' is a placebo arm and '" +
+                       s.arms[static_cast<std::size_t>(e.control)].name +
+                       "' is not: the estimate would be placebo minus treatment (expected [treatment, control])");
         } else if (s.control >= 0 && s.arms.size() == 2) {
           e.control = s.control;
           e.treatment = 1 - s.control;

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "ldnsim/core/text.hpp"
 #include "ldnsim/trial/spec.hpp"
 
 namespace ldnsim::trial::detail {
@@ -97,7 +98,7 @@ void TomlReader::check_keys(const toml::table& table, const std::string& path,
     std::string list;
     for (const auto& x : allowed) list += (list.empty() ? "" : ", ") + x;
     msg += "; expected one of: " + list;
-    fail(k.source(), join_key(path, key), msg);
+    fail(k.source(), join_key(path, printable(key, 60)), msg);
   }
 }
 

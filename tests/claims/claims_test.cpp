@@ -58,6 +58,46 @@ TEST(ClaimsRule, EachStep) {
   EXPECT_NE(why.find("step 2"), std::string::npos);
 }
 
+// A figure the evidence only bounds (a parameter not identified by its targets) has no best
+// estimate: it can rule a claim out, and otherwise leaves it consistent but unproven, never
+// supported nor "not supported" by a best estimate it does not have (issue 9).
+TEST(ClaimsRule, ABoundIsNotAMeasurement) {
+  Figure bound;
+  bound.defined = true;
+  bound.measured = false;
+  bound.low = -6.8;
+  bound.high = 6.8;
+  std::string why;
+  EXPECT_EQ(science::decide(bound, fig(0, 0, 0), 4, kInf, true, PartKind::Effect, &why), Verdict::ConsistentUnproven);
+  EXPECT_NE(why.find("not measured"), std::string::npos) << why;
+  EXPECT_EQ(science::decide(bound, Figure{}, 4, kInf, true, PartKind::Observation), Verdict::ConsistentUnproven);
+  // a bound that excludes the claim still rules it out
+  EXPECT_EQ(science::decide(bound, Figure{}, 10, kInf, true, PartKind::Effect), Verdict::Contradicted);
+  EXPECT_EQ(science::decide(bound, Figure{}, 10, kInf, false, PartKind::Effect), Verdict::NotSupported);
+}
+
+// The fatigue part of fatigue-spasm: EFF_FAT is not identified (Cree 2010's MFIS null has
+// no numbers), so the figure is not measured, its interval is the prior range in MFIS
+// points, and the verdict is not read from a zero estimate.
+TEST(ClaimsFigures, AnUnidentifiedEffectIsNotMeasured) {
+  test::register_all();
+  auto spec = science::load_claims(test::src("claims/claims.toml"));
+  science::ClaimsOptions o;
+  o.replicates = 10;
+  o.samples = 10;
+  auto run = science::evaluate_claims(spec, {"fatigue-spasm"}, o);
+  ASSERT_EQ(run.claims.size(), 1u);
+  const auto& part = run.claims[0].parts[0];
+  ASSERT_EQ(part.part.parameter, "EFF_FAT");
+  EXPECT_TRUE(part.with_ldn.defined);
+  EXPECT_FALSE(part.with_ldn.measured);
+  EXPECT_TRUE(std::isnan(part.with_ldn.value));
+  EXPECT_NEAR(part.with_ldn.low, -0.4 * 17, 1e-9);  // prior range x MFISSD
+  EXPECT_NEAR(part.with_ldn.high, 0.4 * 17, 1e-9);
+  EXPECT_EQ(part.verdict, Verdict::ConsistentUnproven);
+  EXPECT_NE(part.simulated.find("not identified"), std::string::npos) << part.simulated;
+}
+
 TEST(ClaimsRule, CombineAndBasis) {
   EXPECT_EQ(science::combine({Verdict::Supported, Verdict::ConsistentUnproven}), Verdict::ConsistentUnproven);
   EXPECT_EQ(science::combine({Verdict::Supported, Verdict::Untestable}), Verdict::Supported);
@@ -120,6 +160,8 @@ TEST(ClaimsFile, ErrorsNameTheKey) {
   expect(part + "method = \"documented\"\nvalues = [1]\ncentral = 1\nclaimed = [2, 1]\n", "low must not exceed high");
   expect(part + "method = \"documented\"\nvalues = [1]\ncentral = 1\nclaimed = [0, 1]\ncolour = 3\n", "claims[0].parts[0].colour: unknown key");
   expect(part + "method = \"pharmacology\"\ndose_mg = 3\nmetric = \"happiness\"\nclaimed = [0, 1]\n", "unknown metric 'happiness'");
+  expect(part + "method = \"exact\"\nk = 1\nn = 1e300\nclaimed = [0, 1]\n",
+         "expected whole numbers 0 <= k <= n, 1 <= n <= 1e9, found k = 1, n = 1e+300");
   expect(part + "method = \"trial\"\nstudy = \"nowhere.toml\"\nstatistic = \"estimate\"\nendpoint = \"e\"\nclaimed = [0, 1]\n", "no such trial spec");
   try {
     science::load_claims(write_claims("[[claims]]\nid = \"x\"\nclaim = \"c\"\nsources = [\"Q\"]\ntest = \"t\"\n"));

@@ -44,12 +44,13 @@ TEST(PowerRange, Parsing) {
 struct NormalTrial {
   std::filesystem::path dir;
   std::string spec;
-  NormalTrial(double effect, double se) {
+  NormalTrial(double effect, double se)
+      : NormalTrial("param EFFECT = " + std::to_string(effect) + " se " + std::to_string(se) + " role effect fitted source \"test\"") {}
+  explicit NormalTrial(const std::string& effect_line) {
     dir = test::temp_dir("power-normal");
     std::string model = test::read(test::src("tests/trial/data/linear.ldn"));
     const std::string from = "param EFFECT = 5 description \"true treatment effect on Y\"";
-    model.replace(model.find(from), from.size(),
-                  "param EFFECT = " + std::to_string(effect) + " se " + std::to_string(se) + " role effect fitted source \"test\"");
+    model.replace(model.find(from), from.size(), effect_line);
     std::ofstream(dir / "linear.ldn") << model;
     std::ofstream(dir / "population.toml") << test::read(test::src("tests/trial/data/population.toml"));
     std::ofstream(dir / "spec.toml") << R"([trial]
@@ -148,6 +149,36 @@ TEST(PowerSimulated, AssuranceMatchesIntegratedPower) {
   // power at the point estimate, for contrast: the power curve is convex there, so the
   // uncertainty raises the average
   EXPECT_NEAR(pt.power, stats::power_two_means(2.0, 4.0, 20, 0.05, stats::PowerMethod::T), 0.15);
+}
+
+// An effect its targets do not identify (a null without numbers) is drawn over its prior
+// range for assurance, flagged as not identified, and power at its value is not presented
+// as power at a measured (nil) effect (issue 9).
+TEST(PowerSimulated, AnUnidentifiedEffectIsDrawnOverItsPriorRangeAndSaidSo) {
+  test::register_all();
+  NormalTrial t("param EFFECT = 0 range -3 3 role effect fitted unidentified source \"test: a null without numbers\"");
+  science::PowerOptions o;
+  o.n = {40};
+  o.replicates = 20;
+  o.draws = 8;
+  o.draw_replicates = 2;
+  o.effect_parameters = {"EFFECT"};
+  o.better = "higher";
+  o.threads = 2;
+  auto r = science::run_power(t.spec, o);
+  ASSERT_EQ(r.effects.size(), 1u);
+  EXPECT_FALSE(r.effects[0].identified);
+  EXPECT_EQ(r.effects[0].distribution, "uniform");
+  EXPECT_EQ(r.effects[0].low, -3);
+  EXPECT_EQ(r.effects[0].high, 3);
+  EXPECT_TRUE(r.assurance);
+  auto cli = test::ldnsim("power " + t.spec + " --n 40 --replicates 20 --draws 4 --draw-replicates 2 --effect EFFECT -q", false);
+  ASSERT_EQ(cli.status, 0) << cli.out;
+  EXPECT_NE(cli.out.find("EFFECT is not identified by its calibration targets"), std::string::npos) << cli.out;
+  EXPECT_NE(cli.out.find("(not identified: its prior range)"), std::string::npos) << cli.out;
+  auto js = test::ldnsim("power " + t.spec + " --n 40 --replicates 20 --draws 4 --draw-replicates 2 --effect EFFECT -q --json", false);
+  ASSERT_EQ(js.status, 0) << js.out;
+  EXPECT_FALSE(nlohmann::json::parse(js.out)["results"]["effects"][0]["identified"].get<bool>());
 }
 
 TEST(PowerSimulated, ZeroEffectGivesTheFalsePositiveRate) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -34,6 +35,47 @@ inline std::string read_file(const fs::path& p) {
   return ss.str();
 }
 
+// How spawn_ldnsim starts ldnsim: standard input empty; stdout and stderr opened for
+// writing at these paths (a file, /dev/null, a terminal); in folder `cwd` (empty: this
+// one); with the model cache LDNSIM_CACHE=`cache` (empty: as inherited), so nothing
+// compiled lands in $HOME; SIGHUP ignored if asked, as under nohup.
+struct Spawn {
+  std::string out = "/dev/null", err = "/dev/null", cwd, cache;
+  bool ignore_hup = false;
+};
+
+// Starts ldnsim with `args` as `how` says; returns its pid (the caller waits for it).
+inline pid_t spawn_ldnsim(const std::vector<std::string>& args, const Spawn& how) {
+  std::vector<std::string> argv_s{LDNSIM_BINARY};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> env_s;
+  for (char** e = environ; *e; ++e)
+    if (how.cache.empty() || std::string(*e).rfind("LDNSIM_CACHE=", 0) != 0) env_s.emplace_back(*e);
+  if (!how.cache.empty()) env_s.push_back("LDNSIM_CACHE=" + how.cache);
+  std::vector<char*> envp;
+  for (auto& e : env_s) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  if (!how.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, how.cwd.c_str());
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, how.out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOCTTY, 0644);
+  posix_spawn_file_actions_addopen(&actions, 2, how.err.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOCTTY, 0644);
+  // An ignored signal stays ignored through exec: ignore SIGHUP around the spawn.
+  struct sigaction old {}, ignore {};
+  ignore.sa_handler = SIG_IGN;
+  if (how.ignore_hup) ::sigaction(SIGHUP, &ignore, &old);
+  pid_t pid = 0;
+  const int rc = ::posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
+  if (how.ignore_hup) ::sigaction(SIGHUP, &old, nullptr);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) throw std::runtime_error(std::string("cannot start ") + LDNSIM_BINARY);
+  return pid;
+}
+
 // A scratch directory: `dir()` holds the inputs and outputs of a run (and nothing else, so
 // a test can list it), captured streams and the model cache live beside it.
 class Scratch {
@@ -53,6 +95,7 @@ class Scratch {
 
   fs::path dir() const { return root_ / "work"; }
   std::string path(const std::string& name) const { return (dir() / name).string(); }
+  std::string cache() const { return (root_ / "cache").string(); }  // the model cache of its runs
 
   std::string write(const std::string& name, const std::string& text) const {
     std::ofstream(dir() / name, std::ios::binary) << text;
@@ -70,31 +113,12 @@ class Scratch {
 
   // Runs ldnsim with `args`, standard input empty, and waits for it.
   RunResult run(const std::vector<std::string>& args) const {
-    std::vector<std::string> argv_s{LDNSIM_BINARY};
-    argv_s.insert(argv_s.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : argv_s) argv.push_back(a.data());
-    argv.push_back(nullptr);
-
-    // The environment, with a private model cache (nothing compiled lands in $HOME).
-    std::vector<std::string> env_s;
-    for (char** e = environ; *e; ++e)
-      if (std::string(*e).rfind("LDNSIM_CACHE=", 0) != 0) env_s.emplace_back(*e);
-    env_s.push_back("LDNSIM_CACHE=" + (root_ / "cache").string());
-    std::vector<char*> envp;
-    for (auto& e : env_s) envp.push_back(e.data());
-    envp.push_back(nullptr);
-
     const std::string out_path = (root_ / "stdout").string(), err_path = (root_ / "stderr").string();
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    pid_t pid = 0;
-    int rc = ::posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) throw std::runtime_error(std::string("cannot start ") + LDNSIM_BINARY);
+    Spawn how;
+    how.out = out_path;
+    how.err = err_path;
+    how.cache = cache();
+    const pid_t pid = spawn_ldnsim(args, how);
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0)
       if (errno != EINTR) throw std::runtime_error("waitpid failed");

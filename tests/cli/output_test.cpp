@@ -78,10 +78,15 @@ TEST_F(CliOutput, ColumnsOfEveryKindCaseInsensitiveInTheOrderAsked) {
   EXPECT_EQ(rows[4][8], ".");
 }
 
-TEST_F(CliOutput, DuplicateAndSpacedColumnNames) {
-  auto rows = simulate({"--columns", " ID , TIME,ID"});
-  EXPECT_EQ(rows[0], (std::vector<std::string>{"ID", "TIME", "ID"}));
-  EXPECT_EQ(rows[4], (std::vector<std::string>{"2", "1", "2"}));
+TEST_F(CliOutput, SpacedColumnNamesAreTrimmedAndARepeatedOneRefused) {
+  auto rows = simulate({"--columns", " ID , TIME,CP "});
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"ID", "TIME", "CP"}));
+  EXPECT_EQ(rows[4][0], "2");
+  // A table with two columns of one name is refused before anything runs (issue 12, item 8).
+  RunResult r = s.run({"simulate", s.path("m.ldn"), "--data", s.path("d.csv"), "--out", "-", "--columns", " ID , TIME,id"});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find("--columns: 'id' is column 1 ('ID') again"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out, "");
 }
 
 TEST_F(CliOutput, GridRowsMergeInTimeOrderAfterRecordsAtEqualTimes) {

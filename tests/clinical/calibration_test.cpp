@@ -64,6 +64,41 @@ TEST(ClinicalCalibration, RecoversAKnownSlopeWithTheTargetsSpreadAsStandardError
   fs::remove_all(d);
 }
 
+// A published "not significant" without numbers bounds the test statistic; it does not
+// measure the effect (issue 9). Cree 2010's PCS and MFIS nulls enter ldn-effects.toml as
+// bounds on the crossover t (|t| < qt(0.975, 58)), not as an estimate of 0, and the
+// effects they bear on are stored as not identified: no SE, the prior range kept.
+TEST(ClinicalCalibration, NullsWithoutNumbersAreBoundsAndTheirEffectsAreNotIdentified) {
+  science::CalibrationSpec spec = science::load_calibration_spec(test::src("trials/calibration/ldn-effects.toml"));
+  int lows = 0, highs = 0;
+  for (const auto& t : spec.targets) {
+    if (t.study.find("cree2010") == std::string::npos || (t.endpoint != "PCS" && t.endpoint != "MFIS")) continue;
+    EXPECT_EQ(t.statistic, science::Statistic::T) << t.id << ": a null without numbers is a bound on t, not an estimate";
+    EXPECT_NEAR(std::fabs(t.value), 2.0017, 1e-3) << t.id;  // qt(0.975, 58)
+    EXPECT_EQ(t.sigma, 1) << t.id;
+    if (t.kind == science::ClinicalTarget::Kind::AtLeast) {
+      ++lows;
+      EXPECT_LT(t.value, 0) << t.id;
+    } else if (t.kind == science::ClinicalTarget::Kind::AtMost) {
+      ++highs;
+      EXPECT_GT(t.value, 0) << t.id;
+    } else {
+      ADD_FAILURE() << t.id << ": an equality target turns 'not significant' into a measurement";
+    }
+  }
+  EXPECT_EQ(lows, 2);
+  EXPECT_EQ(highs, 2);
+  lang::ModelPtr m = lang::load_model(test::src("models/ms/patient.ldn"));
+  for (const char* name : {"EFF_PHYS", "EFF_FAT"}) {
+    const auto& p = m->parameters()[static_cast<std::size_t>(m->parameter_index(name))];
+    EXPECT_TRUE(p.has(lang::Role::Effect) && p.has(lang::Role::Fitted) && p.has(lang::Role::Unidentified)) << name;
+    EXPECT_FALSE(p.se.has_value()) << name << ": a bound gives no standard error";
+    ASSERT_TRUE(p.low && p.high) << name;
+    EXPECT_EQ(*p.low, -0.4) << name;
+    EXPECT_EQ(*p.high, 0.4) << name;
+  }
+}
+
 TEST(ClinicalCalibration, WriteFitKeepsOtherRolesAndMarksUnidentifiedEstimates) {
   const std::string t =
       "param A = 1 unit \"x\" range 0 2 se 0.3 role effect fitted  # note\n"

@@ -58,6 +58,19 @@ TEST(Reproduce, BadReportPathFailsBeforeRunning) {
   EXPECT_EQ(r.out.find("study 1/"), std::string::npos) << "ran before failing: " << r.out;
 }
 
+// replicates = 1e11 in a reproduce spec ended in 'internal error: std::bad_alloc' (issue 12,
+// item 4): bounded like --replicates, with the position and the value.
+TEST(Reproduce, ReplicatesInTheSpecAreBounded) {
+  fs::path d = test::temp_dir("bigspec");
+  { std::ofstream(d / "r.toml") << "[reproduce]\nreplicates = 100000000000\n"; }
+  auto r = test::ldnsim("reproduce --spec " + (d / "r.toml").string() + " --no-report -q");
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_NE(r.out.find("r.toml:2:14: reproduce.replicates: expected a whole number, 1 to 1000000, found 1e+11"),
+            std::string::npos)
+      << r.out;
+  fs::remove_all(d);
+}
+
 TEST(Reproduce, BadSpecNamesFileAndKey) {
   fs::path d = test::temp_dir("badspec");
   std::string spec = test::read(test::src("trials/reproduce.toml"));

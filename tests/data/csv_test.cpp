@@ -1,6 +1,7 @@
 // data::parse_csv: RFC 4180 fields, line numbers, and errors that name line and field.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -63,6 +64,46 @@ TEST(Csv, QuotedCommasDoubledQuotesAndNewlines) {
   // the quoted newline counts as a line: the next row starts on line 5
   EXPECT_EQ(rows[3].line, 5);
   EXPECT_EQ(rows[3].fields, (Fields{"last", "row"}));
+}
+
+TEST(Csv, UnquotedRowsSplitAsByTheDefinition) {
+  // Unquoted rows are split eight bytes at a time: commas at every offset of a word, runs
+  // of commas, fields longer than a word, bytes next to ',' in value (0x2B '+', 0x2D '-')
+  // and blanks to trim, against the definition (split at each comma, trim blanks, drop a
+  // final CR), for 2,000 rows from a fixed generator.
+  const char alphabet[] = {'a', '1', '-', '+', ',', ',', ' ', '\t', '.', 'Z'};
+  std::uint64_t state = 12345;
+  auto next = [&] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<unsigned>(state >> 33);
+  };
+  for (int row = 0; row < 2000; ++row) {
+    std::string line;
+    const unsigned length = next() % 40;
+    for (unsigned k = 0; k < length; ++k) line += alphabet[next() % sizeof(alphabet)];
+    if (next() % 4 == 0) line += '\r';
+    Fields expected;
+    std::string body = line;
+    if (!body.empty() && body.back() == '\r') body.pop_back();
+    std::size_t b = 0;
+    while (true) {
+      const std::size_t e = std::min(body.find(',', b), body.size());
+      std::string f = body.substr(b, e - b);
+      while (!f.empty() && (f.front() == ' ' || f.front() == '\t')) f.erase(f.begin());
+      while (!f.empty() && (f.back() == ' ' || f.back() == '\t')) f.pop_back();
+      expected.push_back(f);
+      if (e == body.size()) break;
+      b = e + 1;
+    }
+    // A first line that is not blank, so that the row under test is never skipped.
+    auto rows = parse_csv("h\n" + line + "\n", "in.csv");
+    if (rows.size() == 1) {  // a blank row is skipped, as a blank line
+      EXPECT_TRUE(expected.size() == 1 && expected[0].empty()) << row;
+      continue;
+    }
+    ASSERT_EQ(rows.size(), 2u) << row;
+    EXPECT_EQ(rows[1].fields, expected) << "row " << row << ": '" << line << "'";
+  }
 }
 
 TEST(Csv, EmptyQuotedField) {

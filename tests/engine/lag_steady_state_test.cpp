@@ -240,6 +240,39 @@ TEST_P(LagSteadyState, SteadyState2WithLagAddsItsTrainToTheRunningRegimen) {
   check(d, "SS=1 then SS=2");
 }
 
+TEST_P(LagSteadyState, SteadyState2WithLagsOfHalfToThreeAndAHalfIntervalsBolusAndInfusion) {
+  // Under an SS=1 regimen (100 mg into CENT every 12 h from 0, no lag, eight additional
+  // doses), an SS=2 record at 5 h adds a regimen every 8 h with ALAG 4, 12, 20 or 28 h
+  // (0.5, 1.5, 2.5, 3.5 of its interval) and two additional doses: a bolus of 60 mg, an
+  // infusion of 100 mg at 25 mg/h (4 h), and one of 80 mg at 10 mg/h (8 h: each copy ends
+  // exactly when the next starts). SS=2 cancels nothing; its train (anchored at
+  // 5 + ALAG - 8) adds to the running regimen from its record on.
+  struct Added {
+    double amount, rate;
+  };
+  const double ii = 8, t2 = 5;
+  for (const Added& a : {Added{60, 0}, Added{100, 25}, Added{80, 10}})
+    for (double lag : {4.0, 12.0, 20.0, 28.0}) {
+      Dosing d;
+      d.csv = "ID,TIME,EVID,AMT,RATE,CMT,II,SS,ADDL,LAGC\n1,0,1,100,0,2,12,1,8,0\n1,5,1," + num(a.amount) + "," +
+              num(a.rate) + ",2,8,2,2," + num(lag) + "\n";
+      d.expected = [=](double t) {
+        double c = ss_bolus_train(false, 100, -kTau, kTau, t);
+        for (int k = 0; k <= 8; ++k) c += bolus(false, 100, k * kTau, t);
+        if (t < t2) return c;
+        const double dur = a.rate > 0 ? a.amount / a.rate : 0;
+        c += a.rate > 0 ? ss_infusion_train(a.rate, dur, t2 + lag - ii, ii, t)
+                        : ss_bolus_train(false, a.amount, t2 + lag - ii, ii, t);
+        for (int k = 0; k <= 2; ++k)
+          c += a.rate > 0 ? infusion(a.rate, dur, t2 + lag + k * ii, t) : bolus(false, a.amount, t2 + lag + k * ii, t);
+        return c;
+      };
+      d.from = 0;
+      d.to = t2 + lag + 40;
+      check(d, "SS=2 AMT " + num(a.amount) + " RATE " + num(a.rate) + " ALAG " + num(lag));
+    }
+}
+
 TEST_P(LagSteadyState, LaggedDosesArrivingIntervalsLaterWithoutSteadyState) {
   // No steady state: a bolus with ALAG 30 h (2.5 intervals) and three additional doses,
   // and an infusion with ALAG 42 h (3.5 intervals) and two: each dose arrives ALAG after
@@ -259,6 +292,30 @@ TEST_P(LagSteadyState, LaggedDosesArrivingIntervalsLaterWithoutSteadyState) {
   d.from = 0;
   d.to = 100;
   check(d, "lagged doses");
+}
+
+TEST_P(LagSteadyState, LaggedBolusesAndInfusionsWithAddlAtEveryLag) {
+  // No steady state, one record at 2 h with three additional doses every 12 h and ALAG of
+  // 0.5, 1.5, 2.5 or 3.5 intervals: a bolus, and an infusion of 120 mg at 10 mg/h (DUR ==
+  // II: each copy ends exactly when the next arrives, so 10 mg/h runs without a break from
+  // the first arrival for 48 h).
+  for (double rate : {0.0, 10.0})
+    for (double lag : kLags) {
+      Dosing d;
+      d.csv = "ID,TIME,EVID,AMT,RATE,CMT,II,ADDL,LAGC\n1,2,1,120," + num(rate) + ",2,12,3," + num(lag) + "\n";
+      d.expected = [=](double t) {
+        double c = 0;
+        for (int k = 0; k <= 3; ++k)
+          c += rate > 0 ? infusion(rate, 12, 2 + lag + k * kTau, t) : bolus(false, 120, 2 + lag + k * kTau, t);
+        return c;
+      };
+      if (rate > 0) {  // the closed form agrees: one 48-h infusion at 10 mg/h
+        for (double t = 0; t <= 2 + lag + 80; t += 0.5) ASSERT_NEAR(d.expected(t), infusion(10, 48, 2 + lag, t), 1e-9) << t;
+      }
+      d.from = 0;
+      d.to = 2 + lag + 60;
+      check(d, "RATE " + num(rate) + " ALAG " + num(lag));
+    }
 }
 
 TEST_P(LagSteadyState, SteadyStateConstantInfusionsStopAtTheirRecord) {
@@ -284,6 +341,32 @@ INSTANTIATE_TEST_SUITE_P(Solvers, LagSteadyState,
                          ::testing::Values(solver::Method::Auto, solver::Method::Dopri5, solver::Method::Rosenbrock,
                                            solver::Method::Bdf, solver::Method::Adams),
                          [](const auto& info) { return std::string(solver::method_name(info.param)); });
+
+// ---- the closed forms themselves ------------------------------------------------------
+
+TEST(LagSteadyStateClosedForms, TheTrainIsTheSumOfItsPastDosesWhereTheLagIsWithinTheInterval) {
+  // With ALAG <= II no reading is involved: the steady state is the sum of every past dose
+  // of the train, each one arriving at TIME + ALAG - k*II (k >= 1). The geometric series
+  // above must equal that sum, taken here dose by dose over 3000 intervals.
+  for (double lag : {0.0, 3.0, 6.0, 12.0}) {
+    const double a = lag - kTau;  // the anchor: the train's last dose arrives there
+    for (double t = a; t <= a + 40; t += 0.75) {
+      double bol = 0, dep = 0, inf = 0, longinf = 0;
+      for (int k = 0; k < 3000; ++k) {
+        double s = a - k * kTau;
+        bol += bolus(false, 100, s, t);
+        dep += bolus(true, 100, s, t);
+        inf += infusion(25, 4, s, t);
+        longinf += infusion(10, 30, s, t);
+      }
+      const std::string at = "ALAG " + num(lag) + " t " + num(t);
+      EXPECT_NEAR(ss_bolus_train(false, 100, a, kTau, t), bol, 1e-9 * bol) << at;
+      EXPECT_NEAR(ss_bolus_train(true, 100, a, kTau, t), dep, 1e-9 * dep) << at;
+      EXPECT_NEAR(ss_infusion_train(25, 4, a, kTau, t), inf, 1e-9 * inf) << at;
+      EXPECT_NEAR(ss_infusion_train(10, 30, a, kTau, t), longinf, 1e-9 * longinf) << at;
+    }
+  }
+}
 
 // ---- sizes from input (issue 12): bounded, and computed without memory per copy --------
 

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "cli_support.hpp"
 
@@ -81,6 +83,60 @@ TEST_F(HostileCli, CheckCompilesNothing) {
   auto trial = s.run({"trial", spec_path, "--check"});
   EXPECT_EQ(trial.code, 0) << trial.err;
   EXPECT_FALSE(s.exists("PWNED")) << "trial --check called the compiler";
+}
+
+std::string repeat(const std::string& s, std::size_t n) {
+  std::string r;
+  for (std::size_t i = 0; i < n; ++i) r += s;
+  return r;
+}
+
+// The shapes that crashed `check` and `simulate` with a stack overflow (exit 139): now a
+// located error and exit 2, messages of a few lines.
+TEST_F(HostileCli, DeepExpressionsExitWithAnErrorNotACrash) {
+  const std::vector<std::pair<std::string, std::string>> shapes = {
+      {"parentheses", "-" + repeat("(", 8000) + "C" + repeat(")", 8000)},
+      {"sum", "C" + repeat(" + C", 11999)},
+      {"minus", repeat("-", 100000) + "C"},
+      {"not", repeat("not ", 100000) + "C"},
+      {"power", "C" + repeat("^C", 100000)},
+      {"if", repeat("if C > 0 then ", 10000) + "1" + repeat(" else 0", 10000)},
+      {"unclosed", repeat("(", 100000) + "C"},
+  };
+  for (const auto& [name, equation] : shapes) {
+    const std::string model = s.write(name + ".ldn", "state C = 1 unit \"mg\" depot\nd/dt(C) = " + equation + "\n");
+    auto check = s.run({"check", model});
+    EXPECT_EQ(check.code, 2) << name << ": " << check.err.substr(0, 300);
+    EXPECT_NE(check.err.find(name + ".ldn:2:"), std::string::npos) << name << ": " << check.err.substr(0, 300);
+    EXPECT_NE(check.err.find("the limit is"), std::string::npos) << name << ": " << check.err.substr(0, 300);
+    EXPECT_LT(check.err.size(), 600u) << name;
+    auto sim = s.run({"simulate", model, "--dose", "1mg", "--every", "24h", "--days", "1", "--out", s.path("o.csv")});
+    EXPECT_EQ(sim.code, 2) << name << ": " << sim.err.substr(0, 300);
+    EXPECT_NE(sim.err.find("the limit is"), std::string::npos) << name << ": " << sim.err.substr(0, 300);
+  }
+}
+
+// A distribution's argument that goes out of its domain while simulating stops the run as a
+// solver failure (exit 3) naming the subject, the draw and the value; a constant one is a
+// located error (exit 2) before anything runs.
+TEST_F(HostileCli, BadDrawArgumentsStopTheRun) {
+  const std::string model =
+      s.write("draw.ldn", "param SD = 1\nrandom R ~ normal(0, SD)\nstate C = 0 unit \"mg\" depot\n"
+                          "d/dt(C) = -C\noutput Y = C + R\n");
+  s.write("data.csv", "ID,TIME,EVID,AMT,SD\n1,0,1,1,0.5\n1,1,0,0,0.5\n2,0,1,1,-0.25\n2,1,0,0,-0.25\n");
+  auto r = s.run({"simulate", model, "--data", s.path("data.csv"), "--seed", "1", "--out", s.path("o.csv"), "-q"});
+  EXPECT_EQ(r.code, 3) << r.err;
+  EXPECT_NE(r.err.find("ID 2: normal(mean, sd) in random R (" + s.path("draw.ldn") + ":2:22): sd = -0.25, expected a "
+                       "finite number of 0 or more"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(s.exists("o.csv"));
+  const std::string bad = s.write("bad.ldn", "random R ~ exponential(-1)\nstate C = 0\nd/dt(C) = R\n");
+  auto c = s.run({"check", bad});
+  EXPECT_EQ(c.code, 2);
+  EXPECT_NE(c.err.find("bad.ldn:1:24: error: exponential(): the rate is -1; expected a finite number above 0"),
+            std::string::npos)
+      << c.err;
 }
 
 }  // namespace

@@ -64,6 +64,25 @@ TEST(SimulateTable, AStreamedDataSetGivesTheSameBytesAsOneInMemoryWhateverTheThr
   EXPECT_NE(expected.find("\n1,0.25,"), std::string::npos);
 }
 
+TEST(SimulateTable, AColumnAskedForTwiceIsRefusedNamingBoth) {
+  auto m = test::model(kModel);
+  data::Dataset ds = data::parse_dataset(data_set(1), "d.csv");
+  auto message = [&](std::vector<std::string> requested) {
+    try {
+      resolve_columns(*m, ds.columns(), requested);
+    } catch (const UsageError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  // The same output twice, in another case; a data column twice; ID twice.
+  EXPECT_EQ(message({"ID", "TIME", "CP", "cp"}),
+            "--columns: 'cp' is column 3 ('CP') again; expected each column once (names are case-insensitive)");
+  EXPECT_NE(message({"AMT", "CP", "amt"}).find("'amt' is column 1 ('AMT') again"), std::string::npos);
+  EXPECT_NE(message({"ID", "TIME", "id"}).find("'id' is column 1 ('ID') again"), std::string::npos);
+  EXPECT_EQ(resolve_columns(*m, ds.columns(), {"ID", "TIME", "CP", "CENT", "WT"}).size(), 5u);
+}
+
 TEST(SimulateTable, ANonFiniteOutputIsASolverFailureNamingSubjectTimeAndOutput) {
   auto m = test::model("state X = 10\nd/dt(X) = -0.1 * X\noutput L = log(X - 5)\n");
   const std::string csv = "ID,TIME\n4,0\n4,10\n";

@@ -89,6 +89,33 @@ TEST(LineChart, ManyPointsBecomeInvisibleHoverTargets) {
   EXPECT_EQ(layer_of(rp::line_chart(line_rows(false, false), "x", "y"), "point")["mark"]["opacity"], 1);
 }
 
+// Doses that differ tenfold or more (LDN against 50 mg) on a log axis: ticks at 1-2-5 steps
+// inside the data's range, every layer on the log scale, and values of 0 or below refused.
+TEST(LineChart, LogAxis) {
+  json rows = json::array();
+  for (double y : {0.004, 0.0124, 1.36, 15.1}) rows.push_back({{"x", y}, {"y", y}, {"series", "a"}});
+  json spec = rp::line_chart(rows, "h", "ng/mL", "", true);
+  for (const auto& layer : spec["layer"]) {
+    EXPECT_EQ(layer["encoding"]["y"]["scale"]["type"], "log");
+    EXPECT_EQ(layer["encoding"]["y"]["axis"]["values"], json({0.01, 0.1, 1, 10})) << layer.dump();
+  }
+  EXPECT_EQ(layer_of(rp::line_chart(rows, "h", "ng/mL"), "line")["encoding"]["y"]["scale"], json({{"zero", false}}));
+  rows.push_back({{"x", 5}, {"y", 0}});
+  EXPECT_THROW(rp::line_chart(rows, "h", "ng/mL", "", true), ldnsim::InputError);
+}
+
+// Every chart takes the width of its column (the page bounds it), not a fixed 520-600 px.
+TEST(ChartHelpers, FillTheColumnWidth) {
+  json forest = json::array({{{"label", "a"}, {"estimate", 1.0}, {"low", 0.5}, {"high", 2.0}}});
+  json interval = json::array({{{"category", "a"}, {"value", 1.0}}});
+  for (const json& spec : {rp::line_chart(line_rows(true, true), "x", "y"), rp::forest_plot(forest, "estimate"),
+                           rp::interval_chart(interval, "c", "v"),
+                           rp::power_curve(json::array({{{"x", 1}, {"y", 0.5}}}), "n")}) {
+    EXPECT_EQ(spec["width"], "container");
+    EXPECT_EQ(spec["autosize"]["type"], "fit-x");
+  }
+}
+
 TEST(LineChart, RejectsMalformedRows) {
   EXPECT_THROW(rp::line_chart(json::object(), "x", "y"), ldnsim::InputError);
   EXPECT_THROW(rp::line_chart(json::array({1, 2}), "x", "y"), ldnsim::InputError);
@@ -151,7 +178,7 @@ TEST(ForestPlot, LinearWithoutSourceOrReference) {
   EXPECT_FALSE(point["encoding"].contains("yOffset"));
   EXPECT_FALSE(point["encoding"].contains("color"));
   EXPECT_EQ(point["encoding"]["x"]["scale"]["zero"], false);
-  EXPECT_EQ(spec["height"]["step"], 26);
+  EXPECT_EQ(spec["height"], 2 * 26);  // 26 px a label
 }
 
 TEST(ForestPlot, RejectsBadInput) {

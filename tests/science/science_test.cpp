@@ -3,6 +3,8 @@
 // steady state) and the mouse sign switch.
 #include <gtest/gtest.h>
 
+#include <Eigen/Dense>
+
 #include <cmath>
 #include <map>
 #include <numeric>
@@ -30,6 +32,29 @@ std::vector<std::string> split(const std::string& line, char sep) {
 
 double number_or_nan(const std::string& s) { return s.empty() ? NAN : std::stod(s); }
 
+// Half a unit of the last digit a published number is given to (13 -> 0.5, 17.2 -> 0.05):
+// a value that rounds to the bound at that precision is inside it.
+double half_unit(double x) {
+  double unit = 1;
+  for (int d = 0; d < 6 && std::fabs(x / unit - std::round(x / unit)) > 1e-9; ++d) unit /= 10;
+  return unit / 2;
+}
+
+// Index of a human calibration target by id.
+std::size_t target_index(const std::string& id) {
+  const auto& t = human_targets();
+  for (std::size_t i = 0; i < t.size(); ++i)
+    if (t[i].id == id) return i;
+  ADD_FAILURE() << "no human target " << id;
+  return 0;
+}
+
+double auc(const Series& s, int k) {
+  double a = 0;
+  for (std::size_t i = 0; i + 1 < s.t.size(); ++i) a += 0.5 * (s.y[k][i] + s.y[k][i + 1]) * (s.t[i + 1] - s.t[i]);
+  return a;
+}
+
 }  // namespace
 
 // The targets the code fits and tests are those of targets.csv, value for value.
@@ -45,7 +70,12 @@ TEST(Targets, MatchTheSharedTable) {
     if (f.size() >= 7) rows[f[0]] = f;
   }
   for (const Target& t : human_targets()) {
-    ASSERT_TRUE(rows.count(t.id)) << t.id << " is not in targets.csv";
+    if (!rows.count(t.id)) {
+      // Not a row of the shared table: the target names its line in the notes and its grade.
+      EXPECT_NE(t.source.find("pharmacology.md"), std::string::npos) << t.id << " is not in targets.csv";
+      EXPECT_NE(t.source.find("grade"), std::string::npos) << t.id;
+      continue;
+    }
     const auto& f = rows[t.id];
     EXPECT_DOUBLE_EQ(std::stod(f[3]), t.value) << t.id;
     double lo = number_or_nan(f[4]), hi = number_or_nan(f[5]);
@@ -57,37 +87,44 @@ TEST(Targets, MatchTheSharedTable) {
   }
 }
 
-// Each calibration target: inside its published range where one exists; otherwise within
-// the family-wise 95% bound of the data's spread: 11 targets tested together, two-sided,
-// Bonferroni: |z| <= 2.84 (z in units of the spread sigma given with each target).
+// Each calibration target: inside its range where one exists; otherwise within the
+// family-wise 95% bound of the data's spread: 18 targets tested together, two-sided,
+// Bonferroni: |z| <= 2.99 (z in units of the spread sigma given with each target).
 TEST(Calibration, HumanTargetsWithinTheirSpread) {
   Simulator sim(model("human"));
   auto p = model("human").typical();
   auto v = evaluate_human(sim, p);
   const auto& t = human_targets();
   ASSERT_EQ(v.size(), t.size());
+  ASSERT_EQ(t.size(), 18u);  // the bound below is for 18 targets: Phi^-1(1 - 0.05/36) = 2.99
   for (std::size_t i = 0; i < t.size(); ++i) {
     Evaluated e{t[i], v[i]};
-    if (!std::isnan(t[i].low) && !std::isnan(t[i].high)) {
-      EXPECT_GE(v[i], t[i].low) << t[i].id;
-      EXPECT_LE(v[i], t[i].high) << t[i].id;
+    // A range of study means bounds the value; the occupancy ranges (occ-5mg 43-58,
+    // occ-50mg 92-98) span 2-3 single scans and are judged by z alone.
+    const bool scans = t[i].sigma_why.find("scans") != std::string::npos;
+    if (!std::isnan(t[i].low) && !std::isnan(t[i].high) && !scans) {
+      EXPECT_GE(v[i], t[i].low - half_unit(t[i].low)) << t[i].id;
+      EXPECT_LE(v[i], t[i].high + half_unit(t[i].high)) << t[i].id;
     }
-    EXPECT_LE(std::fabs(e.z()), 2.84) << t[i].id << ": model " << v[i] << " vs " << t[i].value;
+    EXPECT_LE(std::fabs(e.z()), 2.99) << t[i].id << ": model " << v[i] << " vs " << t[i].value;
   }
 }
 
 // Lee 1988: the half-time of brain MOR blockade after 50 mg lies in 72-108 h (5 subjects),
-// and the Swiss label: 70-80% still blocked at 48 h.
+// and the Swiss label: 70-80% still blocked at 48 h. The loss is a decline from the first
+// scan: blockade at 1 h is at least that at 48 h (the old model had 17% at 1 h, which made
+// its regression half-time 86 h although its blockade fell with a 34-h half-time after 48 h).
 TEST(Calibration, BlockadeHalfTimeAfter50mg) {
   Simulator sim(model("human"));
   auto v = evaluate_human(sim, model("human").typical());
-  EXPECT_GE(v[10], 72);
-  EXPECT_LE(v[10], 108);
-  EXPECT_GE(v[9], 70);
-  EXPECT_LE(v[9], 80);
+  EXPECT_GE(v[target_index("occ-50mg-halftime")], 72);
+  EXPECT_LE(v[target_index("occ-50mg-halftime")], 108);
+  EXPECT_GE(v[target_index("occ-50mg-48h")], 70);
+  EXPECT_LE(v[target_index("occ-50mg-48h")], 80);
+  EXPECT_GE(v[target_index("occ-50mg-1h")], v[target_index("occ-50mg-48h")]);
 }
 
-// PK targets individually, with the published numbers written out (pharmacology.md 2.1-2.2).
+// PK targets individually, with the published numbers written out (pharmacology.md 2.1-2.3).
 TEST(Calibration, FiftyMilligramPharmacokinetics) {
   Simulator sim(model("human"));
   Series s = sim.single_dose(model("human").typical(), 50, true, 72, 0.01);
@@ -99,12 +136,54 @@ TEST(Calibration, FiftyMilligramPharmacokinetics) {
   // 6-beta-naltrexol Cmax ~108 ng/mL (label mean, no spread given): within 10%, the
   // between-study spread of naltrexone Cmax means.
   EXPECT_NEAR(m.cmax_cm, 108, 10.8);
-  // its half-life is the model's THALFM (13 h, labels): slope of log CM over 24-72 h
+  // Its Tmax: "~1 h" (FDA and Swiss labels), read to the hour. The old one-compartment
+  // metabolite, formed at Licko's absorption rate, peaked at 4.2 h.
+  EXPECT_GE(m.tmax_cm, 0.5);
+  EXPECT_LE(m.tmax_cm, 1.5);
+  // Terminal half-life (slope of log CM over 24-72 h): inside 7.6 h (Chinese BE) - 13 h
+  // (labels), with 0.5 h for the parent still feeding it at 24 h.
   double c24 = 0, c72 = s.y[CM].back();
   for (std::size_t i = 0; i < s.t.size(); ++i)
     if (std::fabs(s.t[i] - 24) < 1e-9) c24 = s.y[CM][i];
   double thalf = 48 * std::log(2.0) / std::log(c24 / c72);
-  EXPECT_NEAR(thalf, 13, 0.5);  // parent still feeds it a little at 24 h: < 0.5 h longer
+  EXPECT_GE(thalf, 7.6);
+  EXPECT_LE(thalf, 13.5);
+}
+
+// 6-beta-naltrexol exposure relative to naltrexone (pharmacology.md 2.3). The ratio of the
+// mean concentrations over a steady-state interval equals the ratio of the AUCs to infinity
+// after one dose (superposition, linear PK): checked here against a 20-day integral, an
+// independent computation. The steady-state ratio must lie in the notes' 10-30 (the old
+// model: 40) and the single-dose AUC ratio in 19-41 (our arithmetic on the labels).
+TEST(Metabolite, ExposureRatioToNaltrexone) {
+  Simulator sim(model("human"));
+  auto p = model("human").typical();
+  Series one = sim.single_dose(p, 50, true, 480, 0.02);
+  const double ratio_inf = auc(one, CM) / auc(one, CP);
+  Regimen daily;
+  daily.dose_mg = 50;
+  Series ss = sim.regimen(p, daily, 0.01);
+  const double ratio_ss = auc(ss, CM) / auc(ss, CP);
+  EXPECT_NEAR(ratio_ss, ratio_inf, 1e-3 * ratio_inf);
+  auto v = evaluate_human(sim, p);
+  EXPECT_NEAR(v[target_index("met-ratio-ss")], ratio_ss, 1e-3 * ratio_ss);
+  EXPECT_GE(ratio_ss, 10);
+  EXPECT_LE(ratio_ss, 30);
+  EXPECT_GE(v[target_index("met-auc-ratio-50mg")], 19);
+  EXPECT_LE(v[target_index("met-auc-ratio-50mg")], 41);
+}
+
+// The PET occupancies at 2-15 mg were measured within 8 h of the dose and read as peaks:
+// after one low dose the model's occupancy must peak inside that window (the old model
+// peaked 19-21 h after 1.5-4.5 mg, through slow receptor binding fed by the metabolite).
+TEST(Receptor, SingleLowDosePeaksWithinThePetWindow) {
+  Simulator sim(model("human"));
+  auto p = model("human").typical();
+  for (double dose : {1.5, 2.0, 3.0, 4.5}) {
+    Series s = sim.single_dose(p, dose, true, 72, 0.02);
+    CycleMetrics m = summarise(s, 0, 72);
+    EXPECT_LE(m.tpeak_occ, 8) << dose << " mg";
+  }
 }
 
 TEST(Calibration, FileHoldsTheFittedValues) {
@@ -121,6 +200,57 @@ TEST(Calibration, FileHoldsTheFittedValues) {
       ASSERT_TRUE(decl.low && decl.high) << name << " " << param << " has no fitted range";
       double allowed = std::max(1e-4 * std::fabs(m.get(p, param)), 0.01 * (*decl.high - *decl.low));
       EXPECT_NEAR(value, m.get(p, param), allowed) << name << " " << param;
+    }
+  }
+}
+
+// Local identifiability at the fitted values: per stage, the Jacobian of the two-sided
+// targets' z with respect to log(parameter), by central differences. A fitted parameter is
+// identified when its local 95% interval (+-1.96 SE of log value, from the inverse of J'J)
+// is narrower than the stage's search range. KEO, added to the occupancy stage, is not:
+// its interval is wider than its whole prior range (0.03-3/h), which is why it is reported
+// as not identified rather than fitted. The old model fitted KEO with KD and KOFF; its
+// flat direction gave a point value with a range from refits.
+TEST(Calibration, FittedParametersAreIdentifiedAndKeoIsNot) {
+  const LdnModel& m = model("human");
+  Simulator sim(m);
+  const auto p = m.typical();
+  const auto& targets = human_targets();
+  auto se_log = [&](const std::vector<std::string>& names, const std::vector<std::size_t>& stage_targets) {
+    std::vector<std::size_t> rows;
+    for (std::size_t t : stage_targets)
+      if (targets[t].kind == Target::Kind::Equal) rows.push_back(t);
+    Eigen::MatrixXd J(static_cast<long>(rows.size()), static_cast<long>(names.size()));
+    const double h = 0.01;
+    for (std::size_t j = 0; j < names.size(); ++j) {
+      auto up = p, dn = p;
+      m.set(up, names[j], m.get(p, names[j]) * std::exp(h));
+      m.set(dn, names[j], m.get(p, names[j]) * std::exp(-h));
+      auto vu = evaluate_human(sim, up), vd = evaluate_human(sim, dn);
+      for (std::size_t r = 0; r < rows.size(); ++r)
+        J(static_cast<long>(r), static_cast<long>(j)) = (vu[rows[r]] - vd[rows[r]]) / (2 * h) / targets[rows[r]].sigma;
+    }
+    Eigen::MatrixXd cov = (J.transpose() * J).inverse();
+    std::vector<double> se;
+    for (std::size_t j = 0; j < names.size(); ++j) se.push_back(std::sqrt(cov(static_cast<long>(j), static_cast<long>(j))));
+    return se;
+  };
+  for (const Stage& stage : human_stages()) {
+    auto se = se_log(stage.parameters, stage.targets);
+    for (std::size_t j = 0; j < stage.parameters.size(); ++j) {
+      const double width = std::log(stage.bounds[j].second / stage.bounds[j].first);
+      EXPECT_TRUE(std::isfinite(se[j])) << stage.parameters[j];
+      EXPECT_LT(2 * 1.96 * se[j], width) << stage.name << ": " << stage.parameters[j] << " SE(log) " << se[j];
+    }
+    if (stage.not_identified.empty()) continue;
+    auto names = stage.parameters;
+    names.insert(names.end(), stage.not_identified.begin(), stage.not_identified.end());
+    auto se_all = se_log(names, stage.targets);
+    for (std::size_t j = stage.parameters.size(); j < names.size(); ++j) {
+      const auto& decl = m.model().parameters()[m.param(names[j])];
+      ASSERT_TRUE(decl.low && decl.high) << names[j] << ": a parameter that is not identified needs its prior range";
+      EXPECT_GT(2 * 1.96 * se_all[j], std::log(*decl.high / *decl.low)) << names[j] << " SE(log) " << se_all[j];
+      EXPECT_TRUE(decl.has(lang::Role::Fitted) && decl.has(lang::Role::Unidentified)) << names[j] << ": role fitted unidentified";
     }
   }
 }
@@ -214,7 +344,7 @@ TEST(Pharmacokinetics, AllometricWeight) {
 }
 
 // The engine's steady state (SS=1) equals the end of a long run of daily doses: 60 days
-// are 57 half-lives of the slowest process (receptor offset, ~25 h).
+// are over 30 half-lives of the slowest process (release from the deep brain store, ~45 h).
 TEST(SteadyState, MatchesALongRun) {
   Simulator sim(model("human"));
   auto p = model("human").typical();
@@ -321,7 +451,8 @@ TEST(Models, EveryParameterHasUnitSourceAndRange) {
         EXPECT_NE(p.source.find("ldnsim calibrate"), std::string::npos) << name << " " << p.name;
       }
       bool assumed_only = p.source.empty();
-      bool unused = p.assumption.rfind("not used", 0) == 0 || p.assumption.find("no peripheral") == 0;
+      bool unused = p.assumption.rfind("not used", 0) == 0 || p.assumption.find("no peripheral") == 0 ||
+                    p.assumption.find("no deep brain store") == 0;
       if (assumed_only && !exempt.count(p.name) && !unused) {
         EXPECT_TRUE(p.low && p.high) << name << " " << p.name << ": an assumption needs a plausible range";
       }
@@ -457,5 +588,37 @@ TEST(Sensitivity, MorrisOnAKnownFunction) {
     EXPECT_GT(r.sigma[0][0], 0.1);
     EXPECT_GT(r.mu_star[0][0], 1);
     EXPECT_LT(r.mu_star[0][0], 4);
+  }
+}
+
+// A failed point (f returns nothing) is counted by morris from the results, not by the
+// caller's threads, so the count is the same for any thread or process count; the linear
+// effects from the remaining points stay exact.
+TEST(Sensitivity, MorrisCountsFailedPointsFromTheResults) {
+  const std::vector<double> a = {1, 2, 0, -5};
+  auto f = [&](std::size_t, std::span<const double> u) {
+    if (u[2] > 0.6) return std::vector<double>{};  // "the simulation failed" at high u2
+    double y = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) y += a[i] * u[i];
+    return std::vector<double>{y};
+  };
+  // Points with u2 > 0.6: recount them independently of morris.
+  std::size_t expected = 0;
+  {
+    std::size_t seen = 0;
+    auto count = [&](std::size_t, std::span<const double> u) {
+      ++seen;
+      if (u[2] > 0.6) ++expected;
+      return std::vector<double>{0.0};
+    };
+    morris(4, 1, 30, 4, 5, 1, false, count);
+    ASSERT_EQ(seen, 30u * 5u);
+  }
+  ASSERT_GT(expected, 0u);
+  for (int threads : {1, 2}) {
+    MorrisResult r = morris(4, 1, 30, 4, 5, threads, false, f);
+    EXPECT_EQ(r.failed, expected);
+    EXPECT_NEAR(r.mu_star[0][3], 5, 1e-12);
+    EXPECT_NEAR(r.sigma[0][3], 0, 1e-12);
   }
 }

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -13,6 +14,7 @@
 #include <thread>
 
 #include "../cli/cli_support.hpp"
+#include "ldnsim/core/error.hpp"
 #include "ldnsim/models/builtin.hpp"
 #include "ldnsim/server/explorer.hpp"
 #include "serve_process.hpp"
@@ -106,6 +108,7 @@ TEST(ExplorerHttp, BadQueriesGet400NamingTheParameter) {
   };
   for (const Case& k : std::vector<Case>{{"mg=-2", "mg", "above 0"},
                                          {"mg=501", "mg", "500"},
+                                         {"mg=1e-320", "mg", "below 0.001 mg"},
                                          {"mg=lots", "mg", "not a number"},
                                          {"at=9pm", "at", "HH:MM"},
                                          {"form=liquid", "form", "base"},
@@ -211,6 +214,179 @@ TEST(ExplorerHttp, Loopback) {
   EXPECT_FALSE(server::is_loopback("example.org"));
 }
 
+// ---- hostile and slow clients (issue 12, item 6) -----------------------------------------
+
+// A TCP connection to 127.0.0.1:port, or -1.
+int connect_loopback(int port) {
+  int sock = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  if (::connect(sock, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(sock);
+    return -1;
+  }
+  return sock;
+}
+
+// Everything the server sends until it closes the connection (at most `seconds`); `closed`
+// says whether it did.
+std::string read_until_closed(int sock, double seconds, bool* closed = nullptr) {
+  std::string got;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  if (closed) *closed = false;
+  while (std::chrono::steady_clock::now() < until) {
+    pollfd p{sock, POLLIN, 0};
+    if (::poll(&p, 1, 50) <= 0) continue;
+    char buf[4096];
+    const ssize_t n = ::recv(sock, buf, sizeof buf, 0);
+    if (n <= 0) {
+      if (closed) *closed = true;
+      break;
+    }
+    got.append(buf, static_cast<std::size_t>(n));
+  }
+  return got;
+}
+
+void send_text(int sock, const std::string& text) { (void)::send(sock, text.data(), text.size(), MSG_NOSIGNAL); }
+
+// An explorer of its own on a free port, served by a thread, stopped at the end.
+class OwnServer {
+ public:
+  static server::ServeOptions any_port(server::ServeOptions o) {
+    o.port = 0;
+    return o;
+  }
+  explicit OwnServer(server::ServeOptions o) : e_(any_port(std::move(o))) {
+    e_.bind();
+    t_ = std::thread([this] { e_.run(); });
+  }
+  ~OwnServer() {
+    e_.stop();
+    t_.join();
+  }
+  int port() const { return e_.port(); }
+
+ private:
+  server::Explorer e_;
+  std::thread t_;
+};
+
+// Slow clients hold at most a few of the pool's threads: 16 connections that say nothing or
+// send half a request (more than the 4 request threads of before, which then stalled every
+// other client) do not keep a client with a 3 s timeout from its answer.
+TEST(ExplorerHttp, SlowClientsDoNotStarveOthers) {
+  OwnServer srv(server::ServeOptions{});
+  std::vector<int> slow;
+  for (int i = 0; i < 16; ++i) {
+    const int sock = connect_loopback(srv.port());
+    ASSERT_GE(sock, 0);
+    if (i % 2) send_text(sock, "GET /api HTTP/1.1\r\nHost: 127.0.0.1\r\n");  // never finished
+    slow.push_back(sock);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the slow ones are in first
+  httplib::Client c("127.0.0.1", srv.port());
+  c.set_connection_timeout(3);
+  c.set_read_timeout(3);
+  auto res = c.Get("/api/dose?mg=2");
+  ASSERT_TRUE(res) << httplib::to_string(res.error());
+  EXPECT_EQ(res->status, 200);
+  for (int sock : slow) ::close(sock);
+}
+
+// A request whose headers trickle in is cut off at the request deadline (here 1 s), however
+// steadily bytes keep coming; a connection that stays silent is closed after the idle time.
+TEST(ExplorerHttp, TricklingAndIdleClientsAreCutOff) {
+  server::ServeOptions o;
+  o.request_seconds = 1;
+  o.idle_seconds = 0.5;
+  o.connections = 2;
+  OwnServer srv(o);
+  const int idle = connect_loopback(srv.port());
+  const int trickle = connect_loopback(srv.port());
+  ASSERT_GE(idle, 0);
+  ASSERT_GE(trickle, 0);
+  send_text(trickle, "GET /api HTTP/1.1\r\n");
+  bool closed = false;
+  std::string got;
+  for (int i = 0; i < 40 && !closed; ++i) {  // one header byte every 100 ms, for up to 4 s
+    send_text(trickle, "X");
+    got += read_until_closed(trickle, 0.1, &closed);
+  }
+  EXPECT_TRUE(closed) << "a request trickling in for 4 s was not cut off at its 1 s deadline";
+  EXPECT_EQ(got.find("200 OK"), std::string::npos) << got;
+  read_until_closed(idle, 3, &closed);
+  EXPECT_TRUE(closed) << "a silent connection was kept open";
+  ::close(idle);
+  ::close(trickle);
+  // with both pool threads free again, a client is served
+  httplib::Client c("127.0.0.1", srv.port());
+  c.set_read_timeout(5);
+  auto res = c.Get("/api");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+}
+
+// A request is bounded in bytes, not only in time: httplib limits each header line (8 KB)
+// and the body (64 KB) but not the number of header lines, so a client sending headers for
+// the whole deadline made the server hold tens of megabytes. Past 256 KB the connection is
+// closed, long before the (here 30 s) deadline.
+TEST(ExplorerHttp, AnEndlessHeaderIsCutOffBySize) {
+  server::ServeOptions o;
+  o.request_seconds = 30;
+  OwnServer srv(o);
+  const int sock = connect_loopback(srv.port());
+  ASSERT_GE(sock, 0);
+  send_text(sock, "GET /api HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+  const std::string line = "X-Filler: " + std::string(4000, 'a') + "\r\n";
+  std::size_t sent = 0;
+  while (sent < 4 * 1024 * 1024) {  // 4 MB of headers, or until the server shuts the door
+    pollfd p{sock, POLLOUT, 0};
+    if (::poll(&p, 1, 2000) <= 0 || (p.revents & (POLLERR | POLLHUP))) break;
+    const ssize_t n = ::send(sock, line.data(), line.size(), MSG_NOSIGNAL);
+    if (n <= 0) break;
+    sent += static_cast<std::size_t>(n);
+  }
+  bool closed = false;
+  const std::string answer = read_until_closed(sock, 3, &closed);
+  ::close(sock);
+  EXPECT_TRUE(closed) << "the server still reads a request after " << sent << " bytes of headers";
+  EXPECT_LT(sent, 4u * 1024 * 1024) << "4 MB of headers were read";
+  EXPECT_EQ(answer.find("200 OK"), std::string::npos) << answer.substr(0, 200);
+  // and the server goes on serving
+  httplib::Client c("127.0.0.1", srv.port());
+  c.set_read_timeout(5);
+  auto res = c.Get("/api");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+}
+
+TEST(ExplorerHttp, TwoHostHeadersAreRefused) {
+  const int sock = connect_loopback(running().port());
+  ASSERT_GE(sock, 0);
+  send_text(sock, "GET /api HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: attacker.example\r\nConnection: close\r\n\r\n");
+  const std::string answer = read_until_closed(sock, 10);
+  ::close(sock);
+  EXPECT_EQ(answer.rfind("HTTP/1.1 400", 0), 0u) << answer;
+  EXPECT_NE(answer.find("2 Host headers"), std::string::npos) << answer;
+}
+
+// A second explorer cannot bind the port of a running one (httplib's SO_REUSEPORT let it,
+// and the two then shared the connections).
+TEST(ExplorerHttp, ASecondServerCannotShareThePort) {
+  server::ServeOptions o;
+  o.port = running().port();
+  server::Explorer second(o);
+  try {
+    second.bind();
+    ADD_FAILURE() << "a second explorer bound port " << o.port;
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("already in use"), std::string::npos) << e.what();
+  }
+}
+
 // ---- the ldnsim serve command -------------------------------------------------------------
 
 TEST(ServeCommand, AnnouncesStopsOnSignalsAndExitsZero) {
@@ -263,6 +439,21 @@ TEST(ServeCommand, PortInUseIsAClearError) {
   EXPECT_NE(r.err.find("already in use"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("--port"), std::string::npos) << r.err;
   EXPECT_TRUE(r.out.empty()) << r.out;
+}
+
+TEST(ServeCommand, ASecondServeOnTheSamePortExitsWith2) {
+  ServeProcess first({"serve", "--port", "0", "--json", "-q"});
+  auto line = first.first_line(30);
+  ASSERT_TRUE(line) << first.err();
+  const std::string port = std::to_string(json::parse(*line)["results"]["port"].get<int>());
+  ServeProcess second({"serve", "--port", port});
+  auto status = second.wait(30);
+  ASSERT_TRUE(status) << "a second ldnsim serve is listening on port " << port << " beside the first";
+  EXPECT_EQ(*status, 2) << second.err();
+  EXPECT_NE(second.err().find("cannot listen on 127.0.0.1:" + port), std::string::npos) << second.err();
+  EXPECT_NE(second.err().find("already in use"), std::string::npos) << second.err();
+  first.signal(SIGTERM);
+  EXPECT_TRUE(first.wait(10));
 }
 
 TEST(ServeCommand, BadOptionsAreUsageErrors) {

@@ -112,6 +112,9 @@ TEST(JsonOutput, Params) {
   RunResult text = s.run({"params", path});
   ASSERT_EQ(text.code, 0);
   auto rows = lines_of(text.out);
+  ASSERT_FALSE(rows.empty());
+  EXPECT_EQ(rows.front().rfind("parameter", 0), 0u) << rows.front();  // the header row
+  rows.erase(rows.begin());
   const auto& params = j["results"]["parameters"];
   ASSERT_EQ(params.size(), rows.size());
   std::size_t assumptions = 0;

@@ -184,17 +184,41 @@ TEST(TrialSpec, OtherBadValues) {
       {"name = \"placebo\"", "name = \"LDN\"", "arms[1].name: a second arm named 'LDN' (expected unique names)"},
       {"[enrollment]\nn = 60", "[enrollment]\nn = 60\nallocation = [2, 1, 1]", "enrollment.allocation: expected 2 ratios, one per arm, found 3"},
       {"[enrollment]\nn = 60", "[enrollment]\nn = 60\nblock_size = 3", "enrollment.block_size: expected a multiple of the sum of the allocation ratios (2)"},
+      {"[enrollment]\nn = 60", "[enrollment]\nn = 60\nblock_size = 4294967298",
+       "enrollment.block_size: expected a block size of at most 10000, found 4294967298"},
       {"analysis = \"welch_t\"", "analysis = \"welch_t\"\nalternative = \"bigger\"", "endpoints[0].alternative: 'bigger' (expected two-sided, less or greater)"},
       {"measure = \"change\"\nanalysis = \"welch_t\"", "type = \"progression\"\nanalysis = \"cox\"",
        "endpoints[0].type: confirmed progression needs regular visits (expected schedule.every"},
       {"[trial]", "[trial]\nalpha = 1.5", "trial.alpha: expected a significance level between 0 and 1, found 1.5"},
       {"n = 60", "n = 60\nn = 61", "not valid TOML"},
+      // sizes derived from the spec are bounded before anything is allocated (issue 12)
+      {"duration = \"24w\"", "duration = \"24w\"\nevery = \"1e-9d\"",
+       "t.toml:20:9: schedule.every: a visit every 1e-09 days gives 1.68e+11 visits over the 168 days of the study "
+       "(expected at most 100000 visits per subject"},
+      {"duration = \"24w\"", "duration = \"1e12y\"", "t.toml:19:12: schedule.duration: 3.6525e+14 days is more than a study may last (expected at most 100 years"},
+      // two placebo arms: the "treatment" would be a placebo and the estimate's sign flipped
+      {"name = \"LDN\"\n", "name = \"LDN\"\nplacebo = true\n",
+       "t.toml:16:11: arms[1].placebo: both arms are marked placebo = true, so neither is the treatment"},
+      {"measure = \"change\"", "measure = \"change\"\ncompare = [\"placebo\", \"LDN\"]",
+       "endpoints[0].compare: 'placebo' is a placebo arm and 'LDN' is not"},
   };
   for (const auto& c : cases) {
     std::string e = parse_error(replace(kParallel, c.from, c.to));
     EXPECT_NE(e.find("dir/t.toml:"), std::string::npos) << c.expected << "\n got: " << e;
     EXPECT_NE(e.find(c.expected), std::string::npos) << "expected: " << c.expected << "\n got: " << e;
   }
+}
+
+// A UTF-8 byte-order mark, as some editors write, is not an error; a value with control
+// bytes comes back escaped in the message.
+TEST(TrialSpec, ByteOrderMarkAndControlBytes) {
+  EXPECT_NO_THROW(parse_trial_spec("\xEF\xBB\xBF" + kParallel, "dir/t.toml"));
+  std::string e = parse_error(replace(kParallel, "design = \"parallel\"", "design = \"\\u001b[2Jwiped\""));
+  EXPECT_NE(e.find("'\\x1b[2Jwiped' is not a design"), std::string::npos) << e;
+  EXPECT_EQ(e.find('\x1b'), std::string::npos);
+  e = parse_error(replace(kParallel, "duration = \"24w\"", "duration = \"" + std::string(5000, '9') + "x\""));
+  EXPECT_LT(e.size(), 400u) << e;
+  EXPECT_NE(e.find("(5001 bytes)"), std::string::npos) << e;
 }
 
 TEST(TrialSpec, ChecksAgainstTheModel) {

@@ -16,32 +16,50 @@
 
 namespace ldnsim::lang {
 
-// Function pointers of a compiled model. `ctx` and `work` serve the bytecode interpreter;
-// native code ignores them. None of them allocates.
+// What a model file may hold (docs/security.md, "Limits"). Beyond these, loading fails
+// with an error naming the place, the value and the limit; they bound the memory and the
+// stack depth that loading a hostile file can take. To raise one, change it here and
+// rebuild.
+inline constexpr std::size_t kMaxModelBytes = 8u << 20;  // size of a model file
+inline constexpr std::size_t kMaxStatements = 100000;    // statements (declarations, equations, ...)
+inline constexpr std::size_t kMaxStates = 4096;          // states, hidden ones included
+inline constexpr std::size_t kMaxNameLength = 255;       // characters of a name
+inline constexpr std::size_t kMaxNumberLength = 400;     // characters of a number
+inline constexpr std::size_t kMaxStringLength = 10000;   // bytes of a quoted string
+inline constexpr int kMaxNesting = 256;                  // parentheses, calls, if, prefix operators, ^
+inline constexpr int kMaxExpressionDepth = 1000;         // operations chained in one expression
+
+// Function pointers of a compiled model. `ctx` serves the bytecode interpreter; `work` is
+// scratch space of work_size doubles. None of them allocates.
+//
+// The functions that make random draws (pre, outputs, action) return 0, or 1 + the index
+// of the first draw check (Model::draw_checks()) that failed, with the offending value
+// left in work[0]: a distribution's argument outside its domain, e.g. a negative standard
+// deviation. The caller reports it (Model::draw_check_failure()) and stops the subject.
 struct Kernel {
   // Fills the derived part of the parameter block p[parameter_count() .. slot_count()).
-  using PreFn = void (*)(const void* ctx, double* p, double* work);
+  using PreFn = int (*)(const void* ctx, double* p, double* work);
   // dydt = f(t, y; p), without dosing inputs (the engine adds infusion rates).
   using RhsFn = void (*)(const void* ctx, double t, const double* y, const double* p,
                          double* dydt, double* work);
   // Writes every declared output; `draws` holds the standard variates of the outputs'
   // random draws (Model::output_draws()).
-  using OutputFn = void (*)(const void* ctx, double t, const double* y, const double* p,
-                            double* out, const double* draws, double* work);
+  using OutputFn = int (*)(const void* ctx, double t, const double* y, const double* p,
+                           double* out, const double* draws, double* work);
   // Root functions of the `when` events (Model::root_count() of them): an event fires
   // where its function crosses zero upward.
   using RootFn = void (*)(const void* ctx, double t, const double* y, const double* p,
                           double* g, double* work);
   // Applies the `on` actions of event `event` to y, in place.
-  using ActionFn = void (*)(const void* ctx, int event, double t, double* y, const double* p,
-                            const double* draws, double* work);
+  using ActionFn = int (*)(const void* ctx, int event, double t, double* y, const double* p,
+                           const double* draws, double* work);
   PreFn pre = nullptr;
   RhsFn rhs = nullptr;
   OutputFn outputs = nullptr;
   RootFn roots = nullptr;
   ActionFn action = nullptr;
   const void* ctx = nullptr;
-  std::size_t work_size = 0;  // doubles of scratch space each call needs
+  std::size_t work_size = 1;  // doubles of scratch space each call needs (at least 1)
 };
 
 // How to turn a model into executable code.
@@ -121,6 +139,17 @@ struct Event {
   SourceLocation where;
 };
 
+// A check made where a random draw is made, of a distribution's argument that is not a
+// constant (constants are checked when the model is loaded).
+struct DrawCheck {
+  enum class Domain { Finite, NonNegative, Positive, Probability };
+  std::string draw;      // e.g. "normal(mean, sd) in output MFIS_OBS"
+  std::string argument;  // e.g. "sd"
+  Domain domain = Domain::Finite;
+  std::string expected;  // e.g. "a finite number of 0 or more"
+  SourceLocation where;  // of the argument
+};
+
 struct Output {
   std::string name;
   std::string unit;
@@ -151,6 +180,10 @@ class Model {
   std::span<const Event> events() const;
   std::span<const DrawKind> output_draws() const;
   std::size_t root_count() const;
+  std::span<const DrawCheck> draw_checks() const;
+  // What failed, for a kernel's nonzero `status` and the value it left in work[0]:
+  // "normal(mean, sd) in output Y (m.ldn:4:30): sd = -1, expected a finite number of 0 or more".
+  std::string draw_check_failure(int status, double value) const;
   std::size_t parameter_count() const { return parameters().size(); }
   std::size_t state_count() const { return states().size(); }
   std::size_t declared_state_count() const;
@@ -172,7 +205,8 @@ class Model {
   int parameter_value_slot(int parameter) const;
 
   // A parameter block with typical values (random draws at their typical values), derived
-  // slots filled in. Covariates without a default are NaN until data supplies them.
+  // slots filled in. Covariates without a default are NaN until data supplies them. Draw
+  // checks are not applied here (the engine applies them to each subject's block).
   std::vector<double> default_parameter_block() const;
 
   const Kernel& kernel() const;

@@ -20,7 +20,32 @@ struct ParallelOptions {
   // there. If it throws, the workers finish the job they are on, are joined, and the
   // exception is rethrown.
   std::function<void()> poll;
+  // Run on this process's threads only, even under mpirun (the executor's own pool, and
+  // jobs whose results cannot travel between processes).
+  bool local_only = false;
+  // Under mpirun, every rank consumes every result (so state built from them is the same
+  // everywhere). false: only rank 0 consumes; for consumers that only write output (a
+  // simulation's rows), which would otherwise be sent to every rank for nothing.
+  bool results_on_all_ranks = true;
 };
+
+// Jobs as run_ordered_reading takes them; count is the number of jobs when known in
+// advance (run_ordered), 0 when read() finds the end.
+struct OrderedJobs {
+  std::size_t count = 0;
+  bool counted = false;
+  const std::function<bool(std::size_t, std::size_t)>& read;
+  const std::function<void(std::size_t, std::size_t, std::string&)>& produce;
+  const std::function<void(std::size_t, std::string&)>& consume;
+};
+
+// Spreads jobs over processes (src/distributed installs one under mpirun). It returns
+// false to decline (one process, a nested call), and the jobs then run on this process's
+// threads. Whatever runs them, consume sees the same buffers in the same order, on every
+// process, so any state built from them is the same everywhere; produce must therefore
+// pass its whole result through the buffer.
+using Distributor = bool (*)(const ParallelOptions&, const OrderedJobs&);
+void set_distributor(Distributor distributor);
 
 // produce(worker, i, buffer) fills `buffer` for job i on worker thread `worker` (0 to
 // threads-1; per-worker state can be kept by that index); the buffer arrives empty, with

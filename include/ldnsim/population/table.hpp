@@ -79,6 +79,14 @@ std::string csv_header(const std::vector<Column>& columns);
 // Called one subject at a time, in order.
 using SubjectSource = std::function<std::optional<data::RecordsView>(data::Dataset& buffer)>;
 
+// Runs every subject of `next` on the workers of `parallel`, each worker with its own
+// simulator: simulate(simulator, subject, buffer) fills a subject's buffer on a worker,
+// consume(buffer) takes the buffers on the calling thread in subject order.
+void run_subjects(const lang::Model& model, const data::Columns& data_columns, const SubjectSource& next,
+                  const engine::SimulationOptions& simulation, const ParallelOptions& parallel,
+                  const std::function<void(engine::SubjectSimulator&, const data::RecordsView&, std::string&)>& simulate,
+                  const std::function<void(std::string&)>& consume);
+
 // Simulates every subject of `next` and hands CSV text (header first) to `write` in
 // subject order; the model's events, if `write_events` is given, go to it as CSV
 // (ID,TIME,EVENT). Returns the number of subjects.

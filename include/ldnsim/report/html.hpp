@@ -98,9 +98,11 @@ std::string json_for_script(const nlohmann::json& value);
 // fields x, y and (optionally) series and band_low/band_high for a shaded interval.
 // One line (and colour) per series, a translucent band where band_low and band_high are
 // both given, and a tooltip per point. x is quantitative when every x is a number, else
-// ordinal.
+// ordinal. `log_y` draws y on a log axis (every y and band value must be above 0), e.g. for
+// concentrations of doses that differ tenfold or more, which a linear axis flattens.
+// Charts fill the width of their column ("width": "container").
 nlohmann::json line_chart(const nlohmann::json& rows, const std::string& x_title, const std::string& y_title,
-                          const std::string& title = "");
+                          const std::string& title = "", bool log_y = false);
 
 // A forest plot comparing estimates with their intervals, e.g. published trial results
 // against the simulation's. Rows: label (the row of the plot, in the given order),

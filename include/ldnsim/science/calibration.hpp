@@ -18,8 +18,9 @@ namespace ldnsim::science {
 inline constexpr double kNone = std::numeric_limits<double>::quiet_NaN();
 
 // A calibration target. `value`, `low`, `high` and `unit` are those of targets.csv (a test
-// checks they agree); `sigma` is the spread the fit weighs residuals by and the tests use
-// as tolerance, with its reason.
+// checks they agree) or, for a target that is not a row of targets.csv, of the notes line
+// named in `source` (with its grade; E = our arithmetic); `sigma` is the spread the fit
+// weighs residuals by and the tests use as tolerance, with its reason.
 struct Target {
   std::string id;
   std::string quantity;
@@ -29,6 +30,8 @@ struct Target {
   std::string sigma_why;
   // One-sided targets: the model value only has to reach `value` (at least / at most).
   enum class Kind { Equal, AtLeast, AtMost } kind = Kind::Equal;
+  // Empty for rows of targets.csv; otherwise where the value and range come from.
+  std::string source = {};
 };
 
 struct Evaluated {
@@ -39,8 +42,9 @@ struct Evaluated {
 };
 
 // Human targets, in this order: PK of naltrexone (Cmax, Tmax, AUC, half-life after 50 mg),
-// 6-beta-naltrexol Cmax, MOR occupancy (peaks at 2, 5, 15, 50 mg; 48 h after 50 mg;
-// half-time after 50 mg).
+// 6-beta-naltrexol (Cmax, Tmax, half-life, AUC ratio to naltrexone after 50 mg, mean
+// plasma ratio at steady state), MOR occupancy (peaks at 2, 5, 15, 50 mg; 48 h after 50 mg;
+// half-time after 50 mg; time of the peak after 2 mg).
 const std::vector<Target>& human_targets();
 std::vector<double> evaluate_human(Simulator& sim, std::span<const double> params);
 
@@ -77,11 +81,15 @@ std::vector<MouseOutcome> mouse_sign_switch(Simulator& sim, std::span<const doub
 double calibration_chi2(Simulator& sim, std::span<const double> params);
 
 // One fitting stage: parameters fitted (log scale, within bounds) to a subset of targets.
+// `not_identified`: parameters of the same mechanism that these targets do not identify
+// (a profile of the fit is flat over part of their plausible range); they are not fitted,
+// keep the value and prior range of the model file, and are reported as not identified.
 struct Stage {
   std::string name;
   std::vector<std::string> parameters;
   std::vector<std::pair<double, double>> bounds;
   std::vector<std::size_t> targets;  // indices into the target list
+  std::vector<std::string> not_identified = {};
 };
 std::vector<Stage> human_stages();
 std::vector<Stage> mouse_stages();

@@ -89,6 +89,10 @@ std::string default_claims_path();
 // A computed figure: best estimate and 95% interval, in the part's unit.
 struct Figure {
   bool defined = false;
+  // false: the evidence bounds the figure but does not measure it (a parameter its targets
+  // do not identify, e.g. a published "not significant" without numbers): no best estimate
+  // (value NaN), and [low, high] is the prior range the bound leaves.
+  bool measured = true;
   double value = std::numeric_limits<double>::quiet_NaN();
   double low = std::numeric_limits<double>::quiet_NaN();
   double high = std::numeric_limits<double>::quiet_NaN();
@@ -98,8 +102,9 @@ struct Figure {
 // `without_ldn`: the same figure without LDN's drug effect (undefined when there is none);
 // [claimed_low, claimed_high]: the claim; `strong`: the figure rests only on grades A-C or
 // exact arithmetic; `kind`: an effect claim needs the best estimate inside the claim, an
-// observation claim only the interval to reach it. `why` receives the rule step that
-// decided.
+// observation claim only the interval to reach it. A figure that is not measured (a bound)
+// has no best estimate: it can rule a claim out, but at best leaves it consistent but
+// unproven. `why` receives the rule step that decided.
 Verdict decide(const Figure& with_ldn, const Figure& without_ldn, double claimed_low, double claimed_high, bool strong,
                PartKind kind, std::string* why = nullptr);
 // Whether a list of grades counts as strong (A, B, C, exact).

@@ -59,8 +59,13 @@ struct Regimen {
   std::vector<int> missed;  // days (1-based, within `days`) on which no dose is taken
 };
 
-// Throws UsageError naming the value and what was expected: negative, zero, non-finite or
-// absurd doses (> 500 mg), intervals of zero or below, clock times outside 0-24 h,
+// The smallest dose computed: 1 microgram, the "ultra-low" doses. Far below it the amounts
+// approach the solver's absolute tolerance and the figures turn to noise (1e-320 mg gave
+// negative concentrations and occupancy).
+inline constexpr double kMinDoseMg = 0.001;
+
+// Throws UsageError naming the value and what was expected: negative, zero, non-finite,
+// tiny (< kMinDoseMg) or absurd doses (> 500 mg), intervals of zero or below, clock times outside 0-24 h,
 // missed days outside 1..days or without --days.
 void validate(const Regimen& regimen);
 

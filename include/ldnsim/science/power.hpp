@@ -27,6 +27,7 @@ struct EffectParameter {
   double se = std::numeric_limits<double>::quiet_NaN();
   double low = 0, high = 0;   // uniform range when there is no SE
   std::string distribution;   // "normal" (estimate, SE) | "uniform" (range, an assumption) | "fixed"
+  bool identified = true;     // false: fitted but not identified by its targets (uniform over the prior range)
 };
 
 struct PowerOptions {

@@ -50,6 +50,9 @@ struct MorrisResult {
   int levels = 0;
   // [output][parameter]
   std::vector<std::vector<double>> mu, mu_star, sigma;
+  // Points whose simulation failed: f returned an empty vector; their outputs count as
+  // missing. Counted from the results themselves, so the same for any thread or process count.
+  std::size_t failed = 0;
 };
 MorrisResult morris(std::size_t parameters, std::size_t outputs, std::size_t trajectories, int levels,
                     std::uint64_t seed, int threads, bool progress,

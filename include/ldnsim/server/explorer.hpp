@@ -33,7 +33,13 @@ struct ServeOptions {
   int port = 8080;            // 0: any free port (see Explorer::port())
   std::string model = "human";
   std::string node_modules;   // where the chart libraries are (default: found)
-  int threads = 4;            // request handlers
+  // Connections are served by a pool of `connections` threads. A slow or silent client
+  // holds one for at most `request_seconds` per request (the request line and headers must
+  // have arrived by then) or `idle_seconds` between requests, so a few of them cannot starve
+  // the others.
+  int connections = 32;
+  double request_seconds = 5;
+  double idle_seconds = 2;
 };
 
 // True for addresses only this computer can reach: 127.0.0.0/8, ::1, "localhost".
