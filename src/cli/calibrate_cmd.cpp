@@ -20,7 +20,7 @@
 #include "ldnsim/core/format.hpp"
 #include "ldnsim/science/calibration.hpp"
 #include "ldnsim/science/clinical.hpp"
-#include "ldnsim/server/json_output.hpp"
+#include "ldnsim/output/json_output.hpp"
 
 namespace ldnsim::cli {
 namespace {

@@ -10,7 +10,7 @@
 #include "ldnsim/distributed/session.hpp"
 #include "ldnsim/models/builtin.hpp"
 #include "ldnsim/science/ldn_driver.hpp"
-#include "ldnsim/server/json_output.hpp"
+#include "ldnsim/output/json_output.hpp"
 
 namespace {
 

@@ -9,7 +9,7 @@
 #include "ldnsim/core/atomic_file.hpp"
 #include "ldnsim/core/error.hpp"
 #include "ldnsim/core/output_plan.hpp"
-#include "ldnsim/server/json_output.hpp"
+#include "ldnsim/output/json_output.hpp"
 #include "ldnsim/trial/engine.hpp"
 #ifdef LDNSIM_HAVE_REPORT
 #include "ldnsim/report/html.hpp"

@@ -13,7 +13,7 @@
 #include "ldnsim/core/units.hpp"
 #include "ldnsim/science/weighted_samples.hpp"
 #include "ldnsim/core/text.hpp"
-#include "ldnsim/server/json_output.hpp"
+#include "ldnsim/output/json_output.hpp"
 
 namespace ldnsim::server {
 

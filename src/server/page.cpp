@@ -10,7 +10,7 @@
 #include "ldnsim/core/policy.hpp"
 #include "ldnsim/report/html.hpp"
 #include "ldnsim/server/explorer.hpp"
-#include "ldnsim/server/json_output.hpp"
+#include "ldnsim/output/json_output.hpp"
 
 namespace ldnsim::server {
 

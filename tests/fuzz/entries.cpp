@@ -18,7 +18,7 @@
 #include "ldnsim/science/claims.hpp"
 #include "ldnsim/science/clinical.hpp"
 #include "ldnsim/server/dose_api.hpp"
-#include "ldnsim/server/json_output.hpp"
+#include "ldnsim/output/json_output.hpp"
 #include "ldnsim/trial/driver.hpp"
 #include "ldnsim/trial/engine.hpp"
 #include "ldnsim/trial/population.hpp"
