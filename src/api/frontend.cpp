@@ -17,7 +17,7 @@
 #include "ldnsim/data/csv.hpp"
 #include "ldnsim/models/builtin.hpp"
 #include "ldnsim/population/parallel.hpp"
-#include "ldnsim/science/ldn_driver.hpp"
+#include "ldnsim/core/files.hpp"
 
 namespace ldnsim::api {
 
@@ -25,7 +25,6 @@ void initialise() {
   static std::once_flag once;
   std::call_once(once, [] {
     models::register_builtin_models();
-    science::register_ldn_driver();
   });
 }
 
@@ -40,11 +39,10 @@ lang::ModelPtr load_model(const std::string& path_or_text, const std::string& en
   // The key holds the file's contents, so an edited file is compiled again.
   std::string contents;
   if (!is_text) {
-    std::ifstream in(path_or_text, std::ios::binary);
-    if (in) {
-      std::ostringstream ss;
-      ss << in.rdbuf();
-      contents = ss.str();
+    try {
+      contents = read_text_file(path_or_text, "model");
+    } catch (const InputError&) {
+      // Unreadable: load_model below names the problem as the CLI does.
     }
   }
   static std::mutex mutex;

@@ -5,22 +5,22 @@
 // 95% ranges and standard errors into the model file.
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "ldnsim/population/parallel.hpp"
 
 #include "common.hpp"
 #include "ldnsim/core/atomic_file.hpp"
 #include "ldnsim/core/error.hpp"
+#include "ldnsim/core/files.hpp"
 #include "ldnsim/core/output_plan.hpp"
 #include "ldnsim/core/format.hpp"
+#include "ldnsim/science/acceptance.hpp"
 #include "ldnsim/science/calibration.hpp"
 #include "ldnsim/science/clinical.hpp"
-#include "ldnsim/server/json_output.hpp"
+#include "ldnsim/output/json_output.hpp"
 
 namespace ldnsim::cli {
 namespace {
@@ -87,11 +87,12 @@ int run_clinical_calibrate(const CalibrateFlags& f) {
     std::printf("\n%-28s %-5s %12s %12s %8s %7s  %-6s %s\n", "target", "grade", "published", "model", "MC SE", "z", "use",
                 "spread used (sigma)");
   }
-  bool off = false;
+  const science::FitAcceptance acceptance = science::accept_fit(fit);
+  for (std::size_t i : acceptance.far)
+    j["warnings"].push_back(fit.targets[i].target.id + ": the model is " + format_number(fit.targets[i].z, 3) +
+                            " sigma from the published value");
   for (const auto& t : fit.targets) {
     const auto& g = t.target;
-    if (t.fitted && std::fabs(t.z) > 3) off = true;
-    if (std::fabs(t.z) > 2) j["warnings"].push_back(g.id + ": the model is " + format_number(t.z, 3) + " sigma from the published value");
     std::string published = (g.kind == science::ClinicalTarget::Kind::AtMost ? "<= " : g.kind == science::ClinicalTarget::Kind::AtLeast ? ">= " : "") +
                             format_number(g.value * g.scale, 4) + (g.unit == "%" ? "%" : "");
     if (!f.json)
@@ -121,14 +122,13 @@ int run_clinical_calibrate(const CalibrateFlags& f) {
                             "SE; the estimates resting on them are as uncertain as those sources");
   if (f.json) std::fputs(json_output::dump(j).c_str(), stdout);
   if (!f.check && !f.no_write) {
-    std::ifstream in(spec.model_path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    write_file_atomically(spec.model_path, science::write_fit(ss.str(), fit, spec.file));
+    write_file_atomically(spec.model_path, science::write_fit(read_text_file(spec.model_path, "model"), fit, spec.file));
     if (notes_on_stderr(f.quiet)) std::fprintf(stderr, "calibrate: estimates, 95%% ranges and SEs written to %s\n", spec.model_path.c_str());
   }
-  if (f.check && off) {
-    if (!f.json) std::printf("\na fitted target is more than 3 sigma from the data: rerun the calibration\n");
+  if (f.check && !acceptance.accepted) {
+    if (!f.json)
+      std::printf("\na fitted target is more than %s sigma from the data: rerun the calibration\n",
+                  format_number(science::kAcceptZ).c_str());
     return 1;
   }
   return 0;
@@ -265,11 +265,7 @@ int run_calibrate(const CalibrateFlags& f) {
   if (f.json) std::fputs(json_output::dump(j).c_str(), stdout);
 
   if (f.write) {
-    std::ifstream in(model.path());
-    if (!in) throw InputError("cannot read " + model.path());
-    std::stringstream ss;
-    ss << in.rdbuf();
-    write_file_atomically(model.path(), science::rewrite_parameters(ss.str(), fit.fitted, fit.ranges));
+    write_file_atomically(model.path(), science::rewrite_parameters(read_text_file(model.path(), "model"), fit.fitted, fit.ranges));
     if (notes_on_stderr(f.quiet)) std::fprintf(stderr, "calibrate: fitted values written to %s\n", model.path().c_str());
     return 0;
   }

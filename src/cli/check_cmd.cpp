@@ -9,7 +9,7 @@
 #include "common.hpp"
 #include "ldnsim/core/error.hpp"
 #include "ldnsim/core/format.hpp"
-#include "ldnsim/server/json_output.hpp"
+#include "ldnsim/output/json_output.hpp"
 
 namespace ldnsim::cli {
 namespace {

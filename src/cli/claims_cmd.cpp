@@ -19,7 +19,7 @@
 #include "ldnsim/core/format.hpp"
 #include "ldnsim/science/claims.hpp"
 #include "ldnsim/trial/spec.hpp"
-#include "ldnsim/server/json_output.hpp"
+#include "ldnsim/output/json_output.hpp"
 #ifdef LDNSIM_HAVE_REPORT
 #include "ldnsim/report/html.hpp"
 #endif

@@ -10,7 +10,7 @@
 #include "ldnsim/distributed/session.hpp"
 #include "ldnsim/models/builtin.hpp"
 #include "ldnsim/science/ldn_driver.hpp"
-#include "ldnsim/server/json_output.hpp"
+#include "ldnsim/output/json_output.hpp"
 
 namespace {
 
@@ -43,7 +43,6 @@ std::string option_for(const std::string& field) {
 
 int run(int argc, char** argv) {
   ldnsim::models::register_builtin_models();
-  ldnsim::science::register_ldn_driver();  // the "ldn" treatment driver of trial specs
   CLI::App app{"ldnsim: simulation of low-dose naltrexone (LDN) in multiple sclerosis, from dose to trial.\n"
                "Run without a command for the main job: `ldnsim reproduce` on its defaults (the published\n"
                "studies as in-silico trials, published vs simulated, with an HTML report)."};

@@ -22,7 +22,7 @@
 #include "ldnsim/population/parallel.hpp"
 #include "ldnsim/science/reproduce.hpp"
 #include "ldnsim/trial/spec.hpp"
-#include "ldnsim/server/json_output.hpp"
+#include "ldnsim/output/json_output.hpp"
 #ifdef LDNSIM_HAVE_REPORT
 #include "ldnsim/report/html.hpp"
 #endif

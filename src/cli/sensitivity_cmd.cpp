@@ -17,7 +17,7 @@
 #include "ldnsim/core/units.hpp"
 #include "ldnsim/science/ldn.hpp"
 #include "ldnsim/science/uncertainty.hpp"
-#include "ldnsim/server/json_output.hpp"
+#include "ldnsim/output/json_output.hpp"
 
 namespace ldnsim::cli {
 namespace {
@@ -36,22 +36,16 @@ struct SensitivityFlags {
   RunFlags run;
 };
 
-struct OutputDef {
-  const char* key;
-  const char* label;
-  const char* unit;
-  double scale;
-  double science::CycleMetrics::*field;
-};
-
-const OutputDef kOutputs[] = {
-    {"hours50", "hours/day MOR >= 50%", "h", 1, &science::CycleMetrics::hours50},
-    {"hours90", "hours/day MOR >= 90%", "h", 1, &science::CycleMetrics::hours90},
-    {"occ_trough", "trough MOR occupancy", "%", 100, &science::CycleMetrics::occ_trough},
-    {"rebound_hours", "hours/day signal > baseline", "h", 1, &science::CycleMetrics::rebound_hours},
-    {"t_change", "T-cell proliferation change", "%", 100, &science::CycleMetrics::t_change},
-    {"b_change", "B-cell proliferation change", "%", 100, &science::CycleMetrics::b_change},
-};
+// The steady-state metrics screened, as science defines them (science::cycle_metric_rows).
+const std::vector<const science::MetricRow*>& outputs() {
+  static const std::vector<const science::MetricRow*> rows = [] {
+    std::vector<const science::MetricRow*> r;
+    for (const char* key : {"hours50", "hours90", "occ_trough", "rebound_hours", "t_change", "b_change"})
+      r.push_back(&science::cycle_metric_row(key));
+    return r;
+  }();
+  return rows;
+}
 
 int run_sensitivity(const SensitivityFlags& f) {
   const auto start = std::chrono::steady_clock::now();
@@ -72,7 +66,8 @@ int run_sensitivity(const SensitivityFlags& f) {
   science::validate(g);
   auto ranged = science::ranged_parameters(model);
   if (ranged.empty()) throw InputError("model " + model.model().name() + " has no parameter with a range");
-  constexpr std::size_t nout = sizeof(kOutputs) / sizeof(kOutputs[0]);
+  const auto& rows = outputs();
+  const std::size_t nout = rows.size();
 
   std::vector<std::unique_ptr<science::Simulator>> sims;
   for (int w = 0; w < threads; ++w) sims.push_back(std::make_unique<science::Simulator>(model));
@@ -84,7 +79,7 @@ int run_sensitivity(const SensitivityFlags& f) {
         std::vector<double> out(nout, NAN);
         try {
           science::CycleMetrics m = science::regimen_metrics(*sims[worker], q, g, 0.1);
-          for (std::size_t o = 0; o < nout; ++o) out[o] = m.*(kOutputs[o].field) * kOutputs[o].scale;
+          for (std::size_t o = 0; o < nout; ++o) out[o] = m.*(rows[o]->field) * rows[o]->scale;
         } catch (const Error&) {
           out.clear();  // a failed simulation: morris counts it (res.failed) and treats it as missing
         }
@@ -133,8 +128,8 @@ int run_sensitivity(const SensitivityFlags& f) {
     }
     const double share = total > 0 ? assumed / total : 0;
     nlohmann::ordered_json jo;
-    jo["label"] = kOutputs[o].label;
-    jo["unit"] = kOutputs[o].unit;
+    jo["label"] = rows[o]->label;
+    jo["unit"] = rows[o]->unit;
     jo["assumption_share"] = share;
     for (std::size_t r = 0; r < order.size(); ++r) {
       std::size_t k = order[r];
@@ -144,9 +139,9 @@ int run_sensitivity(const SensitivityFlags& f) {
                                {"mu", res.mu[o][k]},
                                {"sigma", res.sigma[o][k]}});
     }
-    results["outputs"][kOutputs[o].key] = jo;
+    results["outputs"][rows[o]->key] = jo;
     if (f.json) continue;
-    std::printf("\n%s (%s): %.0f%% of the total mu* comes from assumptions\n", kOutputs[o].label, kOutputs[o].unit,
+    std::printf("\n%s (%s): %.0f%% of the total mu* comes from assumptions\n", rows[o]->label, rows[o]->unit,
                 100 * share);
     if (total == 0) {
       std::printf("  no parameter moves it (the answer is the same over every plausible range)\n");

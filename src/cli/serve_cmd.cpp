@@ -16,7 +16,7 @@
 #include "common.hpp"
 #include "ldnsim/core/error.hpp"
 #include "ldnsim/server/explorer.hpp"
-#include "ldnsim/server/json_output.hpp"
+#include "ldnsim/output/json_output.hpp"
 
 namespace ldnsim::cli {
 namespace {

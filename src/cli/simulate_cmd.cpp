@@ -16,7 +16,7 @@
 #include "ldnsim/core/units.hpp"
 #include "ldnsim/data/regimen.hpp"
 #include "ldnsim/population/table.hpp"
-#include "ldnsim/server/json_output.hpp"
+#include "ldnsim/output/json_output.hpp"
 
 namespace ldnsim::cli {
 namespace {

@@ -9,7 +9,8 @@
 #include "ldnsim/core/atomic_file.hpp"
 #include "ldnsim/core/error.hpp"
 #include "ldnsim/core/output_plan.hpp"
-#include "ldnsim/server/json_output.hpp"
+#include "ldnsim/output/json_output.hpp"
+#include "ldnsim/science/ldn_driver.hpp"
 #include "ldnsim/trial/engine.hpp"
 #ifdef LDNSIM_HAVE_REPORT
 #include "ldnsim/report/html.hpp"
@@ -45,11 +46,10 @@ int run_trial(const TrialFlags& f) {
     sim.tolerances = user.tolerances;
   }
   const auto start = std::chrono::steady_clock::now();
-  trial::register_builtin_drivers();
-  // The science layer's drivers (e.g. "ldn") are registered here when it provides them.
   lang::LoadOptions load = f.solver.load_options(!f.run.quiet);
   if (f.check) load.engine = lang::Engine::Interpreter;  // --check runs nothing: no native compilation either
-  trial::Trial t = trial::Trial::load(f.spec, load, sim);
+  // The treatment drivers trial specs may name: the trial layer's and the science layer's "ldn".
+  trial::Trial t = trial::Trial::load(f.spec, science::ldn_drivers(), load, sim);
   plan.input("the spec's model", t.spec().model_path).input("the spec's population", t.spec().population_path).check();
   if (f.check) {
     std::fputs(t.plan().c_str(), stdout);

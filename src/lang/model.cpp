@@ -3,11 +3,9 @@
 #include "ldnsim/core/text.hpp"
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <limits>
-#include <sstream>
 
+#include "ldnsim/core/files.hpp"
 #include "model_impl.hpp"
 
 namespace ldnsim::lang {
@@ -136,24 +134,7 @@ ModelPtr parse_model(std::string_view text, const std::string& file_name,
 }
 
 ModelPtr load_model(const std::string& path, const LoadOptions& options) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError("cannot read model '" + printable(path) + "': no such file or not readable");
-  // The size is checked before anything is read, and the reading stops one byte past the
-  // limit (a device or a growing file is refused too).
-  std::error_code ec;
-  if (auto size = std::filesystem::file_size(path, ec); !ec && size > kMaxModelBytes)
-    throw InputError("model '" + printable(path) + "' is " + std::to_string(size) + " bytes; the limit is " +
-                     std::to_string(kMaxModelBytes) + " bytes");
-  std::string text;
-  char buf[65536];
-  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
-    text.append(buf, static_cast<std::size_t>(in.gcount()));
-    if (text.size() > kMaxModelBytes)
-      throw InputError("model '" + printable(path) + "' is larger than " + std::to_string(kMaxModelBytes) +
-                       " bytes, the limit");
-  }
-  if (in.bad()) throw InputError("cannot read model '" + printable(path) + "'");
-  return parse_model(text, path, options);
+  return parse_model(read_text_file(path, "model", kMaxModelBytes), path, options);
 }
 
 }  // namespace ldnsim::lang

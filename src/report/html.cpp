@@ -4,12 +4,12 @@
 #include <array>
 #include <cctype>
 #include <charconv>
-#include <fstream>
 #include <iterator>
 #include <sstream>
 
 #include "ldnsim/core/atomic_file.hpp"
 #include "ldnsim/core/error.hpp"
+#include "ldnsim/core/files.hpp"
 #include "ldnsim/core/paths.hpp"
 
 #ifndef LDNSIM_VERSION
@@ -251,10 +251,13 @@ std::string read_library(const std::string& node_modules, const Library& lib) {
   } else {
     path = node_modules + "/" + lib.file;
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) missing_library(lib, "cannot read '" + path + "'");
-  std::string code((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad() || code.empty()) missing_library(lib, "cannot read '" + path + "'");
+  std::string code;
+  try {
+    code = read_text_file(path, "JavaScript library");
+  } catch (const InputError& e) {
+    missing_library(lib, e.what());
+  }
+  if (code.empty()) missing_library(lib, "'" + path + "' is empty");
   return script_safe(std::move(code), path);
 }
 

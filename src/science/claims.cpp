@@ -517,7 +517,7 @@ class Evaluator {
         throw InputError(spec_.file + ": " + study + ": the model " + ts.model_path + " has no parameter " + name);
       model.set(static_cast<std::size_t>(k), v);
     }
-    run->trial = std::make_unique<trial::Trial>(ts, pop, std::move(model), clinical_simulation_options());
+    run->trial = std::make_unique<trial::Trial>(ts, pop, std::move(model), ldn_drivers(), clinical_simulation_options());
     const trial::Trial& t = *run->trial;
     std::string arms;
     for (const auto& a : t.spec().arms) {
@@ -855,8 +855,6 @@ PartResult evaluate_part(const ClaimPart& p, Evaluator& ev, const ClaimsSpec& sp
 }  // namespace
 
 ClaimsRun evaluate_claims(const ClaimsSpec& spec, const std::vector<std::string>& ids, const ClaimsOptions& options) {
-  trial::register_builtin_drivers();
-  register_ldn_driver();
   if (options.replicates < 2) throw ArgumentError("replicates", " " + std::to_string(options.replicates) + ": expected at least 2");
   if (options.samples < 10) throw ArgumentError("samples", " " + std::to_string(options.samples) + ": expected at least 10");
   std::vector<const Claim*> chosen;

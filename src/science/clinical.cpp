@@ -276,7 +276,7 @@ class Evaluator {
       if (trials_.count(t.study)) continue;
       trial::TrialSpec ts = trial::load_trial_spec(t.study);
       trial::PopulationSpec pop = trial::load_population(ts.population_path);
-      trials_.emplace(t.study, std::make_unique<trial::Trial>(std::move(ts), std::move(pop), base, clinical_simulation_options()));
+      trials_.emplace(t.study, std::make_unique<trial::Trial>(std::move(ts), std::move(pop), base, ldn_drivers(), clinical_simulation_options()));
     }
   }
 
@@ -394,8 +394,6 @@ double objective(unsigned n, const double* u, double*, void* data) {
 }  // namespace
 
 CalibrationResult calibrate_clinical(const CalibrationSpec& spec, const CalibrationOptions& options) {
-  trial::register_builtin_drivers();
-  register_ldn_driver();
   // The model is compiled once; the fit varies the values of an instance of it.
   const lang::ModelInstance model0(lang::load_model(spec.model_path));
   lang::ModelInstance current = model0;

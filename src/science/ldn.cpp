@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <stdexcept>
 
 #include "ldnsim/core/argument_error.hpp"
 #include "ldnsim/core/error.hpp"
@@ -56,9 +57,9 @@ void validate(const Regimen& g) {
   const std::string what = g.label.empty() ? format_number(g.dose_mg) + " mg" : g.label;
   if (!std::isfinite(g.dose_mg) || g.dose_mg <= 0)
     throw UsageError("dose " + what + ": a dose must be above 0 mg");
-  if (g.dose_mg < kMinDoseMg)
-    throw UsageError("dose " + what + ": below 0.001 mg (1 microgram), the lowest dose computed: so little drug is "
-                     "lost in the solver's tolerance (expected 0.001-" + format_number(policy::kMaxDoseMg) + " mg)");
+  if (g.dose_mg < policy::kMinDoseMg)
+    throw UsageError("dose " + what + ": " + policy::min_dose_reason() + ": so little drug is lost in the solver's tolerance (expected " +
+                     format_number(policy::kMinDoseMg) + "-" + format_number(policy::kMaxDoseMg) + " mg)");
   if (g.dose_mg > policy::kMaxDoseMg) throw UsageError("dose " + what + ": " + policy::max_dose_reason());
   if (!std::isfinite(g.interval_h) || g.interval_h <= 0)
     throw UsageError("dosing interval " + format_number(g.interval_h) + " h: the interval must be above 0 h");
@@ -277,6 +278,12 @@ const std::vector<MetricRow>& cycle_metric_rows() {
       {"b_change", "B-cell proliferation change", "%", 100, &M::b_change, "ASSUMED"},
   };
   return r;
+}
+
+const MetricRow& cycle_metric_row(std::string_view key) {
+  for (const MetricRow& r : cycle_metric_rows())
+    if (key == r.key) return r;
+  throw std::out_of_range("no cycle metric '" + std::string(key) + "'");
 }
 
 }  // namespace ldnsim::science

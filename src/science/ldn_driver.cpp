@@ -122,10 +122,11 @@ const LdnDriver& shared_ldn_driver(const std::string& pharmacology) {
   return *it->second.driver;
 }
 
-void register_ldn_driver() {
-  trial::register_driver(
+const trial::DriverRegistry& ldn_drivers() {
+  static const trial::DriverRegistry registry = trial::DriverRegistry::builtin().add(
       "ldn", "low-dose naltrexone: steady-state pharmacology of models/ldn/human.ldn per subject (LDN, DPROL, PROLREL, OCCREL, SLEEPD, EXPOD)",
       [](const trial::DriverContext& c) { return std::make_unique<LdnTrialDriver>(c.spec_dir); });
+  return registry;
 }
 
 }  // namespace ldnsim::science

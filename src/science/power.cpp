@@ -90,8 +90,6 @@ long minimum_sample_size(const std::string& spec_path) {
 }
 
 PowerResult run_power(const std::string& spec_path, const PowerOptions& o) {
-  trial::register_builtin_drivers();
-  register_ldn_driver();
   if (o.n.empty()) throw ArgumentError("n", ": no sample size given (expected e.g. 40:400:40)");
   if (o.replicates < 10) throw ArgumentError("replicates", " " + std::to_string(o.replicates) + ": expected at least 10");
   if (o.better != "any" && o.better != "lower" && o.better != "higher")
@@ -218,7 +216,7 @@ PowerResult run_power(const std::string& spec_path, const PowerOptions& o) {
     pt.n = n;
     // The work of this n: `replicates` trials at the point values (seed, r), then per draw k
     // `draw_replicates` trials (seed + 0x9E3779B9 (k + 1), r) with the draw's values.
-    const trial::Trial t(s, pop, point, clinical_simulation_options());
+    const trial::Trial t(s, pop, point, ldn_drivers(), clinical_simulation_options());
     std::vector<trial::ReplicateUnit> units;
     for (std::size_t r = 0; r < o.replicates; ++r) units.push_back({o.seed, r, nullptr});
     for (std::size_t k = 0; k < draws.size(); ++k)

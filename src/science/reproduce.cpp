@@ -126,14 +126,12 @@ double quantile(const std::vector<double>& v, double p) {
 }  // namespace
 
 ReproduceResult run_reproduce(const ReproduceSpec& spec, const ReproduceOptions& options) {
-  trial::register_builtin_drivers();
-  register_ldn_driver();
   ReproduceResult out;
   out.rows.resize(spec.rows.size());
   for (std::size_t si = 0; si < spec.studies.size(); ++si) {
     const ReproduceStudy& st = spec.studies[si];
     const auto start = std::chrono::steady_clock::now();
-    trial::Trial t = trial::Trial::load(st.spec, {}, clinical_simulation_options());
+    trial::Trial t = trial::Trial::load(st.spec, ldn_drivers(), {}, clinical_simulation_options());
     StudyRun run;
     run.study = st;
     run.title = t.spec().title;

@@ -13,7 +13,7 @@
 #include "ldnsim/core/units.hpp"
 #include "ldnsim/science/weighted_samples.hpp"
 #include "ldnsim/core/text.hpp"
-#include "ldnsim/server/json_output.hpp"
+#include "ldnsim/output/json_output.hpp"
 
 namespace ldnsim::server {
 
@@ -33,7 +33,8 @@ std::string message_for(const std::string& parameter, const std::string& value, 
   return parameter + "=" + shown(value) + ": " + (problem.empty() ? "" : problem + "; ") + "expected " + expected;
 }
 
-const std::string kDoseExpected = "a dose in mg, a number from 0.001 to " + format_number(policy::kMaxDoseMg) + ", e.g. mg=4.5";
+const std::string kDoseExpected = "a dose in mg, a number from " + format_number(policy::kMinDoseMg) + " to " +
+                                  format_number(policy::kMaxDoseMg) + ", e.g. mg=4.5";
 const char* kClockExpected = "a clock time HH:MM from 00:00 to 23:59, e.g. at=22:00";
 const char* kFormExpected = "hcl (mg of naltrexone hydrochloride, as tablets and compounded LDN are labelled) or base";
 const char* kMissedExpected = "a whole number of missed nightly doses from 0 to 3, e.g. missed=1";
@@ -53,7 +54,7 @@ double parse_dose(const std::string& v) {
   if (v.empty() || ec != std::errc() || p != e || !std::isfinite(mg))
     throw BadRequest("mg", v, kDoseExpected, v.empty() ? "no value" : "not a number");
   if (mg <= 0) throw BadRequest("mg", v, kDoseExpected, "a dose must be above 0 mg");
-  if (mg < kMinDoseMg) throw BadRequest("mg", v, kDoseExpected, "below 0.001 mg (1 microgram), the lowest dose computed");
+  if (mg < policy::kMinDoseMg) throw BadRequest("mg", v, kDoseExpected, policy::min_dose_reason());
   if (mg > policy::kMaxDoseMg) throw BadRequest("mg", v, kDoseExpected, policy::max_dose_reason());
   return mg;
 }

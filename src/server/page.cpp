@@ -10,7 +10,7 @@
 #include "ldnsim/core/policy.hpp"
 #include "ldnsim/report/html.hpp"
 #include "ldnsim/server/explorer.hpp"
-#include "ldnsim/server/json_output.hpp"
+#include "ldnsim/output/json_output.hpp"
 
 namespace ldnsim::server {
 
@@ -193,7 +193,7 @@ constexpr const char* kApp = R"js(
   function readAddress() {
     var p = new URLSearchParams(window.location.search);
     var mg = Number(p.get("mg"));
-    if (p.has("mg") && mg >= 0.001 && mg <= @MAX_DOSE_MG@) setDose(mg);
+    if (p.has("mg") && mg >= @MIN_DOSE_MG@ && mg <= @MAX_DOSE_MG@) setDose(mg);
     var at = /^(\d{1,2}):(\d{2})$/.exec(p.get("at") || "");
     if (at && Number(at[1]) < 24 && Number(at[2]) < 60) setTime(Number(at[1]) * 60 + Number(at[2]));
     if (p.get("form") === "base" || p.get("form") === "hcl")
@@ -227,8 +227,8 @@ constexpr const char* kApp = R"js(
   function update() {
     timer = null;
     var text = doseInput.value.trim(), mg = Number(text);
-    if (text === "" || !isFinite(mg) || mg < 0.001 || mg > @MAX_DOSE_MG@) {
-      showError("Dose: expected a number of mg from 0.001 to @MAX_DOSE_MG@ (got '" + text + "').");
+    if (text === "" || !isFinite(mg) || mg < @MIN_DOSE_MG@ || mg > @MAX_DOSE_MG@) {
+      showError("Dose: expected a number of mg from @MIN_DOSE_MG@ to @MAX_DOSE_MG@ (got '" + text + "').");
       return;
     }
     var q = query(), mine = ++sequence;
@@ -444,7 +444,8 @@ std::string explorer_page(const std::string& model_name, const std::string& node
   page += "<script>";
   page += kApp;
   page += "</script>\n</body>\n</html>\n";
-  // the dose limit is policy (core/policy.hpp), the same for the page as for the API
+  // the dose limits are policy (core/policy.hpp), the same for the page as for the API
+  page = replace_all(page, "@MIN_DOSE_MG@", format_number(policy::kMinDoseMg));
   return replace_all(page, "@MAX_DOSE_MG@", format_number(policy::kMaxDoseMg));
 }
 

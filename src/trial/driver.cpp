@@ -1,23 +1,11 @@
 #include "ldnsim/trial/driver.hpp"
 
-#include <mutex>
 
 #include "ldnsim/core/error.hpp"
 
 namespace ldnsim::trial {
 
 namespace {
-
-struct Entry {
-  std::string description;
-  DriverFactory factory;
-};
-
-std::mutex& registry_mutex() {
-  static std::mutex m;
-  return m;
-}
-std::map<std::string, Entry>& registry();
 
 // The arm's `covariates` table, the same for every subject.
 class ConstantDriver : public TreatmentDriver {
@@ -34,49 +22,38 @@ class ConstantDriver : public TreatmentDriver {
   }
 };
 
-std::map<std::string, Entry>& registry() {
-  // The shipped drivers are always there, without a registration call.
-  static std::map<std::string, Entry> r = {
-      {"constant", Entry{"the arm's covariates table, the same for every subject",
-                         [](const DriverContext&) { return std::make_unique<ConstantDriver>(); }}}};
+}  // namespace
+
+DriverRegistry DriverRegistry::builtin() {
+  DriverRegistry r;
+  r.add("constant", "the arm's covariates table, the same for every subject",
+        [](const DriverContext&) { return std::make_unique<ConstantDriver>(); });
   return r;
 }
 
-}  // namespace
-
-void register_driver(const std::string& name, const std::string& description, DriverFactory factory) {
-  std::lock_guard<std::mutex> lock(registry_mutex());
-  registry()[name] = Entry{description, std::move(factory)};
+DriverRegistry& DriverRegistry::add(const std::string& name, const std::string& description, DriverFactory factory) {
+  entries_[name] = Entry{description, std::move(factory)};
+  return *this;
 }
 
-bool has_driver(const std::string& name) {
-  std::lock_guard<std::mutex> lock(registry_mutex());
-  return registry().count(name) > 0;
-}
+bool DriverRegistry::has(const std::string& name) const { return entries_.count(name) > 0; }
 
-std::unique_ptr<TreatmentDriver> make_driver(const std::string& name, const DriverContext& context) {
-  DriverFactory f;
+std::string DriverRegistry::names() const {
   std::string names;
-  {
-    std::lock_guard<std::mutex> lock(registry_mutex());
-    auto it = registry().find(name);
-    if (it != registry().end()) f = it->second.factory;
-    for (const auto& [n, e] : registry()) names += (names.empty() ? "" : ", ") + n;
-  }
-  if (!f) throw InputError("no treatment driver is named '" + name + "' (expected one of: " + names + ")");
-  return f(context);
+  for (const auto& [n, e] : entries_) names += (names.empty() ? "" : ", ") + n;
+  return names;
 }
 
-std::vector<std::pair<std::string, std::string>> registered_drivers() {
-  std::lock_guard<std::mutex> lock(registry_mutex());
+std::unique_ptr<TreatmentDriver> DriverRegistry::make(const std::string& name, const DriverContext& context) const {
+  auto it = entries_.find(name);
+  if (it == entries_.end()) throw InputError("no treatment driver is named '" + name + "' (expected one of: " + names() + ")");
+  return it->second.factory(context);
+}
+
+std::vector<std::pair<std::string, std::string>> DriverRegistry::list() const {
   std::vector<std::pair<std::string, std::string>> out;
-  for (const auto& [n, e] : registry()) out.emplace_back(n, e.description);
+  for (const auto& [n, e] : entries_) out.emplace_back(n, e.description);
   return out;
-}
-
-void register_builtin_drivers() {
-  register_driver("constant", "the arm's covariates table, the same for every subject",
-                  [](const DriverContext&) { return std::make_unique<ConstantDriver>(); });
 }
 
 }  // namespace ldnsim::trial

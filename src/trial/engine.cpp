@@ -66,6 +66,7 @@ struct Trial::Impl {
   std::vector<std::size_t> population_columns;  // population column index per data column
   std::vector<std::string> treatment_columns;   // model parameter names
   std::vector<std::vector<int>> arm_columns;    // per arm: treatment column per driver value
+  DriverRegistry drivers;                       // the caller's, copied: each worker makes its own drivers
   std::vector<double> washout_values;           // per treatment column
   data::Columns data_columns;
   std::unique_ptr<engine::Binding> binding;
@@ -91,7 +92,7 @@ struct Trial::Impl {
       x->ds.emplace(data_columns);
       x->sim = std::make_unique<engine::SubjectSimulator>(*model, *binding, simulation);
       DriverContext ctx{model.get(), spec.dir};
-      for (const auto& arm : spec.arms) x->drivers.push_back(make_driver(arm.driver, ctx));
+      for (const auto& arm : spec.arms) x->drivers.push_back(drivers.make(arm.driver, ctx));
       workers[w] = std::move(x);
     }
     return *workers[w];
@@ -117,7 +118,8 @@ engine::SimulationOptions Trial::default_simulation_options() {
   return o;
 }
 
-Trial Trial::load(const std::string& spec_path, const lang::LoadOptions& load, const engine::SimulationOptions& simulation) {
+Trial Trial::load(const std::string& spec_path, const DriverRegistry& drivers, const lang::LoadOptions& load,
+                  const engine::SimulationOptions& simulation) {
   TrialSpec spec = load_trial_spec(spec_path);
   if (!std::filesystem::is_regular_file(spec.population_path))
     throw InputError(spec.where("trial.population") + ": cannot open the population spec '" + spec.population_path +
@@ -127,15 +129,17 @@ Trial Trial::load(const std::string& spec_path, const lang::LoadOptions& load, c
                      "' (expected a path relative to " + spec.file + ")");
   PopulationSpec pop = load_population(spec.population_path);
   lang::ModelPtr model = lang::load_model(spec.model_path, load);
-  return Trial(std::move(spec), std::move(pop), std::move(model), simulation);
+  return Trial(std::move(spec), std::move(pop), std::move(model), drivers, simulation);
 }
 
-Trial::Trial(TrialSpec spec, PopulationSpec population, lang::ModelPtr model, const engine::SimulationOptions& simulation)
-    : Trial(std::move(spec), std::move(population), lang::ModelInstance(std::move(model)), simulation) {}
+Trial::Trial(TrialSpec spec, PopulationSpec population, lang::ModelPtr model, const DriverRegistry& drivers,
+             const engine::SimulationOptions& simulation)
+    : Trial(std::move(spec), std::move(population), lang::ModelInstance(std::move(model)), drivers, simulation) {}
 
-Trial::Trial(TrialSpec spec, PopulationSpec population, lang::ModelInstance model,
+Trial::Trial(TrialSpec spec, PopulationSpec population, lang::ModelInstance model, const DriverRegistry& drivers,
              const engine::SimulationOptions& simulation)
     : impl_(std::make_unique<Impl>()) {
+  impl_->drivers = drivers;
   impl_->spec = std::move(spec);
   impl_->population = std::move(population);
   impl_->model = model.ptr();
@@ -229,15 +233,12 @@ void Trial::Impl::setup() {
   DriverContext ctx{model.get(), spec.dir};
   for (std::size_t a = 0; a < s.arms.size(); ++a) {
     const std::string key = "arms[" + std::to_string(a) + "]";
-    if (!has_driver(s.arms[a].driver)) {
-      std::string names;
-      for (const auto& [n, d] : registered_drivers()) names += (names.empty() ? "" : ", ") + n;
+    if (!drivers.has(s.arms[a].driver))
       throw InputError(s.where(key + ".driver") + ": no treatment driver is named '" + printable(s.arms[a].driver, 60) +
-                       "' (expected one of: " + names + ")");
-    }
+                       "' (expected one of: " + drivers.names() + ")");
     std::vector<std::string> names;
     try {
-      names = make_driver(s.arms[a].driver, ctx)->covariate_names(s.arms[a]);
+      names = drivers.make(s.arms[a].driver, ctx)->covariate_names(s.arms[a]);
     } catch (const InputError& e) {
       throw InputError(s.where(key) + ": driver " + s.arms[a].driver + ": " + e.what());
     }

@@ -21,7 +21,7 @@ namespace {
 std::map<std::string, double> run(const std::string& spec, std::size_t replicates, std::uint64_t seed,
                                   const std::vector<std::pair<std::string, science::Statistic>>& what) {
   test::register_all();
-  trial::Trial t = trial::Trial::load(spec[0] == '/' ? spec : test::src(spec), {}, science::clinical_simulation_options());
+  trial::Trial t = trial::Trial::load(spec[0] == '/' ? spec : test::src(spec), science::ldn_drivers(), {}, science::clinical_simulation_options());
   trial::RunOptions o;
   o.replicates = replicates;
   o.seed = seed;

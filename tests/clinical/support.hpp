@@ -21,8 +21,6 @@ inline std::string shared(const std::string& rel) { return std::string(LDNSIM_SH
 inline void register_all() {
   static bool done = [] {
     models::register_builtin_models();
-    trial::register_builtin_drivers();
-    science::register_ldn_driver();
     return true;
   }();
   (void)done;

@@ -18,7 +18,7 @@
 #include "ldnsim/science/claims.hpp"
 #include "ldnsim/science/clinical.hpp"
 #include "ldnsim/server/dose_api.hpp"
-#include "ldnsim/server/json_output.hpp"
+#include "ldnsim/output/json_output.hpp"
 #include "ldnsim/trial/driver.hpp"
 #include "ldnsim/trial/engine.hpp"
 #include "ldnsim/trial/population.hpp"
@@ -169,12 +169,8 @@ int spec(const std::uint8_t* data, std::size_t size) {
       case 2: (void)science::load_calibration_spec(write_spec(body)); break;
       case 3: (void)science::load_claims(write_spec(body)); break;
       default: {
-        static const bool registered = [] {
-          trial::register_builtin_drivers();
-          return true;
-        }();
-        (void)registered;
-        trial::Trial t = trial::Trial::load(write_spec(body), interpreted());
+        static const trial::DriverRegistry drivers = trial::DriverRegistry::builtin();
+        trial::Trial t = trial::Trial::load(write_spec(body), drivers, interpreted());
         (void)t.plan();
       }
     }

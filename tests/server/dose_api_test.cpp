@@ -12,7 +12,7 @@
 #include "ldnsim/models/builtin.hpp"
 #include "ldnsim/server/dose_api.hpp"
 #include "ldnsim/server/explorer.hpp"
-#include "ldnsim/server/json_output.hpp"
+#include "ldnsim/output/json_output.hpp"
 
 namespace ldnsim::test {
 namespace {

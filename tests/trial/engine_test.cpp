@@ -115,8 +115,7 @@ TEST(TrialEngine, CrossoverPeriodEffect) {
   std::ifstream sin(test::fixture("crossover.toml"));
   std::stringstream spec;
   spec << sin.rdbuf();
-  register_builtin_drivers();
-  Trial t = Trial::load(dir.write("c.toml", spec.str()), test::interpreted());
+  Trial t = Trial::load(dir.write("c.toml", spec.str()), DriverRegistry::builtin(), test::interpreted());
   TrialResults r = run(t, 20, 2);
   double period = 0;
   for (const auto& x : r.replicates) period += x.endpoints[0].period_effect;
@@ -193,8 +192,7 @@ TEST(TrialEngine, ModelDropoutFlag) {
   std::string s = spec.str();
   const std::string spec_dropout = "fraction = 0.1\nby = \"1y\"\n";
   s.replace(s.find(spec_dropout), spec_dropout.size(), "");
-  register_builtin_drivers();
-  Trial t = Trial::load(dir.write("p.toml", s), test::interpreted());
+  Trial t = Trial::load(dir.write("p.toml", s), DriverRegistry::builtin(), test::interpreted());
   Captured cap;
   TrialResults r = run(t, 5, 2, &cap);
   for (std::size_t rep = 0; rep < 5; ++rep) {
@@ -271,14 +269,15 @@ TEST(TrialEngine, CustomDriverReachesTheModel) {
       out[0] = arm.placebo ? 0 : arm.adherence;
     }
   };
-  register_driver("test-adherent", "LDN = adherence", [](const DriverContext&) { return std::make_unique<Adherent>(); });
+  DriverRegistry drivers = DriverRegistry::builtin();
+  drivers.add("test-adherent", "LDN = adherence", [](const DriverContext&) { return std::make_unique<Adherent>(); });
   test::SpecDir dir;
   std::ifstream sin(test::fixture("single.toml"));
   std::stringstream spec;
   spec << sin.rdbuf();
   std::string s = spec.str();
   s.replace(s.find("covariates = { LDN = 1 }"), 24, "driver = \"test-adherent\"\nadherence = 0.5");
-  Trial t = Trial::load(dir.write("s.toml", s), test::interpreted());
+  Trial t = Trial::load(dir.write("s.toml", s), drivers, test::interpreted());
   EXPECT_NE(t.plan().find("driver test-adherent sets LDN"), std::string::npos) << t.plan();
   EXPECT_NEAR(mean_estimate(run(t, 10, 2), 0), 2.5, 0.4);
 }
@@ -340,8 +339,7 @@ namespace {
 // A model with random draws, rate events (relapses, withdrawal) and output noise: the
 // engine's random key makes replicates differ and keeps any thread count identical.
 TEST(TrialEngine, StochasticModelIsReproducible) {
-  register_builtin_drivers();
-  Trial t = Trial::load(std::string(LDNSIM_SOURCE_DIR) + "/bench/trial/cree2010.toml", test::interpreted());
+  Trial t = Trial::load(std::string(LDNSIM_SOURCE_DIR) + "/bench/trial/cree2010.toml", DriverRegistry::builtin(), test::interpreted());
   RunOptions o;
   o.replicates = 4;
   o.seed = 42;
@@ -406,8 +404,7 @@ output = "NREL"
 type = "count"
 analysis = "rate_ratio"
 )";
-  register_builtin_drivers();
-  Trial t = Trial::load(dir.write("p.toml", spec), test::interpreted());
+  Trial t = Trial::load(dir.write("p.toml", spec), DriverRegistry::builtin(), test::interpreted());
   ASSERT_EQ(t.counted_events().size(), 1u);
   Captured cap;
   TrialResults r = run(t, 3, 2, &cap);
@@ -426,7 +423,7 @@ analysis = "rate_ratio"
   std::string e = test::error_of([&] {
     std::string bad = spec;
     bad.replace(bad.find("event = \"RELAPSE\""), 17, "event = \"RELAPS\"");
-    Trial::load(dir.write("bad.toml", bad), test::interpreted());
+    Trial::load(dir.write("bad.toml", bad), DriverRegistry::builtin(), test::interpreted());
   });
   EXPECT_NE(e.find("endpoints[0].event: model ms_bench"), std::string::npos) << e;
   EXPECT_NE(e.find("has no event 'RELAPS' (expected one of: RELAPSE, WITHDRAW)"), std::string::npos) << e;
@@ -442,14 +439,14 @@ namespace {
 TEST(TrialEngine, HourTimeUnit) {
   test::SpecDir dir;
   std::string spec = test::read_file_text(test::fixture("crossover.toml"));
-  Trial days = Trial::load(dir.write("days.toml", spec), test::interpreted());
+  Trial days = Trial::load(dir.write("days.toml", spec), DriverRegistry::builtin(), test::interpreted());
   std::string hours = spec;
   hours.replace(hours.find("seed = 11"), 9, "seed = 11\ntime_unit = \"hour\"");
   hours.replace(hours.find("population.toml"), 15, "population_h.toml");
   // The model's rate (1 per time unit) and period-2 start are in hours now.
   dir.write("population_h.toml", test::read_file_text(test::fixture("population.toml")) +
                                      "\n[covariates.T2]\ndist = \"constant\"\nvalue = 1512\n");
-  Trial h = Trial::load(dir.write("hours.toml", hours), test::interpreted());
+  Trial h = Trial::load(dir.write("hours.toml", hours), DriverRegistry::builtin(), test::interpreted());
   EXPECT_NE(h.plan().find("time unit: hour"), std::string::npos);
   TrialResults a = run(days, 3, 2), b = run(h, 3, 2);
   for (std::size_t r = 0; r < 3; ++r)

@@ -223,9 +223,8 @@ TEST(TrialSpec, ByteOrderMarkAndControlBytes) {
 
 TEST(TrialSpec, ChecksAgainstTheModel) {
   test::SpecDir dir;
-  register_builtin_drivers();
   auto load = [&](const std::string& text) {
-    return error_of([&] { Trial::load(dir.write("t.toml", text), test::interpreted()); });
+    return error_of([&] { Trial::load(dir.write("t.toml", text), DriverRegistry::builtin(), test::interpreted()); });
   };
   std::string e = load(replace(kParallel, "output = \"Y\"", "output = \"MCS\""));
   EXPECT_NE(e.find("t.toml:23:10: endpoints[0].output: model trial_linear"), std::string::npos) << e;

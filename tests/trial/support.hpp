@@ -30,8 +30,7 @@ inline lang::LoadOptions interpreted() {
 }
 
 inline trial::Trial load_fixture(const std::string& name) {
-  trial::register_builtin_drivers();
-  return trial::Trial::load(fixture(name), interpreted());
+  return trial::Trial::load(fixture(name), trial::DriverRegistry::builtin(), interpreted());
 }
 
 // The message of the InputError `f` throws ("" if none).

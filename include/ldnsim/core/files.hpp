@@ -13,7 +13,9 @@ namespace ldnsim {
 inline constexpr std::size_t kMaxTextFileBytes = std::size_t{1} << 30;
 
 // The whole file. Throws InputError naming `what` ("trial spec", "model", ...) and the path
-// when it cannot be read, is not a regular file or is larger than kMaxTextFileBytes.
-std::string read_text_file(const std::string& path, std::string_view what);
+// when it cannot be read, is a directory or is larger than `max_bytes` (checked before
+// reading where the size is known, and while reading otherwise: never more than one chunk
+// past the limit is held).
+std::string read_text_file(const std::string& path, std::string_view what, std::size_t max_bytes = kMaxTextFileBytes);
 
 }  // namespace ldnsim

@@ -59,13 +59,8 @@ struct Regimen {
   std::vector<int> missed;  // days (1-based, within `days`) on which no dose is taken
 };
 
-// The smallest dose computed: 1 microgram, the "ultra-low" doses. Far below it the amounts
-// approach the solver's absolute tolerance and the figures turn to noise (1e-320 mg gave
-// negative concentrations and occupancy).
-inline constexpr double kMinDoseMg = 0.001;
-
 // Throws UsageError naming the value and what was expected: negative, zero, non-finite,
-// tiny (< kMinDoseMg) or absurd doses (> 500 mg), intervals of zero or below, clock times outside 0-24 h,
+// tiny (< policy::kMinDoseMg) or absurd doses (> policy::kMaxDoseMg), intervals of zero or below, clock times outside 0-24 h,
 // missed days outside 1..days or without --days.
 void validate(const Regimen& regimen);
 
@@ -99,6 +94,8 @@ struct MetricRow {
   const char* basis;  // PK, MOR or ASSUMED
 };
 const std::vector<MetricRow>& cycle_metric_rows();
+// The row with this key; throws std::out_of_range naming an unknown key (a programming error).
+const MetricRow& cycle_metric_row(std::string_view key);
 
 
 // Default solver settings for the LDN models (tight enough that hours above a threshold

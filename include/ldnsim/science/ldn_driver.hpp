@@ -24,11 +24,13 @@
 #include <string>
 
 #include "ldnsim/science/driver.hpp"
+#include "ldnsim/trial/driver.hpp"
 
 namespace ldnsim::science {
 
-// Registers "ldn" with the trial layer's driver registry. Idempotent.
-void register_ldn_driver();
+// The drivers of LDN trial specs: the trial layer's built-in ones and "ldn". Built once;
+// pass it to trial::Trial::load or a Trial's constructor.
+const trial::DriverRegistry& ldn_drivers();
 
 // The shared steady-state cache of a pharmacology model (built once per process, used by
 // every worker thread): "human" or a path.

@@ -2,8 +2,10 @@
 // runs on a slow time scale (days to years) and consumes the pharmacology's steady-state
 // effects (occupancy, change in lymphocyte proliferation, ...) as per-subject covariates,
 // instead of simulating hourly PK for every trial subject. A driver computes those
-// covariates for one subject on one arm; drivers are found by name in an open registry,
-// so the science layer can add its own ("ldn") next to the shipped "constant" driver.
+// covariates for one subject on one arm; drivers are found by name in a registry the
+// caller passes to Trial::load (no global registration): the science layer builds one with
+// its own ("ldn") next to the shipped "constant" driver (science::ldn_drivers()), a test
+// adds its own to a copy.
 #pragma once
 
 #include <functional>
@@ -61,17 +63,32 @@ class TreatmentDriver {
 // cache without locking.
 using DriverFactory = std::function<std::unique_ptr<TreatmentDriver>(const DriverContext&)>;
 
-// Registers (or replaces) a driver under `name`. Thread-safe; call before loading specs.
-void register_driver(const std::string& name, const std::string& description, DriverFactory factory);
-// Throws InputError listing the registered names when `name` is unknown.
-std::unique_ptr<TreatmentDriver> make_driver(const std::string& name, const DriverContext& context);
-bool has_driver(const std::string& name);
-// (name, description) of every registered driver, sorted by name.
-std::vector<std::pair<std::string, std::string>> registered_drivers();
+// The drivers a trial may name, by name. A value: built (add) before it is passed to a
+// Trial, then only read, which is safe from any number of threads.
+class DriverRegistry {
+ public:
+  // The drivers shipped with the trial layer: "constant" (the arm's `covariates` table, the
+  // same for every subject).
+  static DriverRegistry builtin();
+  // An empty registry.
+  DriverRegistry() = default;
 
-// Registers the drivers shipped with the trial layer ("constant": the arm's `covariates`
-// table, the same for every subject). They are registered from the start; this restores
-// them if replaced. Idempotent.
-void register_builtin_drivers();
+  // Adds (or replaces) the driver `name`; returns *this, so additions chain.
+  DriverRegistry& add(const std::string& name, const std::string& description, DriverFactory factory);
+  bool has(const std::string& name) const;
+  // Throws InputError listing the names when `name` is unknown.
+  std::unique_ptr<TreatmentDriver> make(const std::string& name, const DriverContext& context) const;
+  // (name, description) of every driver, sorted by name.
+  std::vector<std::pair<std::string, std::string>> list() const;
+  // "constant, ldn": the names, sorted, for messages.
+  std::string names() const;
+
+ private:
+  struct Entry {
+    std::string description;
+    DriverFactory factory;
+  };
+  std::map<std::string, Entry> entries_;
+};
 
 }  // namespace ldnsim::trial

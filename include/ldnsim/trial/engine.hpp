@@ -17,6 +17,7 @@
 #include "ldnsim/lang/instance.hpp"
 #include "ldnsim/lang/model.hpp"
 #include "ldnsim/trial/analysis.hpp"
+#include "ldnsim/trial/driver.hpp"
 #include "ldnsim/trial/population.hpp"
 #include "ldnsim/trial/spec.hpp"
 
@@ -78,16 +79,17 @@ struct TrialResults {
 class Trial {
  public:
   // Reads the trial spec, its population spec and its model; checks the spec against the
-  // model (endpoint outputs, driver covariates) and creates the drivers. Throws InputError
+  // model (endpoint outputs, driver covariates) and creates the drivers, found by name in
+  // `drivers` (DriverRegistry::builtin(), science::ldn_drivers(), ...). Throws InputError
   // naming file, key and what was expected; ModelError for a bad model.
-  static Trial load(const std::string& spec_path, const lang::LoadOptions& load = {},
+  static Trial load(const std::string& spec_path, const DriverRegistry& drivers, const lang::LoadOptions& load = {},
                     const engine::SimulationOptions& simulation = default_simulation_options());
   // The same from specs already read, with a model instance: its parameter values are the
   // trial's own (what run() uses unless told otherwise).
-  Trial(TrialSpec spec, PopulationSpec population, lang::ModelInstance model,
+  Trial(TrialSpec spec, PopulationSpec population, lang::ModelInstance model, const DriverRegistry& drivers,
         const engine::SimulationOptions& simulation = default_simulation_options());
   // With the model file's values.
-  Trial(TrialSpec spec, PopulationSpec population, lang::ModelPtr model,
+  Trial(TrialSpec spec, PopulationSpec population, lang::ModelPtr model, const DriverRegistry& drivers,
         const engine::SimulationOptions& simulation = default_simulation_options());
   Trial(Trial&&) noexcept;
   ~Trial();

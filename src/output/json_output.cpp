@@ -1,4 +1,4 @@
-#include "ldnsim/server/json_output.hpp"
+#include "ldnsim/output/json_output.hpp"
 
 #ifndef LDNSIM_VERSION
 #define LDNSIM_VERSION "unknown"
