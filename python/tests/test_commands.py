@@ -81,3 +81,21 @@ def test_bad_arguments_are_the_cli_messages(call, args):
         call()
     assert str(e.value) == msg
     assert ldnsim.dose("4.5mg", threads=1)["results"]["regimens"][0]["regimen"] == "4.5mg"
+
+
+def test_ctrl_c_stops_a_command_and_the_session_carries_on():
+    """SIGINT during a power curve of minutes raises KeyboardInterrupt from power(): every
+    parallel loop of the command polls for it (population::PollScope)."""
+    import signal
+    import threading
+    spec = src("trials", "designs", "fatigue-24w.toml")
+    old = signal.signal(signal.SIGINT, signal.default_int_handler)
+    timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))
+    try:
+        timer.start()
+        with pytest.raises(KeyboardInterrupt):
+            ldnsim.power(spec, n="40:400:40", replicates=100000, draws=0, threads=2)
+    finally:
+        timer.cancel()
+        signal.signal(signal.SIGINT, old)
+    assert ldnsim.dose("4.5mg", threads=1)["results"]["regimens"][0]["regimen"] == "4.5mg"

@@ -92,3 +92,20 @@ test_that("bad arguments are the CLI's messages as conditions, and R carries on"
   }
   expect_equal(ldn_dose("4.5mg", threads = 1)$results$regimens$regimen, "4.5mg")
 })
+
+test_that("Ctrl-C stops a science command with an interrupt condition, and R carries on", {
+  skip_without(src_dir)
+  skip_on_os("windows")
+  spec <- in_src("trials", "designs", "fatigue-24w.toml")
+  # SIGINT from outside every half second while the flag file exists, during a power curve
+  # of minutes; every parallel loop of the command polls for it (population::PollScope).
+  flag <- tempfile()
+  file.create(flag)
+  system(sprintf("while [ -e %s ]; do sleep 0.5; [ -e %s ] && kill -INT %d; done", flag, flag, Sys.getpid()),
+         wait = FALSE)
+  r <- tryCatch(ldn_power(spec, n = "40:400:40", replicates = 100000, draws = 0, threads = 2),
+                interrupt = function(e) e)
+  tryCatch({ unlink(flag); Sys.sleep(1) }, interrupt = function(e) NULL)
+  expect_s3_class(r, "ldnsim_interrupt")
+  expect_equal(ldn_dose("4.5mg", threads = 1)$results$regimens$regimen, "4.5mg")
+})
