@@ -3,11 +3,14 @@
 ``Model`` loads a model (a path or model text), ``simulate`` runs it over a NONMEM data
 set (a pandas DataFrame or a dict of columns) or a regimen and returns a dict of numpy
 arrays (``as_frame=True``: a pandas DataFrame, where pandas is installed), with the same
-columns and numbers as ``ldnsim simulate``. Errors are ``ldnsim.Error`` subclasses
+columns and numbers as ``ldnsim simulate``. ``dose``, ``trial``, ``reproduce``, ``claims``
+and ``power`` run those commands in this process and return their ``--json`` document as
+Python objects. Errors are ``ldnsim.Error`` subclasses
 (``ModelError``, ``InputError``, ``SolverError``, ``UsageError``) carrying the CLI's
 located message. See docs/frontends.md.
 """
 
+import json
 import os
 
 import numpy as np
@@ -15,7 +18,8 @@ import numpy as np
 from ._ldnsim import Error, InputError, Model, ModelError, SolverError, UsageError
 from . import _ldnsim
 
-__all__ = ["Model", "simulate", "params", "Error", "ModelError", "InputError", "SolverError", "UsageError"]
+__all__ = ["Model", "simulate", "params", "dose", "trial", "reproduce", "claims", "power", "Error", "ModelError",
+           "InputError", "SolverError", "UsageError"]
 
 
 def _model(model):
@@ -70,16 +74,16 @@ def simulate(model, data=None, *, grid=None, columns=None, threads=None, seed=No
     Returns a dict of numpy arrays, one per column (ID, TIME, outputs, states unless
     ``columns`` names others), the same numbers as ``ldnsim simulate`` with ``--digits 0``;
     with ``as_frame=True`` a pandas DataFrame. ``grid``: extra output times, a sequence or
-    "START:END:STEP". ``threads``: worker threads (None: one per core); results do not
+    "START:END:STEP". ``threads``: worker threads (None or 0: one per core); results do not
     depend on it. ``seed``: draws everything random (None: typical subjects). The GIL is
     released while simulating; Ctrl-C stops the run (KeyboardInterrupt)."""
     m = _model(model)
     if (data is None) == (dose is None):
         raise UsageError("give either data (a NONMEM data frame) or a regimen (dose='4.5mg', ...), not both or neither")
     if threads is None:
-        threads = os.cpu_count() or 1
+        threads = 0
     if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)):
-        raise UsageError(f"threads = {threads!r}: give a whole number of worker threads (or None for one per core)")
+        raise UsageError(f"threads = {threads!r}: give a whole number of worker threads (or None or 0 for one per core)")
     if grid is not None and not isinstance(grid, str):
         grid = sorted(set(float(t) for t in np.asarray(grid, dtype=float).ravel()))
     regimen = None
@@ -90,10 +94,108 @@ def simulate(model, data=None, *, grid=None, columns=None, threads=None, seed=No
         m, None if data is None else _columns(data, "data"), regimen,
         None if subjects is None else _columns(subjects, "subjects"), grid,
         [] if columns is None else [str(c) for c in ([columns] if isinstance(columns, str) else columns)],
-        bool(obs_only), bool(allow_nan), None if seed is None else int(seed), int(threads),
+        bool(obs_only), bool(allow_nan), None if seed is None else int(seed), float(threads),
         {"solver": solver, "rtol": float(rtol), "atol": float(atol), "max_steps": int(max_steps),
          "covariates": covariates})
     if as_frame:
         import pandas as pd
         return pd.DataFrame(result, copy=False)
     return result
+
+
+# The science commands: `ldnsim COMMAND ... --json` run in this process (src/api/commands.cpp)
+# with the command line's options, defaults, checks and messages; the JSON document comes
+# back as Python objects (json.loads: dicts, lists, numbers, strings, None). An argument
+# left None (or False for a flag) is not passed, so the command's own default applies.
+
+def _text(v):
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    if isinstance(v, (float, np.floating)):
+        return repr(float(v))  # the shortest text that reads back as the same double
+    return str(v)
+
+
+def _options(options):
+    out = []
+    for name, v in options.items():
+        if v is None or v is False:
+            continue
+        if v is True:
+            out.append(name)
+            continue
+        for x in (v if isinstance(v, (list, tuple)) else [v]):
+            out += [name, _text(x)]
+    return out
+
+
+def _list(x):
+    """A list as one comma-separated option value (--compare, --missed, --n)."""
+    if x is None or isinstance(x, str):
+        return x
+    return ",".join(_text(v) for v in x)
+
+
+def _settings(x):
+    """NAME=VALUE settings from a dict ({"KEO": 1}) or "NAME=VALUE" texts."""
+    if x is None:
+        return None
+    if isinstance(x, dict):
+        return [f"{k}={_text(v)}" for k, v in x.items()]
+    return [x] if isinstance(x, str) else list(x)
+
+
+def _command(command, arguments, options, progress):
+    args = [command] + [_text(a) for a in arguments] + _options(options) + ([] if progress else ["--quiet"])
+    return json.loads(_ldnsim._command(args))
+
+
+def dose(dose, *, compare=None, at=None, every=None, days=None, missed=None, base=False, model=None, weight=None,
+         cirrhosis=False, set=None, uncertainty=None, seed=None, prior_only=False, step=None, threads=None,
+         progress=False):
+    """``ldnsim dose DOSE ... --json`` as Python objects: per regimen every metric of the
+    dosing cycle at steady state (or on the last of ``days``), with bands over the ranged
+    parameters when ``uncertainty`` samples are asked for. ``compare``: more regimens (a
+    list); ``set``: parameter overrides ({"KEO": 1}); ``threads``: None or 0 is one per
+    core, as ``--threads 0``. The command line's own code, options and messages."""
+    return _command("dose", [dose], {
+        "--compare": _list(compare), "--at": at, "--every": every, "--days": days, "--missed": _list(missed),
+        "--base": base, "--model": model, "--weight": weight, "--cirrhosis": cirrhosis, "--set": _settings(set),
+        "--uncertainty": uncertainty, "--seed": seed, "--prior-only": prior_only, "--step": step,
+        "--threads": threads}, progress)
+
+
+def trial(spec, *, replicates=None, seed=None, threads=None, solver=None, rtol=None, atol=None, progress=False):
+    """``ldnsim trial SPEC --json`` as Python objects: the spec's trial simulated
+    ``replicates`` times and analysed as specified (docs/trials.md)."""
+    return _command("trial", [os.fspath(spec)], {
+        "--replicates": replicates, "--seed": seed, "--threads": threads, "--solver": solver, "--rtol": rtol,
+        "--atol": atol}, progress)
+
+
+def reproduce(spec=None, *, replicates=None, seed=None, threads=None, progress=False):
+    """``ldnsim reproduce --json`` as Python objects (no HTML report): the published LDN
+    studies as in-silico trials, published beside simulated."""
+    return _command("reproduce", [], {
+        "--spec": None if spec is None else os.fspath(spec), "--replicates": replicates, "--seed": seed,
+        "--threads": threads, "--no-report": True}, progress)
+
+
+def claims(ids=None, *, file=None, replicates=None, samples=None, seed=None, threads=None, progress=False):
+    """``ldnsim claims [ID...] --json`` as Python objects: a computed verdict per claim."""
+    ids = [] if ids is None else ([ids] if isinstance(ids, str) else list(ids))
+    return _command("claims", ids, {
+        "--file": None if file is None else os.fspath(file), "--replicates": replicates, "--samples": samples,
+        "--seed": seed, "--threads": threads}, progress)
+
+
+def power(spec, *, n=None, effect_from=None, effect=None, set=None, better=None, endpoint=None, replicates=None,
+          draws=None, draw_replicates=None, seed=None, threads=None, progress=False):
+    """``ldnsim power SPEC --json`` as Python objects: power and assurance per total
+    sample size ``n`` (a list, or "START:END:STEP")."""
+    return _command("power", [os.fspath(spec)], {
+        "--n": _list(n), "--effect-from": effect_from, "--effect": _list(effect), "--set": _settings(set),
+        "--better": better, "--endpoint": endpoint, "--replicates": replicates, "--draws": draws,
+        "--draw-replicates": draw_replicates, "--seed": seed, "--threads": threads}, progress)

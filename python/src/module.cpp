@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "ldnsim/api/commands.hpp"
 #include "ldnsim/api/frontend.hpp"
 #include "ldnsim/core/error.hpp"
 
@@ -21,6 +22,13 @@ namespace {
 using ldnsim::lang::ModelPtr;
 
 struct Interrupted {};
+
+// The interrupt check while the GIL is released: a pending KeyboardInterrupt (Ctrl-C)
+// cancels the run.
+void poll_signals() {
+  py::gil_scoped_acquire gil;
+  if (PyErr_CheckSignals() != 0) throw Interrupted();
+}
 
 struct PyModel {
   ModelPtr model;
@@ -110,7 +118,7 @@ Frame frame_of(const py::list& columns) {
 
 py::dict simulate(const PyModel& model, py::object data, py::object regimen, py::object subjects, py::object grid,
                   std::vector<std::string> columns, bool obs_only, bool allow_nan, std::optional<long long> seed,
-                  int threads, py::dict solver) {
+                  double threads, py::dict solver) {
   ldnsim::api::SimulateRequest r;
   if (!grid.is_none()) {
     if (py::isinstance<py::str>(grid)) r.grid = ldnsim::api::parse_grid(grid.cast<std::string>());
@@ -123,16 +131,13 @@ py::dict simulate(const PyModel& model, py::object data, py::object regimen, py:
     if (*seed < 0) throw ldnsim::UsageError("seed = " + std::to_string(*seed) + ": expected a whole number of 0 or more");
     r.seed = static_cast<std::uint64_t>(*seed);
   }
-  r.threads = threads;
+  r.threads = ldnsim::api::thread_count(threads);
   r.solver.solver = solver["solver"].cast<std::string>();
   r.solver.rtol = solver["rtol"].cast<double>();
   r.solver.atol = solver["atol"].cast<double>();
   r.solver.max_steps = solver["max_steps"].cast<long>();
   r.solver.covariates = solver["covariates"].cast<std::string>();
-  r.poll = [] {
-    py::gil_scoped_acquire gil;
-    if (PyErr_CheckSignals() != 0) throw Interrupted();
-  };
+  r.poll = poll_signals;
   ldnsim::data::Dataset ds;
   if (!data.is_none()) {
     Frame f = frame_of(data.cast<py::list>());
@@ -178,15 +183,25 @@ py::dict simulate(const PyModel& model, py::object data, py::object regimen, py:
     }
   }
   if (interrupted) throw py::error_already_set();  // the KeyboardInterrupt PyErr_CheckSignals raised
-  // A model may name an output and a state alike: the second column of a name is NAME.1
-  // (then NAME.2, ...), as pandas.read_csv names the CLI's columns.
-  py::dict out;
-  for (std::size_t k = 0; k < t.names.size(); ++k) {
-    std::string name = t.names[k];
-    for (int n = 1; out.contains(name); ++n) name = t.names[k] + "." + std::to_string(n);
-    out[py::str(name)] = take(std::move(t.columns[k]));
-  }
+  py::dict out;  // column names are unique, as in the CLI's table
+  for (std::size_t k = 0; k < t.names.size(); ++k) out[py::str(t.names[k])] = take(std::move(t.columns[k]));
   return out;
+}
+
+// The command's --json document as text (api::command_json), the GIL released meanwhile.
+std::string command(const std::vector<std::string>& args) {
+  std::string text;
+  bool interrupted = false;
+  {
+    py::gil_scoped_release release;
+    try {
+      text = ldnsim::api::command_json(args, poll_signals);
+    } catch (const Interrupted&) {
+      interrupted = true;
+    }
+  }
+  if (interrupted) throw py::error_already_set();  // the KeyboardInterrupt PyErr_CheckSignals raised
+  return text;
 }
 
 }  // namespace
@@ -241,4 +256,5 @@ PYBIND11_MODULE(_ldnsim, m) {
   m.def("_simulate", &simulate, py::arg("model"), py::arg("data"), py::arg("regimen"), py::arg("subjects"),
         py::arg("grid"), py::arg("columns"), py::arg("obs_only"), py::arg("allow_nan"), py::arg("seed"),
         py::arg("threads"), py::arg("solver"));
+  m.def("_command", &command, py::arg("args"));
 }

@@ -2,6 +2,7 @@
 import os
 import tempfile
 
+import numpy as np
 import pytest
 
 import ldnsim
@@ -68,7 +69,17 @@ def test_model_syntax_error_is_located():
         ldnsim.Model('model x "x"\nstate A = 0\nd/dt(A) = -K*\n')
 
 
-def test_threads_zero_then_the_session_carries_on():
-    with pytest.raises(ldnsim.UsageError, match="threads = 0"):
-        ldnsim.simulate(nm_path(), good(), threads=0)
+def test_threads_zero_is_one_per_core_and_minus_one_the_cli_message():
+    need(SRC)
+    a = ldnsim.simulate(nm_path(), good(), threads=0)
+    b = ldnsim.simulate(nm_path(), good(), threads=1)
+    assert a.keys() == b.keys()
+    for k in a:
+        np.testing.assert_array_equal(a[k], b[k])
+    for bad in (-1, 1025):
+        msg = cli_error(["simulate", nm_path(), "--data", write_tmp(good()), "--out", os.devnull + ".csv",
+                         "--threads", str(bad)]).removesuffix("\nRun with --help for more information.")
+        with pytest.raises(ldnsim.UsageError) as e:
+            ldnsim.simulate(nm_path(), good(), threads=bad)
+        assert str(e.value) == msg
     assert len(ldnsim.simulate(nm_path(), good(), threads=1)["ID"]) == 2

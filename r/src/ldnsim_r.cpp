@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "ldnsim/api/commands.hpp"
 #include "ldnsim/api/frontend.hpp"
 #include "ldnsim/core/error.hpp"
 
@@ -177,7 +178,7 @@ SEXP ldnsim_r_simulate(SEXP ptr, SEXP data, SEXP regimen, SEXP subjects, SEXP gr
         throw ldnsim::UsageError("seed = " + std::to_string(s) + ": expected a whole number of 0 or more");
       r.seed = static_cast<std::uint64_t>(s);
     }
-    r.threads = Rcpp::as<int>(threads);
+    r.threads = ldnsim::api::thread_count(Rcpp::as<double>(threads));
     Rcpp::List sv(solver);
     r.solver.solver = Rcpp::as<std::string>(sv["solver"]);
     r.solver.rtol = Rcpp::as<double>(sv["rtol"]);
@@ -236,6 +237,15 @@ SEXP ldnsim_r_simulate(SEXP ptr, SEXP data, SEXP regimen, SEXP subjects, SEXP gr
   });
 }
 
+// args: a character vector, the command and its arguments as typed after `ldnsim`; returns
+// the command's --json document as text (UTF-8).
+SEXP ldnsim_r_command(SEXP args) {
+  return guarded([&]() -> SEXP {
+    const std::string text = ldnsim::api::command_json(Rcpp::as<std::vector<std::string>>(args), poll_interrupt);
+    return Rf_ScalarString(Rf_mkCharLenCE(text.data(), static_cast<int>(text.size()), CE_UTF8));
+  });
+}
+
 // R's registration table holds every entry point as DL_FUNC, whatever its arity.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wcast-function-type"
@@ -243,6 +253,7 @@ static const R_CallMethodDef kCallMethods[] = {
     {"ldnsim_r_model", reinterpret_cast<DL_FUNC>(&ldnsim_r_model), 2},
     {"ldnsim_r_model_info", reinterpret_cast<DL_FUNC>(&ldnsim_r_model_info), 1},
     {"ldnsim_r_simulate", reinterpret_cast<DL_FUNC>(&ldnsim_r_simulate), 11},
+    {"ldnsim_r_command", reinterpret_cast<DL_FUNC>(&ldnsim_r_command), 1},
     {nullptr, nullptr, 0}};
 #pragma GCC diagnostic pop
 

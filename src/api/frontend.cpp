@@ -212,21 +212,27 @@ std::vector<double> parse_grid(const std::string& spec) {
   return g;
 }
 
+int thread_count(double threads) {
+  const char* problem = !std::isfinite(threads)            ? " is not a finite number"
+                        : threads != std::floor(threads) ? " is not a whole number"
+                        : threads < 0                    ? " is below 0"
+                        : threads > 1024                 ? " is above 1024"
+                                                         : nullptr;
+  if (problem) throw UsageError("--threads: " + format_number(threads) + problem + " (expected " + kThreadsExpected + ")");
+  return threads == 0 ? population::hardware_threads() : static_cast<int>(threads);
+}
+
 population::ColumnTable simulate(const lang::Model& model, const data::Dataset& data, const SimulateRequest& r) {
   engine::SimulationOptions o = r.solver.options();
   o.grid = r.grid;
-  if (r.threads < 1)
-    throw UsageError("threads = " + std::to_string(r.threads) + ": give 1 or more worker threads");
-  if (r.threads > 1024)
-    throw UsageError("--threads " + std::to_string(r.threads) + ": at most 1024 (this machine has " +
-                     std::to_string(population::hardware_threads()) + " hardware threads)");
+  const int threads = thread_count(r.threads);
   auto columns = population::resolve_columns(model, data.columns(), r.columns);
   population::TableOptions table;
   table.obs_only = r.obs_only;
   table.allow_nan = r.allow_nan;
   if (r.seed) table.random = engine::RandomKey{*r.seed, 0};
   population::ParallelOptions par;
-  par.threads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(r.threads),
+  par.threads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads),
                                                        std::max<std::size_t>(1, data.subject_count())));
   par.poll = r.poll;
   return population::simulate_columns(model, data, o, columns, table, par);

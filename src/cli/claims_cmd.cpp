@@ -374,7 +374,7 @@ int run_claims(const ClaimsFlags& f) {
   if (f.json) {
     auto j = to_json(run, spec, f, o);
     j["seconds"] = secs;
-    std::fputs(json_output::dump(j).c_str(), stdout);
+    print_json(j);
   } else {
     print_text(run, o);
   }

@@ -67,17 +67,11 @@ lang::LoadOptions SolverFlags::load_options(bool verbose) const {
 void RunFlags::add_to(CLI::App& cmd) {
   cmd.add_option("--threads", threads, "worker threads (0: one per core)")
       ->capture_default_str()
-      ->check(count_in(0, 1024, "a number of worker threads, 0 (one per core) to 1024"));
+      ->check(count_in(0, 1024, api::kThreadsExpected));
   cmd.add_flag("--quiet,-q", quiet, "no progress or notes on stderr");
 }
 
-int RunFlags::thread_count() const {
-  if (threads < 0) throw UsageError("--threads must be 0 or more");
-  if (threads > 1024)
-    throw UsageError("--threads " + std::to_string(threads) + ": at most 1024 (this machine has " +
-                     std::to_string(population::hardware_threads()) + " hardware threads)");
-  return threads == 0 ? population::hardware_threads() : threads;
-}
+int RunFlags::thread_count() const { return api::thread_count(threads); }
 
 const CLI::Validator& file_name() {
   static const CLI::Validator v(

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "ldnsim/api/frontend.hpp"
+#include "ldnsim/cli/commands.hpp"
 #include "ldnsim/engine/simulation.hpp"
 #include "ldnsim/lang/model.hpp"
 

@@ -389,7 +389,7 @@ int run_dose(const DoseFlags& f) {
 #endif
   }
   if (f.json) {
-    std::fputs(json_output::dump(j).c_str(), stdout);
+    print_json(j);
     return 0;
   }
 

@@ -240,7 +240,7 @@ int run_power(const PowerFlags& f) {
   if (f.json) {
     auto j = to_json(r, o, f);
     j["seconds"] = secs;
-    std::fputs(json_output::dump(j).c_str(), stdout);
+    print_json(j);
   } else {
     std::printf("ldnsim power: %s\n%s design, endpoint %s (%s), alpha %s; %lld trials per n, seed %lld\n\n", r.title.c_str(),
                 r.design.c_str(), r.endpoint_label.c_str(), r.analysis.c_str(), num(r.alpha).c_str(), f.replicates, f.seed);

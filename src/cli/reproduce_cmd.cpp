@@ -284,7 +284,7 @@ int run_reproduce(const ReproduceFlags& f) {
   if (f.json) {
     auto j = to_json(res, spec, f, o.threads);
     j["seconds"] = secs;
-    std::fputs(json_output::dump(j).c_str(), stdout);
+    print_json(j);
   } else {
     std::printf("ldnsim reproduce: the published LDN studies as in-silico trials (%s)\n\n", when.c_str());
     print_table(res);

@@ -94,7 +94,7 @@ int run_trial(const TrialFlags& f) {
                                 (e.first_error.empty() ? "" : " (first: " + e.first_error + ")"));
     j["evidence"].push_back("estimate: median and central 95% of the replicates' estimates; p_significant: share of "
                             "replicates with a significant result at the spec's alpha, with its exact 95% interval");
-    std::fputs(json_output::dump(j).c_str(), stdout);
+    print_json(j);
   }
   else std::fputs(trial::summary_text(t, r, s).c_str(), stdout);
   if (f.stats) {

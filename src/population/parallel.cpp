@@ -56,13 +56,17 @@ class Progress {
   bool shown_ = false;
 };
 
+// The poll of the calling thread's PollScope.
+thread_local std::function<void()> t_poll;
+
 void run(std::size_t total, const ParallelOptions& options,
          const std::function<bool(std::size_t, std::size_t)>& read,
          const std::function<void(std::size_t, std::size_t, std::string&)>& produce,
          const std::function<void(std::size_t, std::string&)>& consume) {
   Progress progress(options.progress, total, options.what);
   const int threads = std::max(1, options.threads);
-  if (threads == 1 && !options.poll) {
+  const std::function<void()>& poll = options.poll ? options.poll : t_poll;
+  if (threads == 1 && !poll) {
     std::string buffer;
     for (std::size_t i = 0; read(0, i); ++i) {
       buffer.clear();
@@ -186,7 +190,7 @@ void run(std::size_t total, const ParallelOptions& options,
       std::unique_lock lock(mutex);
       Slot& s = slots[i % window];
       auto arrived = [&] { return s.ready || i >= count; };
-      if (!options.poll) {
+      if (!poll) {
         cv_ready.wait(lock, arrived);
       } else {
         // Every 50 ms, whether jobs arrive faster or a job takes longer.
@@ -195,7 +199,7 @@ void run(std::size_t total, const ParallelOptions& options,
             last_poll = now;
             lock.unlock();
             try {
-              options.poll();
+              poll();
             } catch (...) {
               error = std::current_exception();
             }
@@ -253,6 +257,10 @@ Distributor g_distributor = nullptr;
 }  // namespace
 
 void set_distributor(Distributor distributor) { g_distributor = distributor; }
+
+PollScope::PollScope(std::function<void()> poll) : previous_(std::move(t_poll)) { t_poll = std::move(poll); }
+
+PollScope::~PollScope() { t_poll = std::move(previous_); }
 
 int hardware_threads() {
   unsigned n = std::thread::hardware_concurrency();

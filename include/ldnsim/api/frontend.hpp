@@ -78,7 +78,7 @@ struct SimulateRequest {
   bool obs_only = false;
   bool allow_nan = false;
   std::optional<std::uint64_t> seed;        // none: every subject is the typical one
-  int threads = 1;                          // 1 or more
+  int threads = 0;                          // 0: one per core (as --threads 0); at most 1024
   SolverSettings solver;
   // Called on the calling thread about every 50 ms while the workers run; a front end
   // checks for a user interrupt there and throws to cancel (workers stop cleanly).
@@ -88,6 +88,11 @@ struct SimulateRequest {
 // `ldnsim simulate`'s table, as numbers: the same columns, rows and values (at full
 // precision; the CLI's --digits 0 writes the same doubles).
 population::ColumnTable simulate(const lang::Model& model, const data::Dataset& data, const SimulateRequest& request);
+
+// --threads: 0 is one per core (hardware_threads()); a value that is not a whole number in
+// 0-1024 is a UsageError with the message of the command line's check of --threads.
+int thread_count(double threads);
+inline constexpr const char* kThreadsExpected = "a number of worker threads, 0 (one per core) to 1024";
 
 // "START:END:STEP" -> times, as --grid.
 std::vector<double> parse_grid(const std::string& spec);

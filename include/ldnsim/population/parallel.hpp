@@ -18,7 +18,8 @@ struct ParallelOptions {
   // Called on the calling thread about every 50 ms while workers run (and then with at
   // least one worker even for threads = 1): a front end checks for a user's interrupt
   // there. If it throws, the workers finish the job they are on, are joined, and the
-  // exception is rethrown.
+  // exception is rethrown. Empty: the PollScope of the calling thread, if any. (Under
+  // mpirun the distributed executor runs the jobs and does not poll.)
   std::function<void()> poll;
   // Run on this process's threads only, even under mpirun (the executor's own pool, and
   // jobs whose results cannot travel between processes).
@@ -27,6 +28,20 @@ struct ParallelOptions {
   // everywhere). false: only rank 0 consumes; for consumers that only write output (a
   // simulation's rows), which would otherwise be sent to every rank for nothing.
   bool results_on_all_ranks = true;
+};
+
+// Sets the poll of every run_ordered / run_ordered_reading called on this thread whose
+// options have none, while the object lives: a front end's interrupt check for a whole
+// command, whatever parallel jobs it runs (jobs nested in a worker are not polled).
+class PollScope {
+ public:
+  explicit PollScope(std::function<void()> poll);
+  ~PollScope();
+  PollScope(const PollScope&) = delete;
+  PollScope& operator=(const PollScope&) = delete;
+
+ private:
+  std::function<void()> previous_;
 };
 
 // Jobs as run_ordered_reading takes them; count is the number of jobs when known in

@@ -47,10 +47,16 @@ test_that("a model with a syntax error is a located ModelError", {
   expect_match(conditionMessage(e), "^<text>:3:")
 })
 
-test_that("threads = 0 is an error, and the session carries on", {
-  e <- tryCatch(ldn_simulate(nm_path(), good(), threads = 0), error = function(e) e)
-  expect_s3_class(e, "ldnsim_usage_error")
-  expect_match(conditionMessage(e), "threads = 0")
+test_that("threads = 0 is one per core as --threads 0, -1 is the CLI's message, and R carries on", {
+  skip_without(src_dir)
+  expect_identical(ldn_simulate(nm_path(), good(), threads = 0), ldn_simulate(nm_path(), good(), threads = 1))
+  for (bad in c(-1, 1025, 1.5)) {
+    msg <- cli_error(c("simulate", nm_path(), "--data", write_tmp(good()), "--out", tempfile(), "--threads", bad))
+    msg <- sub("\nRun with --help for more information.$", "", msg)
+    e <- tryCatch(ldn_simulate(nm_path(), good(), threads = bad), error = function(e) e)
+    expect_s3_class(e, "ldnsim_usage_error")
+    expect_equal(conditionMessage(e), msg)
+  }
   s <- ldn_simulate(nm_path(), good(), threads = 1)
   expect_equal(nrow(s), 2)
 })
