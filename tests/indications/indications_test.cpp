@@ -7,7 +7,10 @@
 #include <cmath>
 #include <map>
 
+#include "ldnsim/core/error.hpp"
 #include "ldnsim/science/clinical.hpp"
+#include "ldnsim/science/predictive.hpp"
+#include "ldnsim/science/titration.hpp"
 #include "support.hpp"
 
 namespace ldnsim {
@@ -66,6 +69,136 @@ TEST(Fibromyalgia, YoungerPilotPlaceboPhaseSmallLdnPhaseLarger) {
   EXPECT_LT(m["symptoms@10w"], -18);
   EXPECT_GT(m["symptoms@10w"], -32.5);
   EXPECT_LT(m["symptoms@10w"], m["symptoms@2w"] - 15);
+}
+
+// ---- titration schedules (the ldn driver's option) --------------------------------------
+
+std::string titration_error(const std::string& text) {
+  try {
+    science::parse_titration(text);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Titration, ParsesStepsAndGivesRelativeDoses) {
+  auto steps = science::parse_titration("1.5mg 0-7d, 3mg 7-14d, 4.5mg 2-3w");
+  ASSERT_EQ(steps.size(), 3u);
+  EXPECT_DOUBLE_EQ(steps[2].from_day, 14);
+  EXPECT_DOUBLE_EQ(steps[2].to_day, 21);
+  auto v = science::titration_covariates(steps, 6);
+  // TITD1-4: 7, 14, 21, and the unused fourth ends with the third; TITF: 1.5/6, 3/6, 4.5/6, 1
+  EXPECT_EQ(v, (std::vector<double>{7, 14, 21, 21, 0.25, 0.5, 0.75, 1}));
+}
+
+TEST(Titration, OverlapsGapsAndBadStepsAreLocated) {
+  EXPECT_NE(titration_error("1.5mg 0-7d, 3mg 5-14d").find("step 2 ('3mg 5-14d'): overlaps step 1, which runs to day 7"),
+            std::string::npos);
+  EXPECT_NE(titration_error("1.5mg 0-7d, 3mg 9-14d").find("step 2 ('3mg 9-14d'): leaves a gap after step 1"), std::string::npos);
+  EXPECT_NE(titration_error("1.5mg 3-7d").find("expected the first step to start on day 0"), std::string::npos);
+  EXPECT_NE(titration_error("1.5 0-7d").find("no dose in mg"), std::string::npos);
+  EXPECT_NE(titration_error("1.5mg 0-7").find("no time unit d or w"), std::string::npos);
+  EXPECT_NE(titration_error("1.5mg 7-7d").find("expected 0 <= FROM < TO"), std::string::npos);
+  EXPECT_NE(titration_error("1mg 0-1d, 2mg 1-2d, 3mg 2-3d, 4mg 3-4d, 5mg 4-5d").find("at most 4"), std::string::npos);
+}
+
+TEST(Titration, ATrialSpecWithOverlappingStepsIsRefusedWithItsArm) {
+  auto dir = test::temp_dir("titration");
+  std::string spec = test::read(test::src("trials/fm/fm-b.toml"));
+  const std::string good = "1.5mg 0-7d, 3mg 7-14d, 4.5mg 14-21d";
+  spec.replace(spec.find(good), good.size(), "1.5mg 0-7d, 3mg 6-14d");
+  spec.replace(spec.find("../../models"), 12, test::src("models"));
+  const std::string pop = "\"population-18-64.toml\"";
+  spec.replace(spec.find(pop), pop.size(), "\"" + test::src("trials/fm/population-18-64.toml") + "\"");
+  std::ofstream(dir / "bad.toml") << spec;
+  auto r = test::ldnsim("trial " + (dir / "bad.toml").string() + " --replicates 1 -q");
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_NE(r.out.find("bad.toml"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("arms[0]"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("overlaps step 1"), std::string::npos) << r.out;
+}
+
+// A titration lowers the exposure of its first weeks: the LDN effect built up by week 2 is
+// smaller than with the full dose from day 0 (LDNE is the reference patient's effect).
+TEST(Titration, SlowsTheBuildUpOfTheEffect) {
+  test::register_all();
+  auto ldne_at_2w = [](bool titrate) {
+    std::string spec = test::read(test::src("trials/fm/fm-b.toml"));
+    if (!titrate) spec.replace(spec.find("options = {"), std::string("options = {").size(), "# options = {");
+    auto dir = test::temp_dir(titrate ? "tit-on" : "tit-off");
+    spec.replace(spec.find("../../models"), 12, test::src("models"));
+    const std::string pop = "\"population-18-64.toml\"";
+  spec.replace(spec.find(pop), pop.size(), "\"" + test::src("trials/fm/population-18-64.toml") + "\"");
+    spec.replace(spec.find("output = \"PAIN10\""), 17, "output = \"LDNE\"");
+    spec.replace(spec.find("measure = \"change\"\ntime = \"12w\""), 31, "measure = \"value\"\ntime = \"2w\"");
+    std::ofstream(dir / "spec.toml") << spec;
+    trial::Trial t = trial::Trial::load((dir / "spec.toml").string(), {}, science::clinical_simulation_options());
+    trial::RunOptions o;
+    o.replicates = 2;
+    o.seed = 5;
+    o.threads = 1;
+    auto r = t.run(o);
+    return r.replicates[0].endpoints[0].mean_treatment;
+  };
+  const double on = ldne_at_2w(true), off = ldne_at_2w(false);
+  EXPECT_GT(off, 0);
+  // week 1 at 1/4 and week 2 at 1/2 of the dose: clearly less built up, but not nothing
+  EXPECT_LT(on, 0.8 * off);
+  EXPECT_GT(on, 0.2 * off);
+}
+
+// ---- predictive draws ---------------------------------------------------------------------
+
+TEST(Predictive, WorldsStayInRangesAndRepeat) {
+  auto model = lang::load_model(test::src("models/fm/patient.ldn"));
+  lang::ModelInstance m(model);
+  auto drawn = science::drawn_parameters(m);
+  bool has_eff = false, has_e50 = false;
+  for (const auto& d : drawn) {
+    has_eff |= d.name == "EFF" && d.se == 8;
+    has_e50 |= d.name == "E50" && d.log;
+    EXPECT_NE(d.name, "PAIN0");  // inputs are never drawn
+  }
+  EXPECT_TRUE(has_eff);
+  EXPECT_TRUE(has_e50);
+  auto a = science::draw_worlds(m, 200, 7), b = science::draw_worlds(m, 200, 7);
+  double eff_sum = 0;
+  for (std::size_t w = 0; w < a.size(); ++w) {
+    for (const auto& d : drawn) {
+      EXPECT_GE(a[w].get(d.index), d.low);
+      EXPECT_LE(a[w].get(d.index), d.high);
+      EXPECT_EQ(a[w].get(d.index), b[w].get(d.index));
+    }
+    eff_sum += a[w].get("EFF");
+  }
+  // EFF ~ normal(12.5, 8) cut to [0, 28]: mean 12.5 + small truncation shift; SE of the mean
+  // of 200 draws 0.57
+  EXPECT_NEAR(eff_sum / 200, 12.9, 1.5);
+}
+
+TEST(Predictive, ParameterDrawsWidenTheInterval) {
+  test::register_all();
+  trial::Trial t = trial::Trial::load(test::src("trials/fm/fm-b.toml"), {}, science::clinical_simulation_options());
+  trial::RunOptions o;
+  o.replicates = 60;
+  o.seed = 3;
+  o.threads = 2;
+  auto sd = [](const trial::TrialResults& r) {
+    double s = 0, s2 = 0;
+    int n = 0;
+    for (const auto& rep : r.replicates) {
+      const double v = rep.endpoints[0].estimate;
+      if (!std::isfinite(v)) continue;
+      s += v;
+      s2 += v * v;
+      ++n;
+    }
+    return std::sqrt((s2 - s * s / n) / (n - 1));
+  };
+  const double fixed = sd(science::run_predictive(t, o, 0)), drawn = sd(science::run_predictive(t, o, 30));
+  // sampling alone vs sampling + parameters (EFF's SE of 8 points /100 alone adds ~0.7 NRS)
+  EXPECT_GT(drawn, 1.3 * fixed) << fixed << " " << drawn;
 }
 
 }  // namespace
