@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <map>
+#include <tuple>
 
 #include "ldnsim/core/error.hpp"
 #include "ldnsim/science/clinical.hpp"
@@ -227,6 +228,23 @@ TEST(Crohns, SmithPilotWithinItsSamplingError) {
   EXPECT_NEAR(100 * with["response"], 89, 12);
   EXPECT_NEAR(100 * with["remission"], 67, 18);
   EXPECT_NEAR(100 * with["sleep"], 41, 12);
+}
+
+// ---- docs ------------------------------------------------------------------------------------
+
+TEST(Docs, IndicationParameterTablesAreCurrent) {
+  for (const auto& [doc, model, marker] : {std::tuple<std::string, std::string, std::string>{"fibromyalgia.md", "fm/patient.ldn", "fm"},
+                                           {"crohns.md", "cd/patient.ldn", "cd"}}) {
+    test::Run r = test::ldnsim("params models/" + model + " --markdown", false);
+    ASSERT_EQ(r.status, 0);
+    std::string text = test::read(test::src("docs/" + doc));
+    const std::string begin = "<!-- params " + marker + " begin -->\n", end = "<!-- params " + marker + " end -->";
+    auto a = text.find(begin), b = text.find(end);
+    ASSERT_NE(a, std::string::npos) << doc;
+    ASSERT_NE(b, std::string::npos) << doc;
+    EXPECT_EQ(text.substr(a + begin.size(), b - a - begin.size()), r.out)
+        << "docs/" << doc << " is out of date: run tests/indications/update_indication_docs.sh";
+  }
 }
 
 }  // namespace
