@@ -247,5 +247,23 @@ TEST(Docs, IndicationParameterTablesAreCurrent) {
   }
 }
 
+// An instrument the model lacks (an MS scale in a fibromyalgia study) is refused with the
+// file, line and key, and the model's outputs listed.
+TEST(BadInput, AnInstrumentTheModelLacksIsLocated) {
+  auto dir = test::temp_dir("instrument");
+  std::string spec = test::read(test::src("trials/fm/younger2009.toml"));
+  spec.replace(spec.find("../../models"), 12, test::src("models"));
+  const std::string pop = "\"population-pilot.toml\"";
+  spec.replace(spec.find(pop), pop.size(), "\"" + test::src("trials/fm/population-pilot.toml") + "\"");
+  spec.replace(spec.find("output = \"PAINPCT\""), 18, "output = \"EDSS\"");
+  std::ofstream(dir / "bad.toml") << spec;
+  auto r = test::ldnsim("trial " + (dir / "bad.toml").string() + " --replicates 1 -q");
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_NE(r.out.find("bad.toml:"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("endpoints[1].output"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("has no output 'EDSS'"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("PAIN10"), std::string::npos) << r.out;
+}
+
 }  // namespace
 }  // namespace ldnsim
