@@ -22,29 +22,30 @@ constexpr auto E = science::Statistic::Estimate;
 // Mean over replicates of each endpoint's estimate.
 std::map<std::string, double> run(const std::string& spec, std::size_t replicates, std::uint64_t seed,
                                   const std::vector<std::string>& endpoints) {
-  test::register_all();
-  trial::Trial t = trial::Trial::load(test::src(spec), {}, science::clinical_simulation_options());
-  trial::RunOptions o;
-  o.replicates = replicates;
-  o.seed = seed;
-  o.threads = 2;
-  trial::TrialResults r = t.run(o);
+  std::vector<std::pair<std::string, science::Statistic>> what;
+  for (const auto& e : endpoints) what.emplace_back(e, E);
   std::map<std::string, double> out;
-  for (const auto& name : endpoints) {
-    const int e = science::endpoint_index(t, name);
-    EXPECT_GE(e, 0) << name;
-    double sum = 0;
-    int n = 0;
-    for (const auto& rep : r.replicates) {
-      double v = science::statistic_value(t, rep, e, E);
-      if (std::isfinite(v)) {
-        sum += v;
-        ++n;
-      }
-    }
-    out[name] = n ? sum / n : NAN;
-  }
+  for (const auto& [key, value] : test::study_means(spec, replicates, seed, what)) out[key.substr(0, key.rfind('/'))] = value;
   return out;
+}
+
+// A spec of trials/fm or trials/cd with its model and population paths made absolute, so a
+// changed copy can be written elsewhere.
+std::string portable_spec(const std::string& rel) {
+  std::string spec = test::read(test::src(rel));
+  spec.replace(spec.find("../../models"), 12, test::src("models"));
+  const auto at = spec.find("population = \"") + 14;
+  const auto end = spec.find('"', at);
+  const std::string dir = rel.substr(0, rel.rfind('/') + 1);
+  spec.replace(at, end - at, test::src(dir + spec.substr(at, end - at)));
+  return spec;
+}
+
+// Runs `ldnsim trial` on a spec text written to a temporary file bad.toml.
+test::Run run_spec_text(const std::string& name, const std::string& spec) {
+  auto dir = test::temp_dir(name);
+  std::ofstream(dir / "bad.toml") << spec;
+  return test::ldnsim("trial " + (dir / "bad.toml").string() + " --replicates 1 -q");
 }
 
 TEST(Fibromyalgia, PlaceboArmMatchesMetaAnalyses) {
@@ -105,15 +106,10 @@ TEST(Titration, OverlapsGapsAndBadStepsAreLocated) {
 }
 
 TEST(Titration, ATrialSpecWithOverlappingStepsIsRefusedWithItsArm) {
-  auto dir = test::temp_dir("titration");
-  std::string spec = test::read(test::src("trials/fm/fm-b.toml"));
+  std::string spec = portable_spec("trials/fm/fm-b.toml");
   const std::string good = "1.5mg 0-7d, 3mg 7-14d, 4.5mg 14-21d";
   spec.replace(spec.find(good), good.size(), "1.5mg 0-7d, 3mg 6-14d");
-  spec.replace(spec.find("../../models"), 12, test::src("models"));
-  const std::string pop = "\"population-18-64.toml\"";
-  spec.replace(spec.find(pop), pop.size(), "\"" + test::src("trials/fm/population-18-64.toml") + "\"");
-  std::ofstream(dir / "bad.toml") << spec;
-  auto r = test::ldnsim("trial " + (dir / "bad.toml").string() + " --replicates 1 -q");
+  auto r = run_spec_text("titration", spec);
   EXPECT_EQ(r.status, 2) << r.out;
   EXPECT_NE(r.out.find("bad.toml"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("arms[0]"), std::string::npos) << r.out;
@@ -125,12 +121,9 @@ TEST(Titration, ATrialSpecWithOverlappingStepsIsRefusedWithItsArm) {
 TEST(Titration, SlowsTheBuildUpOfTheEffect) {
   test::register_all();
   auto ldne_at_2w = [](bool titrate) {
-    std::string spec = test::read(test::src("trials/fm/fm-b.toml"));
+    std::string spec = portable_spec("trials/fm/fm-b.toml");
     if (!titrate) spec.replace(spec.find("options = {"), std::string("options = {").size(), "# options = {");
     auto dir = test::temp_dir(titrate ? "tit-on" : "tit-off");
-    spec.replace(spec.find("../../models"), 12, test::src("models"));
-    const std::string pop = "\"population-18-64.toml\"";
-  spec.replace(spec.find(pop), pop.size(), "\"" + test::src("trials/fm/population-18-64.toml") + "\"");
     spec.replace(spec.find("output = \"PAIN10\""), 17, "output = \"LDNE\"");
     spec.replace(spec.find("measure = \"change\"\ntime = \"12w\""), 31, "measure = \"value\"\ntime = \"2w\"");
     std::ofstream(dir / "spec.toml") << spec;
@@ -250,14 +243,9 @@ TEST(Docs, IndicationParameterTablesAreCurrent) {
 // An instrument the model lacks (an MS scale in a fibromyalgia study) is refused with the
 // file, line and key, and the model's outputs listed.
 TEST(BadInput, AnInstrumentTheModelLacksIsLocated) {
-  auto dir = test::temp_dir("instrument");
-  std::string spec = test::read(test::src("trials/fm/younger2009.toml"));
-  spec.replace(spec.find("../../models"), 12, test::src("models"));
-  const std::string pop = "\"population-pilot.toml\"";
-  spec.replace(spec.find(pop), pop.size(), "\"" + test::src("trials/fm/population-pilot.toml") + "\"");
+  std::string spec = portable_spec("trials/fm/younger2009.toml");
   spec.replace(spec.find("output = \"PAINPCT\""), 18, "output = \"EDSS\"");
-  std::ofstream(dir / "bad.toml") << spec;
-  auto r = test::ldnsim("trial " + (dir / "bad.toml").string() + " --replicates 1 -q");
+  auto r = run_spec_text("instrument", spec);
   EXPECT_EQ(r.status, 2) << r.out;
   EXPECT_NE(r.out.find("bad.toml:"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("endpoints[1].output"), std::string::npos) << r.out;

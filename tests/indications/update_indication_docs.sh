@@ -7,17 +7,5 @@
 set -e
 here=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${1:-$here/build/ldnsim}
-update() {  # doc model marker
-  doc=$here/docs/$1
-  tmp=$doc.tmp.$$
-  "$bin" params "$here/models/$2" --markdown > "$tmp.table"
-  awk -v begin="<!-- params $3 begin -->" -v end="<!-- params $3 end -->" -v table="$tmp.table" '
-    $0 == begin { print; while ((getline line < table) > 0) print line; skip = 1; next }
-    $0 == end { skip = 0 }
-    !skip { print }' "$doc" > "$tmp"
-  rm -f "$tmp.table"
-  mv "$tmp" "$doc"
-  echo "updated $doc"
-}
-update fibromyalgia.md fm/patient.ldn fm
-update crohns.md cd/patient.ldn cd
+"$here/tests/clinical/update_clinical_doc.sh" "$bin" fibromyalgia.md fm/patient.ldn fm
+"$here/tests/clinical/update_clinical_doc.sh" "$bin" crohns.md cd/patient.ldn cd
