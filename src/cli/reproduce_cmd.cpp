@@ -111,6 +111,12 @@ std::vector<std::string> notes(const science::ReproduceResult& res) {
     if (r.consistent && !*r.consistent)
       out.push_back("not reproduced: " + study_label(res, r.row.study) + ", " + r.row.label + ": published " +
                     r.row.published_text + ", simulated " + simulated_text(r) + (r.row.note.empty() ? "" : " (" + r.row.note + ")"));
+  std::string drawn;
+  for (const auto& s : res.studies)
+    if (s.study.uncertainty > 0) drawn += (drawn.empty() ? "" : ", ") + s.study.label;
+  if (!drawn.empty())
+    out.push_back("parameter uncertainty: " + drawn + " draw the model's ranged parameters in each simulated trial, so their "
+                  "95% intervals cover sampling, parameter and assumption uncertainty; the other studies' cover sampling only.");
   out.push_back("Sharafaddinzadeh 2010 is a prediction: its results are deliberately absent from the science notes and no "
                 "parameter was fitted to it.");
   return out;
@@ -131,7 +137,8 @@ nlohmann::ordered_json to_json(const science::ReproduceResult& res, const scienc
   for (const auto& s : res.studies)
     results["studies"].push_back({{"label", s.study.label}, {"spec", s.study.spec}, {"role", s.study.role}, {"title", s.title},
                                   {"citation", s.citation}, {"replicates", s.replicates}, {"seed", s.seed},
-                                  {"median_withdrawn", s.median_withdrawn}, {"median_lost", s.median_lost}});
+                                  {"median_withdrawn", s.median_withdrawn}, {"median_lost", s.median_lost},
+                                  {"parameter_worlds", s.study.uncertainty}});
   for (const auto& r : res.rows) {
     nlohmann::ordered_json row = {{"study", study_label(res, r.row.study)}, {"endpoint", r.row.endpoint},
                                   {"statistic", science::to_string(r.row.statistic)}, {"label", r.row.label},

@@ -4,9 +4,11 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <optional>
 
 #include "ldnsim/core/error.hpp"
 #include "ldnsim/core/format.hpp"
+#include "ldnsim/science/titration.hpp"
 #include "ldnsim/trial/driver.hpp"
 
 namespace ldnsim::science {
@@ -41,9 +43,10 @@ class LdnTrialDriver : public trial::TreatmentDriver {
 
   std::vector<std::string> covariate_names(const trial::ArmRegimen& arm) override {
     for (const auto& [key, value] : arm.numbers)
-      if (key != "salt") throw InputError("options." + key + ": the ldn driver takes the options pharmacology and salt");
+      if (key != "salt") throw InputError("options." + key + ": the ldn driver takes the options pharmacology, salt and titration");
     for (const auto& [key, value] : arm.strings)
-      if (key != "pharmacology") throw InputError("options." + key + ": the ldn driver takes the options pharmacology and salt");
+      if (key != "pharmacology" && key != "titration")
+        throw InputError("options." + key + ": the ldn driver takes the options pharmacology, salt and titration");
     auto salt = arm.numbers.find("salt");
     if (salt != arm.numbers.end() && salt->second != 0 && salt->second != 1)
       throw InputError("options.salt: expected 1 (mg of naltrexone HCl) or 0 (mg of base), not " + format_number(salt->second));
@@ -60,6 +63,7 @@ class LdnTrialDriver : public trial::TreatmentDriver {
       shared_ldn_driver(resolve(arm, spec_dir_)).steady(d, PkIndividual{});
     }
     std::vector<std::string> names(std::begin(kLdnDriverCovariates), std::end(kLdnDriverCovariates));
+    if (titration(arm)) names.insert(names.end(), std::begin(kTitrationCovariates), std::end(kTitrationCovariates));
     for (const auto& [name, value] : arm.covariates) {
       for (const auto& n : names)
         if (n == name)
@@ -90,11 +94,19 @@ class LdnTrialDriver : public trial::TreatmentDriver {
     std::size_t k = 0;
     for (double x : v)
       if (k < out.size()) out[k++] = x;
+    if (auto steps = titration(arm))
+      for (double x : titration_covariates(*steps, arm.dose_mg))
+        if (k < out.size()) out[k++] = x;
     for (const auto& [name, value] : arm.covariates)
       if (k < out.size()) out[k++] = value;
   }
 
  private:
+  static std::optional<std::vector<TitrationStep>> titration(const trial::ArmRegimen& arm) {
+    auto it = arm.strings.find("titration");
+    if (it == arm.strings.end()) return std::nullopt;
+    return parse_titration(it->second);
+  }
   static LdnDose dose_of(const trial::ArmRegimen& arm) {
     LdnDose d;
     d.dose_mg = arm.dose_mg * arm.adherence;

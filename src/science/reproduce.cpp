@@ -10,6 +10,7 @@
 #include "ldnsim/core/error.hpp"
 #include "ldnsim/core/format.hpp"
 #include "ldnsim/science/ldn_driver.hpp"
+#include "ldnsim/science/predictive.hpp"
 #include "ldnsim/trial/driver.hpp"
 #include "ldnsim/core/toml_reader.hpp"
 
@@ -43,7 +44,7 @@ ReproduceSpec load_reproduce_spec(const std::string& path) {
   for (std::size_t i = 0; i < studies.size(); ++i) {
     const toml::table& t = *studies[i];
     const std::string key = "studies[" + std::to_string(i) + "]";
-    r.check_keys(t, key, {"spec", "label", "role", "replicates"});
+    r.check_keys(t, key, {"spec", "label", "role", "replicates", "uncertainty"});
     ReproduceStudy st;
     st.spec = rel(r.require_string(t, key, "spec"));
     if (!fs::is_regular_file(st.spec))
@@ -56,6 +57,11 @@ ReproduceSpec load_reproduce_spec(const std::string& path) {
       if (*v < 1 || *v > kMaxReplicates || std::floor(*v) != *v)
         r.fail(*t.get("replicates"), key + ".replicates", "expected a whole number, 1 to 1000000, found " + format_number(*v));
       st.replicates = static_cast<std::size_t>(*v);
+    }
+    if (auto v = r.number(t, key, "uncertainty")) {  // parameter worlds (predictive.hpp)
+      if (*v < 1 || *v > 10000 || std::floor(*v) != *v)
+        r.fail(*t.get("uncertainty"), key + ".uncertainty", "expected a whole number of parameter draws, 1 to 10000, found " + format_number(*v));
+      st.uncertainty = static_cast<std::size_t>(*v);
     }
     for (const auto& o : s.studies)
       if (o.spec == st.spec) r.fail(*t.get("spec"), key + ".spec", "'" + st.spec + "' is listed twice");
@@ -147,7 +153,7 @@ ReproduceResult run_reproduce(const ReproduceSpec& spec, const ReproduceOptions&
     o.seed = run.seed;
     o.threads = options.threads;
     o.progress = options.progress;
-    trial::TrialResults res = t.run(o);
+    trial::TrialResults res = run_predictive(t, o, st.uncertainty);
     trial::TrialSummary sum = trial::summarise(t, res);
     run.median_withdrawn = sum.median_withdrawn;
     run.median_lost = sum.median_lost;

@@ -192,16 +192,16 @@ TEST(ClaimsFigures, ExactBinomialAgainstR) {
   EXPECT_NEAR(fibro.with_ldn.low, 26.23781, 1e-4);
   EXPECT_NEAR(fibro.with_ldn.high, 87.84477, 1e-4);
   EXPECT_DOUBLE_EQ(fibro.with_ldn.value, 60);
-  // central 95% of Bin(10, 0.11): qbinom(c(.025, .975), 10, .11) = 0 3
+  // central 95% of Bin(10, 0.308): qbinom(c(.025, .975), 10, .308) = 0 6
   EXPECT_DOUBLE_EQ(fibro.without_ldn.low, 0);
-  EXPECT_DOUBLE_EQ(fibro.without_ldn.high, 30);
+  EXPECT_DOUBLE_EQ(fibro.without_ldn.high, 60);
   bool found = false;
   for (const auto& n : fibro.notes)
-    if (n.find("P(>= 6 of 10 | 0.11)") != std::string::npos) {
+    if (n.find("P(>= 6 of 10 | 0.308)") != std::string::npos) {
       found = true;
       std::smatch m;
       ASSERT_TRUE(std::regex_search(n, m, std::regex(R"(= ([0-9.e+-]+)$)"))) << n;
-      EXPECT_NEAR(std::stod(m[1]), tail_by_hand(6, 10, 0.11), 5e-3 * tail_by_hand(6, 10, 0.11));  // printed to 3 digits
+      EXPECT_NEAR(std::stod(m[1]), tail_by_hand(6, 10, 0.308), 5e-3 * tail_by_hand(6, 10, 0.308));  // printed to 3 digits
     }
   EXPECT_TRUE(found);
   // Clopper-Pearson for 11 of 17 by bisection on the binomial tails summed by hand:

@@ -17,35 +17,10 @@
 namespace ldnsim {
 namespace {
 
+using test::study_means;
+
 // Mean over replicates of an endpoint's statistic (or withdrawals).
-std::map<std::string, double> run(const std::string& spec, std::size_t replicates, std::uint64_t seed,
-                                  const std::vector<std::pair<std::string, science::Statistic>>& what) {
-  test::register_all();
-  trial::Trial t = trial::Trial::load(spec[0] == '/' ? spec : test::src(spec), science::ldn_drivers(), {}, science::clinical_simulation_options());
-  trial::RunOptions o;
-  o.replicates = replicates;
-  o.seed = seed;
-  o.threads = 2;
-  trial::TrialResults r = t.run(o);
-  std::map<std::string, double> out;
-  for (const auto& [name, stat] : what) {
-    const int e = name == "withdrawn" ? -1 : science::endpoint_index(t, name);
-    if (name != "withdrawn") {
-      EXPECT_GE(e, 0) << name;
-    }
-    double sum = 0;
-    int n = 0;
-    for (const auto& rep : r.replicates) {
-      double v = science::statistic_value(t, rep, e, stat);
-      if (std::isfinite(v)) {
-        sum += v;
-        ++n;
-      }
-    }
-    out[name + "/" + science::to_string(stat)] = n ? sum / n : NAN;
-  }
-  return out;
-}
+const auto& run = study_means;
 
 // targets.csv, read from ../shared: the published value of a target id.
 double published(const std::string& id) {

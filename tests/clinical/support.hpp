@@ -1,7 +1,12 @@
 // Helpers shared by the clinical tests.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <array>
+#include <cmath>
+#include <map>
+#include <vector>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +15,7 @@
 #include <sys/wait.h>
 
 #include "ldnsim/models/builtin.hpp"
+#include "ldnsim/science/clinical.hpp"
 #include "ldnsim/science/ldn_driver.hpp"
 #include "ldnsim/trial/driver.hpp"
 
@@ -24,6 +30,37 @@ inline void register_all() {
     return true;
   }();
   (void)done;
+}
+
+// Mean over replicates of an endpoint's statistic (or withdrawals), keyed "NAME/STATISTIC"
+// ("withdrawn/..." for withdrawals), with the spec's own seed replaced by `seed`.
+inline std::map<std::string, double> study_means(const std::string& spec, std::size_t replicates, std::uint64_t seed,
+                                  const std::vector<std::pair<std::string, science::Statistic>>& what) {
+  register_all();
+  trial::Trial t = trial::Trial::load(spec[0] == '/' ? spec : src(spec), science::ldn_drivers(), {}, science::clinical_simulation_options());
+  trial::RunOptions o;
+  o.replicates = replicates;
+  o.seed = seed;
+  o.threads = 2;
+  trial::TrialResults r = t.run(o);
+  std::map<std::string, double> out;
+  for (const auto& [name, stat] : what) {
+    const int e = name == "withdrawn" ? -1 : science::endpoint_index(t, name);
+    if (name != "withdrawn") {
+      EXPECT_GE(e, 0) << name;
+    }
+    double sum = 0;
+    int n = 0;
+    for (const auto& rep : r.replicates) {
+      double v = science::statistic_value(t, rep, e, stat);
+      if (std::isfinite(v)) {
+        sum += v;
+        ++n;
+      }
+    }
+    out[name + "/" + science::to_string(stat)] = n ? sum / n : NAN;
+  }
+  return out;
 }
 
 inline std::string read(const std::string& path) {

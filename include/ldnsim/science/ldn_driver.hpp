@@ -17,7 +17,8 @@
 // exposure; the slow receptor offset smooths missed doses).
 //
 // [arms.options] (all optional): pharmacology = "human" or a .ldn path (relative to the
-// spec), salt = 1 (mg of naltrexone HCl, default) or 0 (mg of base).
+// spec), salt = 1 (mg of naltrexone HCl, default) or 0 (mg of base), titration = "1.5mg
+// 0-7d, 3mg 7-14d" (steps before dose_mg; adds TITD1-4 and TITF1-4, titration.hpp).
 #pragma once
 
 #include <memory>

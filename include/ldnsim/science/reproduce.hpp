@@ -38,6 +38,9 @@ struct ReproduceStudy {
   std::string label;  // short name for tables
   std::string role;   // calibration, ldn, prediction
   std::size_t replicates = 0;  // 0: the spec's default
+  // > 0: each replicate draws the model's uncertain parameters (one of this many worlds),
+  // so the interval covers parameter and assumption uncertainty too (predictive.hpp)
+  std::size_t uncertainty = 0;
 };
 
 struct ReproduceSpec {
