@@ -193,7 +193,7 @@ int run_calibrate(const CalibrateFlags& f) {
   }
   // Parameters the targets do not identify: not fitted, shown with the prior range they keep.
   results["not_identified"] = nlohmann::ordered_json::array();
-  for (const auto& stage : model.is_mouse() ? science::mouse_stages() : science::human_stages())
+  for (const auto& stage : science::targets_of(model).stages)
     for (const auto& name : stage.not_identified) {
       const auto& p = model.model().parameters()[model.param(name)];
       std::string prior = p.low && p.high ? format_number(*p.low, 6) + "-" + format_number(*p.high, 6) : "(none)";

@@ -19,6 +19,7 @@
 #include "ldnsim/science/calibration.hpp"
 #include "ldnsim/science/ldn.hpp"
 #include "ldnsim/science/uncertainty.hpp"
+#include "ldnsim/science/weighted_samples.hpp"
 #include "ldnsim/server/json_output.hpp"
 #ifdef LDNSIM_HAVE_REPORT
 #include "ldnsim/report/html.hpp"
@@ -86,6 +87,8 @@ science::Regimen parse_regimen(const std::string& text, const DoseFlags& f, cons
     if (end == d.c_str() || *end) throw UsageError("--missed '" + printable(d, 40) + "': expected day numbers, e.g. --missed 3,10");
     g.missed.push_back(static_cast<int>(v));
   }
+  if (!g.missed.empty() && g.days == 0)
+    throw UsageError("--missed needs --days (the simulation starts drug-naive on day 1; the steady state has no missed doses)");
   science::validate(g);
   return g;
 }
@@ -116,21 +119,6 @@ const char* const kEvidence[] = {
     "ASSUMED: OGFr blockade, rebound and proliferation rest on assumptions without human data (7.6-7.8)",
     "the model has no circadian term: the dose time shifts the cycle on the clock but not its shape",
 };
-
-std::string blockade_window(double trough) {
-  if (trough >= 0.5) return "no: at least half the MOR stay blocked all day";
-  if (trough >= 0.2) return "no clean window: blockade dips but never below 20%";
-  return "yes: blockade falls below 20% for part of the day";
-}
-
-std::string clock_text(double h) {
-  double c = std::fmod(h, 24.0);
-  if (c < 0) c += 24;
-  int minutes = static_cast<int>(std::lround(c * 60)) % (24 * 60);
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "%02d:%02d", minutes / 60, minutes % 60);
-  return buf;
-}
 
 void write_cycle_csv(const std::string& path, const std::vector<science::Regimen>& regs,
                      const std::vector<science::Series>& series) {
@@ -281,66 +269,36 @@ int run_dose(const DoseFlags& f) {
     typical.push_back(science::summarise(series.back(), from, g.interval_h));
   }
 
-  // Uncertainty: Latin hypercube over every parameter with a range.
-  auto ranged = science::ranged_parameters(model);
+  // Uncertainty: Latin hypercube over every parameter with a range, weighted by agreement
+  // with the calibration targets unless --prior-only (science/weighted_samples.hpp).
   std::vector<std::vector<science::Band>> bands;  // [regimen][row]
-  int failed = 0;
-  double ess = 0, chi2_typical = 0;
+  science::WeightedSamples samples;
   if (f.uncertainty > 0) {
-    auto lhs = science::latin_hypercube(static_cast<std::size_t>(f.uncertainty), ranged.size(), f.seed);
-    std::vector<std::unique_ptr<science::Simulator>> sims;
-    for (int w = 0; w < threads; ++w) sims.push_back(std::make_unique<science::Simulator>(model));
     const std::size_t nrows = rows().size();
-    // Each sample is weighed by its agreement with the calibration targets,
-    // exp(-(chi2 - chi2 of the calibrated model)/2): a likelihood weight, so samples that
-    // contradict the data count little (importance sampling of the ranges as priors).
-    chi2_typical = f.prior_only ? 0 : science::calibration_chi2(sim, model.typical());
-    auto results = science::run_samples(
-        lhs.size(), threads, progress, "uncertainty samples", [&](std::size_t worker, std::size_t i) {
-          std::vector<double> q = p;
-          for (std::size_t k = 0; k < ranged.size(); ++k) q[ranged[k].index] = science::from_unit(ranged[k], lhs[i][k]);
-          std::vector<double> out;
-          bool ok = true;
-          for (const auto& g : regs) {
-            science::CycleMetrics m;
-            try {
-              m = science::regimen_metrics(*sims[worker], q, g, 0.1);
-            } catch (const Error&) {
-              ok = false;
-            }
-            for (const auto& row : rows()) out.push_back(ok ? m.*(row.field) * row.scale : NAN);
-          }
-          double weight = ok ? 1.0 : 0.0;
-          if (ok && !f.prior_only) {
-            // the data describe the calibrated subject: 70 kg, normal liver
-            std::vector<double> c = q;
-            for (std::size_t k = 0; k < c.size(); ++k) c[k] = model.typical()[k];
-            for (const auto& u : ranged) c[u.index] = q[u.index];
-            try {
-              weight = std::exp(-0.5 * (science::calibration_chi2(*sims[worker], c) - chi2_typical));
-            } catch (const Error&) {
-              weight = 0;
-            }
-          }
-          out.push_back(weight);
-          return out;
-        });
-    std::vector<double> weights;
-    for (const auto& r : results) {
-      weights.push_back(r.back());
-      if (std::isnan(r[0])) ++failed;
-    }
-    ess = science::effective_sample_size(weights);
+    science::WeightedSampling o;
+    o.samples = static_cast<std::size_t>(f.uncertainty);
+    o.seed = f.seed;
+    o.weigh = !f.prior_only;
+    o.threads = threads;
+    o.progress = progress;
+    samples = science::weighted_samples(model, p, o, regs.size() * nrows,
+                                        [&](science::Simulator& sm, const std::vector<double>& q) {
+                                          std::vector<double> out;
+                                          for (const auto& g : regs) {
+                                            science::CycleMetrics m = science::regimen_metrics(sm, q, g, 0.1);
+                                            for (const auto& row : rows()) out.push_back(m.*(row.field) * row.scale);
+                                          }
+                                          return out;
+                                        });
     for (std::size_t g = 0; g < regs.size(); ++g) {
       std::vector<science::Band> b;
-      for (std::size_t k = 0; k < nrows; ++k) {
-        std::vector<double> v;
-        for (const auto& r : results) v.push_back(r[g * nrows + k]);
-        b.push_back(science::band(v, weights));
-      }
+      for (std::size_t k = 0; k < nrows; ++k) b.push_back(samples.band(g * nrows + k));
       bands.push_back(b);
     }
   }
+  const auto& ranged = samples.parameters;
+  const int failed = samples.failed;
+  const double ess = samples.ess;
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   // JSON (docs/json.md)
@@ -393,7 +351,7 @@ int run_dose(const DoseFlags& f) {
                   {"naltrexol", clock_text(regs[g].clock_h + typical[g].tmax_cm)},
                   {"occupancy", clock_text(regs[g].clock_h + typical[g].tpeak_occ)}};
     const double trough = bands.empty() ? typical[g].occ_trough : bands[g][trough_row].median / 100;
-    r["blockade_free_window"] = blockade_window(trough);
+    r["blockade_free_window"] = science::blockade_window(trough).text;
     res["regimens"].push_back(r);
   }
   if (f.uncertainty > 0) {
@@ -476,7 +434,7 @@ int run_dose(const DoseFlags& f) {
     const auto& m = typical[i];
     const double trough = bands.empty() ? m.occ_trough : bands[i][trough_row].median / 100;
     std::printf("  %-14s trough occupancy %s%% -> %s\n", regs[i].label.c_str(), fmt(100 * trough).c_str(),
-                blockade_window(trough).c_str());
+                science::blockade_window(trough).text.c_str());
   }
   std::printf("\nbasis: PK = calibrated at 50 mg and extrapolated linearly to low doses (no human PK below "
               "50 mg, pharmacology.md 7.1);\n"

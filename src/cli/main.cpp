@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "common.hpp"
+#include "ldnsim/core/argument_error.hpp"
 #include "ldnsim/core/error.hpp"
 #include "ldnsim/core/text.hpp"
 #include "ldnsim/distributed/session.hpp"
@@ -29,6 +30,16 @@ std::string safe(std::string_view message) {
 }  // namespace
 
 namespace {
+
+// The option that sets a library input (ArgumentError::field): "--" and the field with
+// '-' for '_', except where the option is spelled otherwise.
+std::string option_for(const std::string& field) {
+  if (field == "effect_parameters") return "--effect";
+  std::string o = "--" + field;
+  for (char& c : o)
+    if (c == '_') c = '-';
+  return o;
+}
 
 int run(int argc, char** argv) {
   ldnsim::models::register_builtin_models();
@@ -67,6 +78,11 @@ int run(int argc, char** argv) {
     // of option values and of input files, whatever CLI11's code for it (100-127).
     if (e.get_exit_code() == 0) return app.exit(e);
     std::cerr << "ldnsim: error: " << safe(e.what()) << "\nRun with --help for more information.\n";
+    return 2;
+  } catch (const ldnsim::ArgumentError& e) {
+    // A library input named by its field (PowerOptions::n, ...): the option that sets it.
+    std::fflush(stdout);
+    std::cerr << "ldnsim: error: " << option_for(e.field()) << safe(e.detail()) << "\n";
     return 2;
   } catch (const ldnsim::SolverError& e) {  // a numerical failure: exit 3
     std::fflush(stdout);

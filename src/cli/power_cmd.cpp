@@ -206,7 +206,7 @@ int run_power(const PowerFlags& f) {
     plan.input("the spec's model", ts.model_path).input("the spec's population", ts.population_path).check();
   }
   science::PowerOptions o;
-  o.n = science::parse_sample_sizes(f.n, "--n");
+  o.n = science::parse_sample_sizes(f.n);
   if (f.replicates < 10 || f.replicates > 1000000)
     throw UsageError("--replicates " + std::to_string(f.replicates) + ": expected a number of simulated trials per n in 10-1000000");
   if (f.draws < 0 || f.draws > 100000) throw UsageError("--draws " + std::to_string(f.draws) + ": expected 0-100000 (0: no assurance)");

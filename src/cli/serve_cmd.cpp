@@ -65,7 +65,11 @@ int run_serve(const ServeFlags& f) {
   options.port = f.port;
   options.model = f.model;
   server::Explorer explorer(options);
-  explorer.bind();
+  try {
+    explorer.bind();
+  } catch (const InputError& e) {  // the server names no option: say which one chooses the port
+    throw InputError(std::string(e.what()) + " with --port");
+  }
 
   std::atomic<int> received{0};
   std::thread waiter([&] {

@@ -12,6 +12,7 @@
 #include "ldnsim/core/error.hpp"
 #include "ldnsim/core/format.hpp"
 #include "ldnsim/core/output_plan.hpp"
+#include "ldnsim/core/policy.hpp"
 #include "ldnsim/core/text.hpp"
 #include "ldnsim/core/units.hpp"
 #include "ldnsim/data/regimen.hpp"
@@ -77,7 +78,7 @@ data::Dataset regimen_data(const SimulateFlags& f, const lang::Model& m, std::ve
     if (factor) mg = g.amount / *factor;
   }
   if (!(g.amount > 0)) throw UsageError("--dose " + printable(f.dose, 40) + ": the dose must be above 0");
-  if (mg > 500) throw UsageError("--dose " + printable(f.dose, 40) + ": above 500 mg is not a plausible naltrexone dose");
+  if (mg > policy::kMaxDoseMg) throw UsageError("--dose " + printable(f.dose, 40) + ": " + policy::max_dose_reason());
   g.interval = parse_duration_h(f.every);
   if (!(g.interval > 0)) throw UsageError("--every must be above 0");
   g.first = parse_clock_h(f.first);

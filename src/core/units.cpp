@@ -3,6 +3,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 
 #include "ldnsim/core/error.hpp"
 #include "ldnsim/core/text.hpp"
@@ -71,6 +72,15 @@ double parse_clock_h(std::string_view text) {
       r2.ptr != s.data() + s.size() || hh < 0 || hh > 23 || mm < 0 || mm > 59)
     throw UsageError("'" + printable(s, 60) + "' is not a clock time (expected HH:MM, e.g. 22:00)");
   return hh + mm / 60.0;
+}
+
+std::string clock_text(double h) {
+  double c = std::fmod(h, 24.0);
+  if (c < 0) c += 24;
+  int minutes = static_cast<int>(std::lround(c * 60)) % (24 * 60);
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%02d:%02d", minutes / 60, minutes % 60);
+  return buf;
 }
 
 }  // namespace ldnsim

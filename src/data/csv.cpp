@@ -293,13 +293,5 @@ std::optional<double> parse_number_general(std::string_view f) {
   return v;
 }
 
-std::string read_text_file(const std::string& path, const char* what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw InputError(std::string("cannot read ") + what + " '" + printable(path) + "': no such file or not readable");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 }  // namespace ldnsim::data

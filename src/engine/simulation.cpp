@@ -150,7 +150,10 @@ struct SubjectSimulator::Impl {
 
   // Per subject
   std::size_t first = 0, last = 0;  // records [first, last) of ds
-  std::vector<double> blocks;       // parameter block of each record of the subject
+  std::vector<double> blocks;       // the subject's distinct parameter blocks, one after another
+  std::vector<std::size_t> block_of; // per record: the offset of its block in `blocks`
+  std::vector<double> carried;      // build_blocks: each parameter column's current value
+  std::vector<double> subject_draws;  // build_blocks: the values drawn once for the subject
   std::vector<double> next_landing; // per record: next time the integrator must land on
   const double* P = nullptr;        // block in effect
   std::vector<double> y, y_out, outs;
@@ -246,45 +249,63 @@ struct SubjectSimulator::Impl {
     return event_stream ? event_stream->exponential() : std::numeric_limits<double>::infinity();
   }
 
-  const double* block(std::size_t record) const { return &blocks[(record - first) * nslots]; }
+  const double* block(std::size_t record) const { return &blocks[block_of[record - first]]; }
 
   // Parameter values of every record: typical values, overridden by data columns; a
   // missing value carries the last one forward (or the first one back, before it).
   void build_blocks(std::span<const double> base) {
     const std::size_t count = last - first;
-    blocks.assign(count * nslots, 0.0);
+    blocks.clear();
+    block_of.resize(count);
     std::vector<double> typical = model.default_parameter_block();
     if (!base.empty()) std::copy(base.begin(), base.begin() + static_cast<long>(nparams), typical.begin());
-    for (std::size_t i = 0; i < count; ++i)
-      std::copy(typical.begin(), typical.begin() + static_cast<long>(nparams), blocks.begin() + static_cast<long>(i * nslots));
-    for (const auto& pc : binding.parameter_columns()) {
-      double carried = std::numeric_limits<double>::quiet_NaN();
-      for (std::size_t r = first; r < last && std::isnan(carried); ++r) carried = ds.value(ds[r], pc.column);
-      if (std::isnan(carried)) carried = typical[pc.parameter];
-      if (std::isnan(carried))
+    const auto& columns = binding.parameter_columns();
+    // Each column's value before the first record: its first value in the subject (carried
+    // back), else the typical value.
+    carried.resize(columns.size());
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+      const auto& pc = columns[c];
+      double v = std::numeric_limits<double>::quiet_NaN();
+      for (std::size_t r = first; r < last && std::isnan(v); ++r) v = ds.value(ds[r], pc.column);
+      if (std::isnan(v)) v = typical[pc.parameter];
+      if (std::isnan(v))
         throw InputError(printable(ds.columns().file()) + ": ID " + format_number(ds[first].id) + ": column " +
                          printable(ds.columns()[pc.column]) + " has no value for any record of this subject, "
                          "and covariate " + model.parameters()[pc.parameter].name + " has no default");
-      for (std::size_t r = first; r < last; ++r) {
-        double v = ds.value(ds[r], pc.column);
-        if (!std::isnan(v)) carried = v;
-        blocks[(r - first) * nslots + pc.parameter] = carried;
-      }
+      carried[c] = v;
     }
     // Values drawn once per subject: the same in every record's block.
-    for (const lang::SubjectDraw& d : model.subject_draws()) {
-      double v = draw(draw_stream, d.kind);
-      for (std::size_t i = 0; i < count; ++i) blocks[i * nslots + static_cast<std::size_t>(d.slot)] = v;
-    }
+    subject_draws.resize(model.subject_draws().size());
+    for (std::size_t d = 0; d < subject_draws.size(); ++d) subject_draws[d] = draw(draw_stream, model.subject_draws()[d].kind);
     const lang::Kernel& k = model.kernel();
-    for (std::size_t i = 0; i < count; ++i)
-      if (int bad = k.pre(k.ctx, &blocks[i * nslots], work.data()))
+    for (std::size_t i = 0; i < count; ++i) {
+      bool changed = i == 0;
+      for (std::size_t c = 0; c < columns.size(); ++c) {
+        const double v = ds.value(ds[first + i], columns[c].column);
+        if (std::isnan(v) || std::memcmp(&v, &carried[c], sizeof v) == 0) continue;
+        carried[c] = v;  // a missing value carries the last one forward
+        changed = true;
+      }
+      if (!changed) {  // the same inputs as the record before: the same block (pre is a function of them)
+        block_of[i] = block_of[i - 1];
+        continue;
+      }
+      block_of[i] = blocks.size();
+      blocks.resize(blocks.size() + nslots, 0.0);
+      double* b = &blocks[block_of[i]];
+      std::copy(typical.begin(), typical.begin() + static_cast<long>(nparams), b);
+      for (std::size_t c = 0; c < columns.size(); ++c) b[columns[c].parameter] = carried[c];
+      for (std::size_t d = 0; d < subject_draws.size(); ++d)
+        b[static_cast<std::size_t>(model.subject_draws()[d].slot)] = subject_draws[d];
+      if (int bad = k.pre(k.ctx, b, work.data()))
         throw SolverError(where(ds, ds[first + i]) + ": ID " + format_number(ds[first + i].id) + ": " +
                           model.draw_check_failure(bad, work[0]));
+    }
   }
 
   bool same_parameters(std::size_t a, std::size_t b) const {
-    return std::memcmp(block(a), block(b), nparams * sizeof(double)) == 0;
+    return block_of[a - first] == block_of[b - first] ||
+           std::memcmp(block(a), block(b), nparams * sizeof(double)) == 0;
   }
 
   // Times the integrator must land on exactly: doses, resets and covariate changes.
@@ -306,7 +327,7 @@ struct SubjectSimulator::Impl {
   }
 
   void use_parameters(const double* block_ptr) {
-    if (P && std::memcmp(P, block_ptr, nparams * sizeof(double)) == 0) {
+    if (P && (P == block_ptr || std::memcmp(P, block_ptr, nparams * sizeof(double)) == 0)) {
       P = block_ptr;
       system.set_parameters(P);
       return;

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <memory>
 
+#include "ldnsim/core/argument_error.hpp"
 #include "ldnsim/core/error.hpp"
 #include "ldnsim/core/format.hpp"
 #include "ldnsim/core/text.hpp"
@@ -43,13 +44,13 @@ std::vector<Column> resolve_columns(const lang::Model& model, const data::Column
       for (const auto& p2 : model.parameters()) known += ", " + p2.name;
       for (const auto& c2 : data_columns.names())
         if (!iequals(c2, "ID") && !iequals(c2, "TIME") && model.parameter_index(c2) < 0) known += ", " + c2;
-      throw UsageError("--columns: unknown column '" + printable(name, 40) + "' (available: " + printable(known, 2000) + ")");
+      throw ArgumentError("columns", ": unknown column '" + printable(name, 40) + "' (available: " + printable(known, 2000) + ")");
     }
     // Two columns of one name make a table that CSV readers silently collapse or rename.
     for (std::size_t i = 0; i + 1 < cols.size(); ++i)
       if (iequals(cols[i].header, cols.back().header))
-        throw UsageError("--columns: '" + printable(name, 40) + "' is column " + std::to_string(i + 1) + " ('" +
-                         printable(cols[i].header, 40) + "') again; expected each column once (names are case-insensitive)");
+        throw ArgumentError("columns", ": '" + printable(name, 40) + "' is column " + std::to_string(i + 1) + " ('" +
+                            printable(cols[i].header, 40) + "') again; expected each column once (names are case-insensitive)");
   }
   return cols;
 }

@@ -4,10 +4,17 @@
 
 #include <algorithm>
 #include <cmath>
-#include <sstream>
+#include <filesystem>
+#include <iterator>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <tuple>
 
 #include "ldnsim/core/error.hpp"
 #include "ldnsim/core/format.hpp"
+#include "ldnsim/core/paths.hpp"
+#include "ldnsim/core/toml_reader.hpp"
 
 namespace ldnsim::science {
 
@@ -18,68 +25,198 @@ double Evaluated::z() const {
   return d / target.sigma;
 }
 
-// ---- human -------------------------------------------------------------------------------
-
-const std::vector<Target>& human_targets() {
-  // Spreads (sigma): the published range of study means where there is one (half of it),
-  // otherwise the spread the data themselves show. Occupancy: the three 5 mg scans of
-  // Rabiner 2011 (43, 46, 58%) have SD 7.9 percentage points, used as the scan-to-scan SD;
-  // a mean of n scans gets 7.9/sqrt(n). Targets that are not rows of targets.csv name
-  // their source and grade (E: our arithmetic on the notes).
-  using K = Target::Kind;
-  static const std::vector<Target> t = {
-      {"pk-cmax-50mg", "naltrexone Cmax after one 50 mg oral dose", 15, 13.3, 17.2, "ng/mL", 1.95,
-       "half the range of study means 13.3-17.2"},
-      {"pk-tmax-50mg", "naltrexone Tmax after 50 mg", 1.0, 0.8, 1.1, "h", 0.15, "half the range 0.8-1.1 h"},
-      {"pk-auc-50mg", "naltrexone AUC after one 50 mg dose", 65, 64.7, 66.2, "ng*h/mL", 2.7,
-       "standard error of the mean: SD 8-9 ng*h/mL in 10 subjects (pharmacology.md 2.1)"},
-      {"pk-thalf", "naltrexone elimination half-life (oral)", 4, 3, 4.5, "h", 0.75, "half the range 3-4.5 h"},
-      {"met-cmax-50mg", "6-beta-naltrexol Cmax after 50 mg", 108, kNone, kNone, "ng/mL", 10.8,
-       "label mean without spread; 10% (the CV of naltrexone Cmax means in the BE study)"},
-      {"met-tmax-50mg", "6-beta-naltrexol Tmax after 50 mg", 1.0, 0.5, 1.5, "h", 0.5,
-       "half the range 0.5-1.5 h", K::Equal,
-       "pharmacology.md 2.1: Tmax of 6-beta-naltrexol ~1 h (FDA and Swiss labels, grade A); range 0.5-1.5 h: "
-       "'~1 h' read to the hour (our reading, grade E)"},
-      {"met-thalf", "6-beta-naltrexol half-life", 13, 7.6, 13, "h", 2.7,
-       "half the range 7.6-13 h (labels 13, Meyer ~12, Chinese BE 7.6-9.9)"},
-      {"met-auc-ratio-50mg", "AUC ratio 6-beta-naltrexol / naltrexone after one 50 mg dose", 30, 19, 41, "1", 11,
-       "half the range 19-41 of our arithmetic", K::Equal,
-       "pharmacology.md 2.1-2.3, our arithmetic (grade E; 2.3 lists the measured ratio as a gap): a 108 ng/mL peak "
-       "at ~1 h falling with the metabolite half-life (13 h labels, 12 h Meyer, 7.6-9.9 h Chinese BE) gives "
-       "1240-2080 ng*h/mL; over naltrexone's 65 ng*h/mL (Chinese BE) that is 19-32, over the 51 ng*h/mL the Swiss "
-       "label's lower Cmax (13.3 vs 16.9 ng/mL) implies, 24-41; value: Meyer's 12 h over 65 ng*h/mL"},
-      {"met-ratio-ss", "mean plasma ratio 6-beta-naltrexol / naltrexone at steady state (50 mg daily)", 20, 10, 30,
-       "1", 10, "half the range 10-30", K::Equal,
-       "pharmacology.md 2.3: plasma ratio at steady state 10-30x (grade C: an encyclopedia citing a primary source "
-       "not checked); taken as the ratio of mean concentrations over a dosing interval"},
-      {"occ-2mg", "peak MOR occupancy within 8 h of 2 mg", 27, kNone, kNone, "%", 7.9, "one scan: scan SD 7.9"},
-      {"occ-5mg", "peak MOR occupancy within 8 h of 5 mg", 49, 43, 58, "%", 4.6, "mean of 3 scans: 7.9/sqrt(3)"},
-      {"occ-15mg", "peak MOR occupancy within 8 h of 15 mg", 61, kNone, kNone, "%", 7.9, "one scan: scan SD 7.9"},
-      {"occ-50mg", "peak MOR occupancy within 8 h of 50 mg", 95, 92, 98, "%", 5.6, "mean of 2 scans: 7.9/sqrt(2)"},
-      {"occ-50mg-48h", "MOR blockade 48 h after 50 mg", 75, 70, 80, "%", 5, "half the label's range 70-80%"},
-      {"occ-50mg-halftime", "half-time of brain MOR blockade after 50 mg", 90, 72, 108, "h", 18,
-       "half the range 72-108 h over 5 subjects"},
-      {"occ-2mg-tpeak", "time of the MOR occupancy peak after one 2 mg dose", 8, kNone, 8, "h", 4,
-       "at most 8 h; 4 h, half the window the scans were spread over", K::AtMost,
-       "pharmacology.md 3.2 (Rabiner 2011, tabulated by Trostheim 2022): the low-dose occupancies were measured "
-       "within 8 h of the dose and read as peaks (Trostheim's dose-blockade fit); that the peak falls in that "
-       "window is our reading (grade E)"},
-      {"occ-50mg-1h", "MOR blockade 1 h after 50 mg", 75, 75, kNone, "%", 5,
-       "at least the 48-h level (75%); 5 points, as that target", K::AtLeast,
-       "pharmacology.md 3.2: Lee 1988 scanned at 1, 48, 72, 120 and 168 h and reported one half-time for the loss of "
-       "blockade, so blockade at 1 h was at least that at 48 h (70-80%, Swiss label; our reading, grade E)"},
-      {"occ-50mg-daily", "mean MOR occupancy on 50 mg daily (steady state)", 94.9, kNone, kNone, "%", 1.1,
-       "SD 4.9 over 21 subjects: 4.9/sqrt(21)", K::Equal,
-       "pharmacology.md 3.2: 94.9 +/- 4.9% on 50 mg/day, 21 alcohol-dependent subjects (Weerts 2008, grade A); the "
-       "scan time within the dosing interval was not retrieved, so the model's mean over the interval is compared"},
-  };
-  return t;
-}
+// ---- targets files ---------------------------------------------------------------------
 
 namespace {
 
-constexpr unsigned kPk = 1, kOcc = 2, kAll = 3;
-constexpr std::size_t kLastPkTarget = 8;  // targets 0-8 need only the PK simulations
+const std::vector<std::pair<const char*, Measure>> kMeasures = {
+    {"peak", Measure::Peak},           {"time_of_peak", Measure::TimeOfPeak},       {"auc_inf", Measure::AucInf},
+    {"half_life", Measure::HalfLife},  {"value_at", Measure::ValueAt},               {"decay_half_time", Measure::DecayHalfTime},
+    {"steady_state_mean", Measure::SteadyStateMean}, {"hours_blocked", Measure::HoursBlocked}};
+
+std::string names_of(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+  return s;
+}
+
+}  // namespace
+
+PharmacologyTargets load_pharmacology_targets(const std::string& path) {
+  spec::TomlReader r(path);
+  const toml::table doc = r.parse_file();
+  PharmacologyTargets out;
+  out.file = path;
+  r.check_keys(doc, "", {"targets", "stages", "regimens", "blockade"});
+  if (const toml::table* b = r.table(doc, "", "blockade")) {
+    r.check_keys(*b, "blockade", {"occupancy", "why"});
+    out.blockade = r.require_number(*b, "blockade", "occupancy");
+    if (!(out.blockade > 0 && out.blockade < 1)) r.fail(*b->get("occupancy"), "blockade.occupancy", "expected a fraction in (0, 1)");
+    out.blockade_why = r.require_string(*b, "blockade", "why");
+  }
+  const auto regimens = r.tables(doc, "", "regimens");
+  for (std::size_t i = 0; i < regimens.size(); ++i) {
+    const toml::table& t = *regimens[i];
+    const std::string key = spec::index_key("regimens", i);
+    r.check_keys(t, key, {"label", "mg_per_kg", "interval_h", "expected_sign", "evidence"});
+    MouseRegimen g;
+    g.label = r.require_string(t, key, "label");
+    g.mg_per_kg = r.require_number(t, key, "mg_per_kg");
+    g.interval_h = r.require_number(t, key, "interval_h");
+    const double sign = r.require_number(t, key, "expected_sign");
+    if (sign != 1 && sign != -1) r.fail(*t.get("expected_sign"), spec::join_key(key, "expected_sign"), "expected -1 or 1");
+    g.expected_sign = static_cast<int>(sign);
+    g.evidence = r.require_string(t, key, "evidence");
+    if (!(g.mg_per_kg > 0) || !(g.interval_h > 0)) r.fail(t, key, "expected mg_per_kg and interval_h above 0");
+    out.regimens.push_back(g);
+  }
+  std::vector<std::string> outputs(std::begin(LdnModel::kOutputs), std::end(LdnModel::kOutputs)), measures, ids;
+  for (const auto& [name, m] : kMeasures) measures.emplace_back(name);
+  const auto targets = r.tables(doc, "", "targets");
+  if (targets.empty()) r.fail(doc.source(), "targets", "missing (expected [[targets]])");
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    const toml::table& t = *targets[i];
+    const std::string key = spec::index_key("targets", i);
+    r.check_keys(t, key, {"id", "quantity", "value", "low", "high", "unit", "sigma", "sigma_why", "kind", "measure",
+                          "output", "scale", "dose_mg", "hours", "step_h", "until_h", "at_h", "from_h", "to_h",
+                          "terminal_from_h", "times_h", "regimen", "source", "over", "interval_h"});
+    Target g;
+    g.id = r.require_string(t, key, "id");
+    if (std::find(ids.begin(), ids.end(), g.id) != ids.end()) r.fail(*t.get("id"), spec::join_key(key, "id"), "'" + g.id + "' is used twice");
+    ids.push_back(g.id);
+    g.quantity = r.require_string(t, key, "quantity");
+    g.value = r.require_number(t, key, "value");
+    g.low = r.number(t, key, "low").value_or(kNone);
+    g.high = r.number(t, key, "high").value_or(kNone);
+    g.unit = r.require_string(t, key, "unit");
+    g.sigma = r.require_number(t, key, "sigma");
+    if (!(g.sigma > 0)) r.fail(*t.get("sigma"), spec::join_key(key, "sigma"), "expected a spread above 0");
+    g.sigma_why = r.require_string(t, key, "sigma_why");
+    g.source = r.string(t, key, "source").value_or("");
+    const std::string kind = r.string(t, key, "kind").value_or("equal");
+    if (kind == "equal") g.kind = Target::Kind::Equal;
+    else if (kind == "at_least") g.kind = Target::Kind::AtLeast;
+    else if (kind == "at_most") g.kind = Target::Kind::AtMost;
+    else r.fail(*t.get("kind"), spec::join_key(key, "kind"), "'" + kind + "' (expected equal, at_least or at_most)");
+    const std::string measure = r.require_string(t, key, "measure");
+    auto m = std::find_if(kMeasures.begin(), kMeasures.end(), [&](const auto& x) { return measure == x.first; });
+    if (m == kMeasures.end())
+      r.fail(*t.get("measure"), spec::join_key(key, "measure"), "unknown measure '" + measure + "' (expected one of: " + names_of(measures) + ")");
+    g.measure = m->second;
+    g.scale = r.number(t, key, "scale").value_or(1);
+    g.step_h = r.number(t, key, "step_h").value_or(0.01);
+    if (!(g.step_h > 0 && g.step_h <= 1)) r.fail(*t.get("step_h"), spec::join_key(key, "step_h"), "expected a grid step in (0, 1] h");
+    auto need = [&](const char* k) {
+      auto v = r.number(t, key, k);
+      if (!v) r.fail(t.source(), spec::join_key(key, k), "missing (measure " + measure + " needs it)");
+      return *v;
+    };
+    if (g.measure == Measure::HoursBlocked) {
+      g.regimen = r.require_string(t, key, "regimen");
+      if (std::none_of(out.regimens.begin(), out.regimens.end(), [&](const MouseRegimen& x) { return x.label == g.regimen; }))
+        r.fail(*t.get("regimen"), spec::join_key(key, "regimen"), "no [[regimens]] labelled '" + g.regimen + "'");
+      if (!(out.blockade > 0)) r.fail(t.source(), key, "hours_blocked needs [blockade] occupancy");
+    } else {
+      const std::string output = r.require_string(t, key, "output");
+      auto o = std::find(outputs.begin(), outputs.end(), output);
+      if (o == outputs.end())
+        r.fail(*t.get("output"), spec::join_key(key, "output"), "unknown output '" + output + "' (expected one of: " + names_of(outputs) + ")");
+      g.output = static_cast<int>(o - outputs.begin());
+      if (const auto over = r.string(t, key, "over")) {
+        auto d = std::find(outputs.begin(), outputs.end(), *over);
+        if (d == outputs.end() || d == o)
+          r.fail(*t.get("over"), spec::join_key(key, "over"),
+                 "'" + *over + "' (expected an output other than '" + output + "', one of: " + names_of(outputs) + ")");
+        g.over = static_cast<int>(d - outputs.begin());
+      }
+      g.dose_mg = need("dose_mg");
+      if (g.measure == Measure::SteadyStateMean) {
+        g.interval_h = need("interval_h");
+        if (!(g.dose_mg > 0) || !(g.interval_h > 0 && g.interval_h <= 24 * 28))
+          r.fail(t, key, "expected dose_mg above 0 and interval_h in (0, 672]");
+      } else {
+        g.hours = need("hours");
+        if (!(g.dose_mg > 0) || !(g.hours > 0 && g.hours <= 24 * 365)) r.fail(t, key, "expected dose_mg above 0 and hours in (0, 8760]");
+      }
+    }
+    g.until_h = r.number(t, key, "until_h").value_or(kNone);
+    if (g.measure == Measure::ValueAt) g.at_h = need("at_h");
+    if (g.measure == Measure::HalfLife) {
+      g.from_h = need("from_h");
+      g.to_h = need("to_h");
+    }
+    if (g.measure == Measure::AucInf) g.terminal_from_h = need("terminal_from_h");
+    if (g.measure == Measure::DecayHalfTime) {
+      const toml::array* a = r.array(t, key, "times_h");
+      if (!a || a->size() < 2) r.fail(t.source(), spec::join_key(key, "times_h"), "expected at least two times");
+      for (std::size_t k = 0; k < a->size(); ++k) g.times_h.push_back(r.as_number(*a->get(k), spec::index_key(spec::join_key(key, "times_h"), k)));
+    }
+    out.targets.push_back(g);
+  }
+  const auto stages = r.tables(doc, "", "stages");
+  for (std::size_t i = 0; i < stages.size(); ++i) {
+    const toml::table& t = *stages[i];
+    const std::string key = spec::index_key("stages", i);
+    r.check_keys(t, key, {"name", "targets", "parameters", "not_identified"});
+    Stage st;
+    st.name = r.require_string(t, key, "name");
+    const toml::array* ts = r.array(t, key, "targets");
+    if (!ts || ts->empty()) r.fail(t.source(), spec::join_key(key, "targets"), "missing (expected a list of target ids)");
+    for (std::size_t k = 0; k < ts->size(); ++k) {
+      const std::string id = r.as_string(*ts->get(k), spec::index_key(spec::join_key(key, "targets"), k));
+      auto it = std::find(ids.begin(), ids.end(), id);
+      if (it == ids.end()) {
+        const std::string hint = spec::closest(id, ids);
+        r.fail(*ts->get(k), spec::index_key(spec::join_key(key, "targets"), k),
+               "no [[targets]] with id '" + id + "'" + (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+      }
+      st.targets.push_back(static_cast<std::size_t>(it - ids.begin()));
+    }
+    const toml::array* ps = r.array(t, key, "parameters");
+    if (!ps || ps->empty()) r.fail(t.source(), spec::join_key(key, "parameters"), "missing (expected a list of {name, low, high})");
+    for (std::size_t k = 0; k < ps->size(); ++k) {
+      const std::string pk = spec::index_key(spec::join_key(key, "parameters"), k);
+      const toml::table* p = ps->get(k)->as_table();
+      if (!p) r.fail(*ps->get(k), pk, "expected a table {name = ..., low = ..., high = ...}");
+      r.check_keys(*p, pk, {"name", "low", "high"});
+      st.parameters.push_back(r.require_string(*p, pk, "name"));
+      const double lo = r.require_number(*p, pk, "low"), hi = r.require_number(*p, pk, "high");
+      if (!(lo > 0 && lo < hi)) r.fail(*p, pk, "expected 0 < low < high (the fit works in log scale)");
+      st.bounds.emplace_back(lo, hi);
+    }
+    if (const toml::array* ni = r.array(t, key, "not_identified")) {
+      for (std::size_t k = 0; k < ni->size(); ++k) {
+        const std::string nk = spec::index_key(spec::join_key(key, "not_identified"), k);
+        const std::string name = r.as_string(*ni->get(k), nk);
+        if (std::find(st.parameters.begin(), st.parameters.end(), name) != st.parameters.end())
+          r.fail(*ni->get(k), nk, "'" + name + "' is also a fitted parameter of the stage");
+        st.not_identified.push_back(name);
+      }
+    }
+    out.stages.push_back(std::move(st));
+  }
+  return out;
+}
+
+const PharmacologyTargets& targets_of(const LdnModel& model) {
+  static std::mutex mutex;
+  static std::map<std::string, std::unique_ptr<PharmacologyTargets>> cache;
+  namespace fs = std::filesystem;
+  std::string path;
+  fs::path beside = fs::path(model.path()).replace_extension();
+  beside += "-targets.toml";
+  std::error_code ec;
+  if (!model.path().empty() && fs::exists(beside, ec)) path = beside.string();
+  else path = find_resource(model.is_mouse() ? "models/ldn/mouse-targets.toml" : "models/ldn/human-targets.toml");
+  std::lock_guard<std::mutex> lock(mutex);
+  auto it = cache.find(path);
+  if (it == cache.end()) it = cache.emplace(path, std::make_unique<PharmacologyTargets>(load_pharmacology_targets(path))).first;
+  return *it->second;
+}
+
+// ---- evaluating targets -----------------------------------------------------------------
+
+namespace {
 
 // Least-squares slope of log(y) on t.
 double log_slope(const std::vector<double>& t, const std::vector<double>& y) {
@@ -105,19 +242,19 @@ double value_at(const Series& s, int k, double time) {
   return s.y[k].back();
 }
 
-// Maximum of output k over [0, until] and its time, refined by the parabola through the
-// largest grid value and its neighbours (so that Tmax varies smoothly with the parameters,
-// as the fit needs, instead of in grid steps).
+// Maximum of y over [0, until] and its time, refined by the parabola through the largest
+// grid value and its neighbours (so that a time of peak varies smoothly with the
+// parameters, as the fit needs, instead of in grid steps).
 struct Peak {
   double value = 0, time = 0;
 };
-Peak peak_before(const Series& s, int k, double until) {
+Peak peak_before(const Series& s, const std::vector<double>& y, double until) {
   Peak p{-1, 0};
   std::size_t im = 0, n = 0;
   for (std::size_t i = 0; i < s.t.size() && s.t[i] <= until + 1e-9; ++i, ++n)
-    if (s.y[k][i] > p.value) p = {s.y[k][i], s.t[i]}, im = i;
+    if (y[i] > p.value) p = {y[i], s.t[i]}, im = i;
   if (im > 0 && im + 1 < n) {
-    const double a = s.y[k][im - 1], b = s.y[k][im], c = s.y[k][im + 1];
+    const double a = y[im - 1], b = y[im], c = y[im + 1];
     const double den = a - 2 * b + c;
     if (den < 0) {
       const double d = 0.5 * (a - c) / den;  // in grid steps, within [-0.5, 0.5]
@@ -127,135 +264,59 @@ Peak peak_before(const Series& s, int k, double until) {
   return p;
 }
 
-// AUC as a bioequivalence study computes it: trapezoids over the 0-48 h samples, extrapolated
-// to infinity with the log-linear slope over 24-48 h.
-double study_auc(const Series& s, int k) {
-  double auc = 0;
-  std::vector<double> tl, yl;
-  for (std::size_t i = 0; i + 1 < s.t.size(); ++i) auc += 0.5 * (s.y[k][i] + s.y[k][i + 1]) * (s.t[i + 1] - s.t[i]);
-  for (std::size_t i = 0; i < s.t.size(); ++i)
-    if (s.t[i] >= 24) tl.push_back(s.t[i]), yl.push_back(s.y[k][i]);
-  const double lz = -log_slope(tl, yl);
-  if (lz > 0) auc += s.y[k].back() / lz;
-  return auc;
-}
-
-// Half-life from a log-linear regression of output k over [from, to].
-double half_life(const Series& s, int k, double from, double to) {
-  std::vector<double> tt, yy;
-  for (std::size_t i = 0; i < s.t.size(); ++i)
-    if (s.t[i] >= from && s.t[i] <= to) tt.push_back(s.t[i]), yy.push_back(s.y[k][i]);
-  return std::log(2.0) / -log_slope(tt, yy);
-}
-
-double interval_mean(const Series& s, int k) {
-  double area = 0;
-  for (std::size_t i = 0; i + 1 < s.t.size(); ++i) area += 0.5 * (s.y[k][i] + s.y[k][i + 1]) * (s.t[i + 1] - s.t[i]);
-  return area / (s.t.back() - s.t.front());
-}
-
-std::vector<double> evaluate_human_groups(Simulator& sim, std::span<const double> p, unsigned groups) {
-  std::vector<double> v(human_targets().size(), kNone);
-  if (groups & kPk) {
-    // Sampling as in a bioequivalence study, densely: 0-48 h.
-    Series s = sim.single_dose(p, 50, true, 48, 0.01);
-    const Peak cp = peak_before(s, CP, 48), cm = peak_before(s, CM, 48);
-    const double auc = study_auc(s, CP);
-    v[0] = cp.value;
-    v[1] = cp.time;
-    v[2] = auc;
-    // Half-lives: log-linear regression over the post-distribution part of the schedule,
-    // 4-24 h for naltrexone, 12-48 h for 6-beta-naltrexol.
-    v[3] = half_life(s, CP, 4, 24);
-    v[4] = cm.value;
-    v[5] = cm.time;
-    v[6] = half_life(s, CM, 12, 48);
-    v[7] = study_auc(s, CM) / auc;
-  }
-  // 50 mg daily at steady state: ratio of the mean concentrations over the interval (PK)
-  // and the mean occupancy (Weerts 2008).
-  Regimen daily;
-  daily.dose_mg = 50;
-  daily.interval_h = 24;
-  Series ss = sim.regimen(p, daily, 0.05);
-  if (groups & kPk) v[8] = interval_mean(ss, CM) / interval_mean(ss, CP);
-  if (groups & kOcc) {
-    v[17] = 100 * interval_mean(ss, OCC);
-    // 2 mg followed for 72 h: its peak within the 8-h scan window, and when the peak falls.
-    Series low = sim.single_dose(p, 2, true, 72, 0.02);
-    v[9] = 100 * peak_before(low, OCC, 8).value;
-    v[15] = peak_before(low, OCC, 72).time;
-    const double doses[] = {5, 15};
-    for (int k = 0; k < 2; ++k) {
-      Series s = sim.single_dose(p, doses[k], true, 8, 0.02);
-      v[10 + static_cast<std::size_t>(k)] = 100 * peak_before(s, OCC, 8).value;
+// The measure of target g read from output k of the simulated series.
+double raw_measure(const Target& g, const Series& s, int k) {
+  const std::vector<double>& y = s.y[static_cast<std::size_t>(k)];
+  switch (g.measure) {
+    case Measure::Peak:
+    case Measure::TimeOfPeak: {
+      const Peak p = peak_before(s, y, std::isnan(g.until_h) ? s.t.back() : g.until_h);
+      return g.measure == Measure::Peak ? p.value : p.time;
     }
-    Series s = sim.single_dose(p, 50, true, 168, 0.02);
-    v[12] = 100 * peak_before(s, OCC, 8).value;
-    v[13] = 100 * value_at(s, OCC, 48);
-    // Lee 1988 scanned at 1, 48, 72, 120 and 168 h; half-time from a log-linear fit. A
-    // half-time of the loss of blockade presumes blockade at 1 h is not below that at 48 h
-    // (occ-50mg-1h): a low 1-h point would flatter a fast loss in the regression.
-    std::vector<double> tt = {1, 48, 72, 120, 168}, yy;
-    for (double x : tt) yy.push_back(value_at(s, OCC, x));
-    v[14] = std::log(2.0) / -log_slope(tt, yy);
-    v[16] = 100 * value_at(s, OCC, 1);
+    case Measure::AucInf: {
+      double auc = 0;
+      for (std::size_t i = 0; i + 1 < s.t.size(); ++i) auc += 0.5 * (y[i] + y[i + 1]) * (s.t[i + 1] - s.t[i]);
+      std::vector<double> tl, yl;
+      for (std::size_t i = 0; i < s.t.size(); ++i)
+        if (s.t[i] >= g.terminal_from_h) tl.push_back(s.t[i]), yl.push_back(y[i]);
+      const double lz = -log_slope(tl, yl);
+      if (lz > 0) auc += y.back() / lz;
+      return auc;
+    }
+    case Measure::HalfLife: {
+      std::vector<double> tt, yy;
+      for (std::size_t i = 0; i < s.t.size(); ++i)
+        if (s.t[i] >= g.from_h && s.t[i] <= g.to_h) tt.push_back(s.t[i]), yy.push_back(y[i]);
+      return std::log(2.0) / -log_slope(tt, yy);
+    }
+    case Measure::ValueAt: return value_at(s, k, g.at_h);
+    case Measure::DecayHalfTime: {
+      std::vector<double> yy;
+      for (double x : g.times_h) yy.push_back(value_at(s, k, x));
+      return std::log(2.0) / -log_slope(g.times_h, yy);
+    }
+    case Measure::SteadyStateMean: {
+      double area = 0;
+      for (std::size_t i = 0; i + 1 < s.t.size(); ++i) area += 0.5 * (y[i] + y[i + 1]) * (s.t[i + 1] - s.t[i]);
+      return area / (s.t.back() - s.t.front());
+    }
+    case Measure::HoursBlocked: break;
   }
-  return v;
+  return kNone;
 }
 
-}  // namespace
-
-std::vector<double> evaluate_human(Simulator& sim, std::span<const double> params) {
-  return evaluate_human_groups(sim, params, kAll);
+// The model's value of one target: its measure of `output` (over that of `over`), scaled.
+double measure(const Target& g, const Series& s) {
+  if (g.over >= 0) return g.scale * (raw_measure(g, s, g.output) / raw_measure(g, s, g.over));
+  return g.scale * raw_measure(g, s, g.output);
 }
 
-std::vector<Stage> human_stages() {
-  return {
-      {"naltrexone PK", {"CL", "VC", "Q", "VP"}, {{100, 5000}, {20, 20000}, {10, 20000}, {10, 50000}}, {0, 1, 2, 3}},
-      {"6-beta-naltrexol",
-       {"VM", "KME", "KMP", "KPM"},
-       {{5, 5000}, {0.01, 20}, {0.01, 50}, {0.005, 20}},
-       {4, 5, 6, 7, 8}},
-      // KEO: any value from ~0.07/h up fits equally (docs/model.md, the profile); it keeps its
-      // prior range and KD, TSLOW and FSLOW are fitted given it.
-      {"MOR occupancy",
-       {"KD", "TSLOW", "FSLOW"},
-       {{1e-3, 100}, {1, 1000}, {0.01, 0.99}},
-       {9, 10, 11, 12, 13, 14, 15, 16, 17},
-       {"KEO"}},
-  };
+const MouseRegimen& regimen_named(const PharmacologyTargets& pt, const std::string& label) {
+  for (const auto& r : pt.regimens)
+    if (r.label == label) return r;
+  throw InputError(pt.file + ": no regimen '" + label + "'");
 }
 
-// ---- mouse -------------------------------------------------------------------------------
-
-const std::vector<MouseRegimen>& mouse_regimens() {
-  static const std::vector<MouseRegimen> r = {
-      {"0.1 mg/kg daily", 0.1, 24, -1,
-       "Zagon & McLaughlin 1983: blockade 4-6 h/day, tumour incidence 33%, survival +36%; EAE 2009: LDN protects"},
-      {"0.4 mg/kg daily", 0.4, 24, -1, "Zagon & McLaughlin 1984: blockade < 10 h/day, survival +24%"},
-      {"10 mg/kg daily", 10, 24, +1,
-       "Zagon & McLaughlin 1983: blockade 24 h/day, incidence 100%, survival -19%; EAE 2009: HDN = vehicle"},
-      {"0.1 mg/kg every 6 h", 0.1, 6, +1, "Zagon & McLaughlin 1984: blockade 24 h/day, incidence 100%, survival -17%"},
-  };
-  return r;
-}
-
-const std::vector<Target>& mouse_targets() {
-  static const std::vector<Target> t = {
-      {"mouse-blockade-0.1mg/kg", "h/day of blockade, 0.1 mg/kg daily", 5, 4, 6, "h", 1,
-       "half the range 4-6 h/day (pharmacology.md 4.2, Zagon & McLaughlin 1983)"},
-      {"mouse-blockade-0.4mg/kg", "h/day of blockade, 0.4 mg/kg daily", 10, kNone, 10, "h", 1,
-       "< 10 h/day (Zagon & McLaughlin 1984); 1 h, the resolution of the analgesia tests", Target::Kind::AtMost},
-      {"mouse-blockade-10mg/kg", "h/day of blockade, 10 mg/kg daily", 24, 24, kNone, "h", 0.5,
-       "24 h/day (Zagon & McLaughlin 1983); 0.5 h", Target::Kind::AtLeast},
-      {"mouse-blockade-0.1mg/kg-q6h", "h/day of blockade, 0.1 mg/kg every 6 h", 24, 24, kNone, "h", 0.5,
-       "24 h/day (Zagon & McLaughlin 1984); 0.5 h", Target::Kind::AtLeast},
-  };
-  return t;
-}
-
-namespace {
 Regimen mouse_regimen(const LdnModel& m, std::span<const double> p, const MouseRegimen& r) {
   Regimen g;
   g.label = r.label;
@@ -265,17 +326,58 @@ Regimen mouse_regimen(const LdnModel& m, std::span<const double> p, const MouseR
   g.interval_h = r.interval_h;
   return g;
 }
+
 }  // namespace
 
+std::vector<double> evaluate_targets(Simulator& sim, std::span<const double> p, const std::vector<std::size_t>* which) {
+  const PharmacologyTargets& pt = targets_of(sim.model());
+  std::vector<double> v(pt.targets.size(), kNone);
+  std::vector<std::size_t> all;
+  if (!which) {
+    for (std::size_t i = 0; i < pt.targets.size(); ++i) all.push_back(i);
+    which = &all;
+  }
+  // One simulation per (dose, hours or interval, step) or regimen, in the order first needed.
+  std::map<std::tuple<double, double, double, double, std::string>, Series> runs;
+  for (std::size_t i : *which) {
+    const Target& g = pt.targets[i];
+    const bool steady = g.measure == Measure::SteadyStateMean;
+    const auto key = std::make_tuple(g.dose_mg, g.hours, steady ? g.interval_h : 0.0, g.step_h, g.regimen);
+    auto it = runs.find(key);
+    if (it == runs.end()) {
+      Series s;
+      if (g.measure == Measure::HoursBlocked) {
+        s = sim.regimen(p, mouse_regimen(sim.model(), p, regimen_named(pt, g.regimen)), g.step_h);
+      } else if (steady) {
+        Regimen daily;  // at the regimen's defaults otherwise: HCl, steady-state cycle
+        daily.dose_mg = g.dose_mg;
+        daily.interval_h = g.interval_h;
+        s = sim.regimen(p, daily, g.step_h);
+      } else {
+        s = sim.single_dose(p, g.dose_mg, true, g.hours, g.step_h);
+      }
+      it = runs.emplace(key, std::move(s)).first;
+    }
+    if (g.measure == Measure::HoursBlocked) {
+      const double interval = regimen_named(pt, g.regimen).interval_h;
+      v[i] = g.scale * hours_at_or_above(it->second.t, it->second.y[OCC], pt.blockade, 0, interval) * 24.0 / interval;
+    } else {
+      v[i] = measure(g, it->second);
+    }
+  }
+  return v;
+}
+
 std::vector<MouseOutcome> mouse_sign_switch(Simulator& sim, std::span<const double> p) {
+  const PharmacologyTargets& pt = targets_of(sim.model());
   std::vector<MouseOutcome> out;
-  for (const auto& r : mouse_regimens()) {
+  for (const auto& r : pt.regimens) {
     MouseOutcome o;
     o.regimen = r;
     Regimen g = mouse_regimen(sim.model(), p, r);
     Series s = sim.regimen(p, g, 0.01);
     o.metrics = summarise(s, 0, g.interval_h);
-    o.hours_blocked = hours_at_or_above(s.t, s.y[OCC], kMouseBlockade, 0, g.interval_h) * 24.0 / g.interval_h;
+    o.hours_blocked = hours_at_or_above(s.t, s.y[OCC], pt.blockade, 0, g.interval_h) * 24.0 / g.interval_h;
     double change = o.metrics.b_change;
     o.sign_ok = r.expected_sign < 0 ? change < 0 : change >= 0;
     out.push_back(o);
@@ -283,24 +385,9 @@ std::vector<MouseOutcome> mouse_sign_switch(Simulator& sim, std::span<const doub
   return out;
 }
 
-std::vector<double> evaluate_mouse(Simulator& sim, std::span<const double> p) {
-  std::vector<double> v;
-  for (const auto& r : mouse_regimens()) {
-    Regimen g = mouse_regimen(sim.model(), p, r);
-    Series s = sim.regimen(p, g, 0.01);
-    v.push_back(hours_at_or_above(s.t, s.y[OCC], kMouseBlockade, 0, g.interval_h) * 24.0 / g.interval_h);
-  }
-  return v;
-}
-
-std::vector<Stage> mouse_stages() {
-  return {{"mouse blockade", {"CL", "KD"}, {{1e-4, 10}, {1e-3, 1000}}, {0, 1, 2, 3}}};
-}
-
 double calibration_chi2(Simulator& sim, std::span<const double> params) {
-  const bool mouse = sim.model().is_mouse();
-  const auto& targets = mouse ? mouse_targets() : human_targets();
-  std::vector<double> v = mouse ? evaluate_mouse(sim, params) : evaluate_human(sim, params);
+  const auto& targets = targets_of(sim.model()).targets;
+  std::vector<double> v = evaluate_targets(sim, params);
   double sum = 0;
   for (std::size_t i = 0; i < targets.size(); ++i) {
     double z = Evaluated{targets[i], v[i]}.z();
@@ -319,16 +406,10 @@ struct Problem {
   std::vector<double>* p;
   const Stage* stage;
   const std::vector<Target>* targets;
-  bool mouse;
   int evaluations = 0;
 };
 
-std::vector<double> evaluate_for(Problem& pr) {
-  if (pr.mouse) return evaluate_mouse(*pr.sim, *pr.p);
-  unsigned groups = 0;
-  for (std::size_t t : pr.stage->targets) groups |= t <= kLastPkTarget ? kPk : kOcc;
-  return evaluate_human_groups(*pr.sim, *pr.p, groups);
-}
+std::vector<double> evaluate_for(Problem& pr) { return evaluate_targets(*pr.sim, *pr.p, &pr.stage->targets); }
 
 double objective(unsigned n, const double* x, double*, void* data) {
   Problem& pr = *static_cast<Problem*>(data);
@@ -394,14 +475,14 @@ double fit_stage(Problem& pr) {
 }  // namespace
 
 FitResult calibrate(const LdnModel& m, bool ranges, const std::function<void(const std::string&)>& progress) {
-  const bool mouse = m.is_mouse();
-  const auto& targets = mouse ? mouse_targets() : human_targets();
-  const auto stages = mouse ? mouse_stages() : human_stages();
+  const PharmacologyTargets& pt = targets_of(m);
+  const auto& targets = pt.targets;
+  const auto& stages = pt.stages;
   std::vector<double> p = m.typical();
   Simulator sim(m);
   FitResult result;
   for (const Stage& stage : stages) {
-    Problem pr{&m, &sim, &p, &stage, &targets, mouse};
+    Problem pr{&m, &sim, &p, &stage, &targets};
     double best = fit_stage(pr);
     for (const auto& name : stage.parameters) result.fitted.emplace_back(name, m.get(p, name));
     result.objective.push_back(best);
@@ -409,7 +490,7 @@ FitResult calibrate(const LdnModel& m, bool ranges, const std::function<void(con
     if (progress) progress("stage '" + stage.name + "': objective " + format_number(best, 4) + " after " +
                            std::to_string(pr.evaluations) + " simulations");
   }
-  std::vector<double> v = mouse ? evaluate_mouse(sim, p) : evaluate_human(sim, p);
+  std::vector<double> v = evaluate_targets(sim, p);
   for (std::size_t i = 0; i < targets.size(); ++i) result.targets.push_back({targets[i], v[i]});
   if (!ranges) return result;
 
@@ -426,7 +507,7 @@ FitResult calibrate(const LdnModel& m, bool ranges, const std::function<void(con
         std::vector<Target> moved = targets;
         moved[t].value += sign * targets[t].sigma;
         std::vector<double> q = p;
-        Problem pr{&m, &sim, &q, &stage, &moved, mouse};
+        Problem pr{&m, &sim, &q, &stage, &moved};
         fit_stage(pr);
         result.evaluations += pr.evaluations;
         ++refits;

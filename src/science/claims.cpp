@@ -8,11 +8,14 @@
 #include <memory>
 #include <set>
 
+#include "ldnsim/core/argument_error.hpp"
 #include "ldnsim/core/error.hpp"
 #include "ldnsim/core/format.hpp"
 #include "ldnsim/core/paths.hpp"
+#include "ldnsim/core/units.hpp"
 #include "ldnsim/lang/instance.hpp"
 #include "ldnsim/science/calibration.hpp"
+#include "ldnsim/science/weighted_samples.hpp"
 #include "ldnsim/science/clinical.hpp"
 #include "ldnsim/science/ldn.hpp"
 #include "ldnsim/science/ldn_driver.hpp"
@@ -21,7 +24,8 @@
 #include "ldnsim/stats/proportions.hpp"
 #include "ldnsim/trial/analysis.hpp"
 #include "ldnsim/trial/engine.hpp"
-#include "toml_spec.hpp"
+#include "ldnsim/trial/spec.hpp"
+#include "ldnsim/core/toml_reader.hpp"
 
 namespace ldnsim::science {
 
@@ -201,8 +205,8 @@ namespace {
 // a whole number was undefined.
 constexpr double kMaxCount = 1e9;
 
-using detail::SpecReader;
-using detail::key_path;
+using SpecReader = spec::TomlReader;
+using spec::join_key;
 
 const std::vector<std::string> kMethods = {"arithmetic", "documented", "pharmacology", "parameter", "trial", "exact",
                                            "untestable"};
@@ -222,7 +226,7 @@ std::vector<double> numbers(const SpecReader& r, const toml::table& t, const std
   if (!a) return out;
   for (std::size_t i = 0; i < a->size(); ++i) {
     auto v = (*a)[i].value<double>();
-    if (!v) r.fail((*a)[i], key_path(path, key) + "[" + std::to_string(i) + "]", "expected a number");
+    if (!v) r.fail((*a)[i], join_key(path, key) + "[" + std::to_string(i) + "]", "expected a number");
     out.push_back(*v);
   }
   return out;
@@ -234,7 +238,7 @@ std::vector<std::string> strings(const SpecReader& r, const toml::table& t, cons
   if (!a) return out;
   for (std::size_t i = 0; i < a->size(); ++i) {
     auto v = (*a)[i].value<std::string>();
-    if (!v) r.fail((*a)[i], key_path(path, key) + "[" + std::to_string(i) + "]", "expected a string");
+    if (!v) r.fail((*a)[i], join_key(path, key) + "[" + std::to_string(i) + "]", "expected a string");
     out.push_back(*v);
   }
   return out;
@@ -247,7 +251,7 @@ std::map<std::string, double> number_table(const SpecReader& r, const toml::tabl
   if (!s) return out;
   for (const auto& [k, v] : *s) {
     auto x = v.value<double>();
-    if (!x) r.fail(v, key_path(path, key) + "." + std::string(k.str()), "expected a number (a parameter value)");
+    if (!x) r.fail(v, join_key(path, key) + "." + std::string(k.str()), "expected a number (a parameter value)");
     out[std::string(k.str())] = *x;
   }
   return out;
@@ -264,15 +268,15 @@ ClaimPart read_part(const SpecReader& r, const toml::table& t, const std::string
   r.check_keys(t, path,
                {"name", "kind", "method", "claimed", "claimed_text", "unit", "rests_on", "basis", "note", "scale", "reason",
                 "numerator", "denominators", "central", "values", "model", "dose_mg", "per_kg", "metric", "band", "null",
-                "parameter", "multiply_by", "sign", "study", "endpoint", "statistic", "direction", "complement", "set",
+                "parameter", "multiply_by", "sign", "study", "time_of_day", "hours_above", "endpoint", "statistic", "direction", "complement", "set",
                 "without", "binomial", "curve", "k", "n", "null_p", "decides"});
   p.name = r.require_string(t, path, "name");
   p.method = r.require_string(t, path, "method");
   if (std::find(kMethods.begin(), kMethods.end(), p.method) == kMethods.end())
-    r.fail(*t.get("method"), key_path(path, "method"), "unknown method '" + p.method + "' (expected one of: " + join(kMethods) + ")");
+    r.fail(*t.get("method"), join_key(path, "method"), "unknown method '" + p.method + "' (expected one of: " + join(kMethods) + ")");
   const std::string kind = r.string(t, path, "kind").value_or("effect");
   if (kind != "effect" && kind != "observation")
-    r.fail(*t.get("kind"), key_path(path, "kind"), "expected \"effect\" or \"observation\"");
+    r.fail(*t.get("kind"), join_key(path, "kind"), "expected \"effect\" or \"observation\"");
   p.kind = kind == "effect" ? PartKind::Effect : PartKind::Observation;
   p.note = r.string(t, path, "note").value_or("");
   p.decides = r.boolean(t, path, "decides").value_or(true);
@@ -281,17 +285,17 @@ ClaimPart read_part(const SpecReader& r, const toml::table& t, const std::string
     return p;
   }
   std::vector<double> c = numbers(r, t, path, "claimed");
-  if (c.size() != 2) throw InputError(r.where(t.source()) + ": " + key_path(path, "claimed") + ": expected [low, high] (inf allowed)");
-  if (!(c[0] <= c[1])) r.fail(*t.get("claimed"), key_path(path, "claimed"), "low must not exceed high");
+  if (c.size() != 2) throw InputError(r.location(t.source()) + ": " + join_key(path, "claimed") + ": expected [low, high] (inf allowed)");
+  if (!(c[0] <= c[1])) r.fail(*t.get("claimed"), join_key(path, "claimed"), "low must not exceed high");
   p.claimed_low = c[0];
   p.claimed_high = c[1];
   p.claimed_text = r.require_string(t, path, "claimed_text");
   p.unit = r.string(t, path, "unit").value_or("");
   p.rests_on = strings(r, t, path, "rests_on");
-  if (p.rests_on.empty()) throw InputError(r.where(t.source()) + ": " + key_path(path, "rests_on") + ": missing (expected grades, e.g. [\"C\"])");
+  if (p.rests_on.empty()) throw InputError(r.location(t.source()) + ": " + join_key(path, "rests_on") + ": missing (expected grades, e.g. [\"C\"])");
   for (const auto& g : p.rests_on)
     if (std::find(kGrades.begin(), kGrades.end(), g) == kGrades.end())
-      r.fail(*t.get("rests_on"), key_path(path, "rests_on"), "unknown grade '" + g + "' (expected one of: " + join(kGrades) + ")");
+      r.fail(*t.get("rests_on"), join_key(path, "rests_on"), "unknown grade '" + g + "' (expected one of: " + join(kGrades) + ")");
   p.basis = r.require_string(t, path, "basis");
   p.scale = r.number(t, path, "scale").value_or(1);
   if (auto v = r.number(t, path, "null")) {
@@ -302,58 +306,69 @@ ClaimPart read_part(const SpecReader& r, const toml::table& t, const std::string
     p.numerator = r.require_number(t, path, "numerator");
     p.values = numbers(r, t, path, "denominators");
     p.central = r.require_number(t, path, "central");
-    if (p.values.empty()) throw InputError(r.where(t.source()) + ": " + key_path(path, "denominators") + ": missing (expected numbers)");
+    if (p.values.empty()) throw InputError(r.location(t.source()) + ": " + join_key(path, "denominators") + ": missing (expected numbers)");
     for (double d : p.values)
-      if (!(d > 0)) r.fail(*t.get("denominators"), key_path(path, "denominators"), "expected numbers above 0");
-    if (!(p.central > 0)) r.fail(*t.get("central"), key_path(path, "central"), "expected a number above 0");
+      if (!(d > 0)) r.fail(*t.get("denominators"), join_key(path, "denominators"), "expected numbers above 0");
+    if (!(p.central > 0)) r.fail(*t.get("central"), join_key(path, "central"), "expected a number above 0");
   } else if (p.method == "documented") {
     p.values = numbers(r, t, path, "values");
     p.central = r.require_number(t, path, "central");
-    if (p.values.empty()) throw InputError(r.where(t.source()) + ": " + key_path(path, "values") + ": missing (expected numbers)");
+    if (p.values.empty()) throw InputError(r.location(t.source()) + ": " + join_key(path, "values") + ": missing (expected numbers)");
   } else if (p.method == "pharmacology") {
     p.model = r.string(t, path, "model").value_or("human");
-    if (p.model != "human" && p.model != "mouse") r.fail(*t.get("model"), key_path(path, "model"), "expected \"human\" or \"mouse\"");
+    if (p.model != "human" && p.model != "mouse") r.fail(*t.get("model"), join_key(path, "model"), "expected \"human\" or \"mouse\"");
     p.dose_mg = r.require_number(t, path, "dose_mg");
-    if (!(p.dose_mg > 0)) r.fail(*t.get("dose_mg"), key_path(path, "dose_mg"), "expected a dose above 0");
+    if (!(p.dose_mg > 0)) r.fail(*t.get("dose_mg"), join_key(path, "dose_mg"), "expected a dose above 0");
     p.per_kg = r.boolean(t, path, "per_kg").value_or(false);
     p.metric = r.require_string(t, path, "metric");
     if (std::find(kMetrics.begin(), kMetrics.end(), p.metric) == kMetrics.end())
-      r.fail(*t.get("metric"), key_path(path, "metric"), "unknown metric '" + p.metric + "' (expected one of: " + join(kMetrics) + ")");
+      r.fail(*t.get("metric"), join_key(path, "metric"), "unknown metric '" + p.metric + "' (expected one of: " + join(kMetrics) + ")");
     p.band = r.string(t, path, "band").value_or("prior");
-    if (p.band != "prior" && p.band != "calibrated") r.fail(*t.get("band"), key_path(path, "band"), "expected \"prior\" or \"calibrated\"");
+    const std::string at = r.require_string(t, path, "time_of_day");
+    try {
+      p.clock_h = trial::parse_time_of_day(at);
+    } catch (const InputError& e) {
+      r.fail(*t.get("time_of_day"), join_key(path, "time_of_day"), e.what());
+    }
+    if (auto h = r.number(t, path, "hours_above")) {
+      if (p.metric != "t_peak_change" && p.metric != "t_mean_change")
+        r.fail(*t.get("hours_above"), join_key(path, "hours_above"), "hours above a T-cell change go with a T-cell metric (t_peak_change, t_mean_change)");
+      p.hours_above = *h;
+    }
+    if (p.band != "prior" && p.band != "calibrated") r.fail(*t.get("band"), join_key(path, "band"), "expected \"prior\" or \"calibrated\"");
     if (p.band == "calibrated" && p.model == "mouse")
-      r.fail(*t.get("band"), key_path(path, "band"), "the calibrated band is for the human model; use \"prior\"");
+      r.fail(*t.get("band"), join_key(path, "band"), "the calibrated band is for the human model; use \"prior\"");
   } else if (p.method == "parameter") {
     p.parameter = r.require_string(t, path, "parameter");
     p.multiply_by = r.string(t, path, "multiply_by").value_or("");
     p.sign = r.number(t, path, "sign").value_or(1);
   } else if (p.method == "trial") {
     p.study = resolve(dir, r.require_string(t, path, "study"));
-    if (!fs::exists(p.study)) r.fail(*t.get("study"), key_path(path, "study"), "no such trial spec: " + p.study);
+    if (!fs::exists(p.study)) r.fail(*t.get("study"), join_key(path, "study"), "no such trial spec: " + p.study);
     p.statistic = r.require_string(t, path, "statistic");
     if (p.statistic != "estimate" && p.statistic != "significant" && p.statistic != "withdrawn")
-      r.fail(*t.get("statistic"), key_path(path, "statistic"), "expected estimate, significant or withdrawn");
+      r.fail(*t.get("statistic"), join_key(path, "statistic"), "expected estimate, significant or withdrawn");
     p.endpoint = r.string(t, path, "endpoint").value_or("");
     if (p.endpoint.empty() && p.statistic != "withdrawn")
-      throw InputError(r.where(t.source()) + ": " + key_path(path, "endpoint") + ": missing (expected an endpoint of the study)");
+      throw InputError(r.location(t.source()) + ": " + join_key(path, "endpoint") + ": missing (expected an endpoint of the study)");
     p.direction = r.string(t, path, "direction").value_or("any");
     if (p.direction != "any" && p.direction != "negative" && p.direction != "positive")
-      r.fail(*t.get("direction"), key_path(path, "direction"), "expected any, negative or positive");
+      r.fail(*t.get("direction"), join_key(path, "direction"), "expected any, negative or positive");
     p.complement = r.boolean(t, path, "complement").value_or(false);
     p.curve = r.boolean(t, path, "curve").value_or(false);
     p.set = number_table(r, t, path, "set");
     if (const toml::table* w = r.table(t, path, "without")) {
-      const std::string wp = key_path(path, "without");
+      const std::string wp = join_key(path, "without");
       r.check_keys(*w, wp, {"study", "set"});
       p.has_without = true;
       if (auto s = r.string(*w, wp, "study")) {
         p.without_study = resolve(dir, *s);
-        if (!fs::exists(p.without_study)) r.fail(*w->get("study"), key_path(wp, "study"), "no such trial spec: " + p.without_study);
+        if (!fs::exists(p.without_study)) r.fail(*w->get("study"), join_key(wp, "study"), "no such trial spec: " + p.without_study);
       }
       p.without_set = number_table(r, *w, wp, "set");
     }
     if (const toml::table* b = r.table(t, path, "binomial")) {
-      const std::string bp = key_path(path, "binomial");
+      const std::string bp = join_key(path, "binomial");
       r.check_keys(*b, bp, {"k", "n"});
       const double k = r.require_number(*b, bp, "k"), n = r.require_number(*b, bp, "n");
       if (!(n >= 1 && n <= kMaxCount && k >= 0 && k <= n && k == std::floor(k) && n == std::floor(n)))
@@ -364,12 +379,12 @@ ClaimPart read_part(const SpecReader& r, const toml::table& t, const std::string
   } else if (p.method == "exact") {
     const double k = r.require_number(t, path, "k"), n = r.require_number(t, path, "n");
     if (!(n >= 1 && n <= kMaxCount && k >= 0 && k <= n && k == std::floor(k) && n == std::floor(n)))
-      throw InputError(r.where(t.source()) + ": " + path + ": expected whole numbers 0 <= k <= n, 1 <= n <= 1e9, found k = " +
+      throw InputError(r.location(t.source()) + ": " + path + ": expected whole numbers 0 <= k <= n, 1 <= n <= 1e9, found k = " +
                        format_number(k) + ", n = " + format_number(n));
     p.k = static_cast<long>(k);
     p.n = static_cast<long>(n);
     p.null_p = r.number(t, path, "null_p").value_or(-1);
-    if (t.get("null_p") && !(p.null_p >= 0 && p.null_p <= 1)) r.fail(*t.get("null_p"), key_path(path, "null_p"), "expected a probability in [0, 1]");
+    if (t.get("null_p") && !(p.null_p >= 0 && p.null_p <= 1)) r.fail(*t.get("null_p"), join_key(path, "null_p"), "expected a probability in [0, 1]");
   }
   return p;
 }
@@ -395,14 +410,14 @@ ClaimsSpec load_claims(const std::string& path) {
     Claim c;
     c.key = cp;
     c.id = r.require_string(t, cp, "id");
-    if (!ids.insert(c.id).second) r.fail(*t.get("id"), key_path(cp, "id"), "duplicate id '" + c.id + "'");
+    if (!ids.insert(c.id).second) r.fail(*t.get("id"), join_key(cp, "id"), "duplicate id '" + c.id + "'");
     c.claim = r.require_string(t, cp, "claim");
     c.test = r.require_string(t, cp, "test");
     c.sources = strings(r, t, cp, "sources");
-    if (c.sources.empty()) throw InputError(r.where(t.source()) + ": " + key_path(cp, "sources") + ": missing (expected letters B, A, O, P)");
+    if (c.sources.empty()) throw InputError(r.location(t.source()) + ": " + join_key(cp, "sources") + ": missing (expected letters B, A, O, P)");
     for (const auto& s : c.sources)
       if (s != "B" && s != "A" && s != "O" && s != "P")
-        r.fail(*t.get("sources"), key_path(cp, "sources"), "unknown source '" + s + "' (expected B, A, O or P)");
+        r.fail(*t.get("sources"), join_key(cp, "sources"), "unknown source '" + s + "' (expected B, A, O or P)");
     auto ev = r.tables(t, cp, "evidence");
     for (std::size_t e = 0; e < ev.size(); ++e) {
       const std::string ep = cp + ".evidence[" + std::to_string(e) + "]";
@@ -410,12 +425,12 @@ ClaimsSpec load_claims(const std::string& path) {
       ClaimEvidence x{r.require_string(*ev[e], ep, "text"), r.require_string(*ev[e], ep, "grade"),
                       r.require_string(*ev[e], ep, "ref")};
       if (std::find(kGrades.begin(), kGrades.end(), x.grade) == kGrades.end())
-        r.fail(*ev[e]->get("grade"), key_path(ep, "grade"), "unknown grade '" + x.grade + "' (expected one of: " + join(kGrades) + ")");
+        r.fail(*ev[e]->get("grade"), join_key(ep, "grade"), "unknown grade '" + x.grade + "' (expected one of: " + join(kGrades) + ")");
       c.evidence.push_back(x);
     }
-    if (c.evidence.empty()) throw InputError(r.where(t.source()) + ": " + key_path(cp, "evidence") + ": missing (every claim is tied to its evidence)");
+    if (c.evidence.empty()) throw InputError(r.location(t.source()) + ": " + join_key(cp, "evidence") + ": missing (every claim is tied to its evidence)");
     auto parts = r.tables(t, cp, "parts");
-    if (parts.empty()) throw InputError(r.where(t.source()) + ": " + key_path(cp, "parts") + ": missing (expected [[claims.parts]])");
+    if (parts.empty()) throw InputError(r.location(t.source()) + ": " + join_key(cp, "parts") + ": missing (expected [[claims.parts]])");
     for (std::size_t k = 0; k < parts.size(); ++k)
       c.parts.push_back(read_part(r, *parts[k], cp + ".parts[" + std::to_string(k) + "]", spec.dir));
     spec.claims.push_back(std::move(c));
@@ -521,7 +536,7 @@ struct PharmRun {
   std::vector<std::vector<double>> samples;    // [sample][metric]
   std::vector<double> weights;
   double ess = 0;
-  double hours_300 = 0;  // typical: h/day with the T-cell index >= 4 (+300%)
+  double hours_above = 0;  // typical: h/day with the T-cell index changed by at least the part's hours_above %
   // Assumption-only ranged parameters (role assumption, neither fitted nor data), each
   // moved alone to either end of its stated range: the metrics there (rule c).
   struct Span {
@@ -649,7 +664,8 @@ class Evaluator {
   }
 
   PharmRun& pharm_run(const ClaimPart& p) {
-    const std::string key = p.model + "|" + num(p.dose_mg, 8) + (p.per_kg ? "/kg" : "") + "|" + p.band;
+    const std::string key = p.model + "|" + num(p.dose_mg, 8) + (p.per_kg ? "/kg" : "") + "|" + p.band + "|" + num(p.clock_h, 8) +
+                            "|" + num(p.hours_above, 8);
     auto it = pharm_.find(key);
     if (it != pharm_.end()) return *it->second;
     auto run = std::make_unique<PharmRun>();
@@ -658,15 +674,16 @@ class Evaluator {
     Regimen g;
     g.dose_mg = p.per_kg ? p.dose_mg * model.get(typ, "WT") : p.dose_mg;
     g.label = num(g.dose_mg) + " mg";
-    g.clock_h = 22;
-    g.interval_h = 24;
+    g.clock_h = p.clock_h;
+    g.interval_h = 24;  // nightly
     if (o_.note) o_.note("pharmacology (" + p.model + "): " + g.label + " nightly, " + std::to_string(o_.samples) + " samples");
     Simulator sim(model);
     Series s = sim.regimen(typ, g, 0.05);
     run->typical = metrics_of(s, g.interval_h);
-    run->hours_300 = hours_at_or_above(s.t, s.y[PT], 4.0, 0, g.interval_h);
-    auto ranged = ranged_parameters(model);
-    for (const auto& u : ranged) {
+    // hours a day with the T-cell index at least 1 + hours_above/100 (a change of hours_above %)
+    if (std::isfinite(p.hours_above)) run->hours_above = hours_at_or_above(s.t, s.y[PT], 1 + p.hours_above / 100, 0, g.interval_h);
+    // Rule (c): each assumption-only ranged parameter alone at either end of its range.
+    for (const auto& u : ranged_parameters(model)) {
       const auto& q = model.model().parameters()[u.index];
       if (!assumption_only(q)) continue;
       PharmRun::Span sp;
@@ -685,39 +702,22 @@ class Evaluator {
       }
       run->assumptions.push_back(std::move(sp));
     }
-    auto lhs = latin_hypercube(o_.samples, ranged.size(), o_.seed);
-    const int threads = std::max(1, o_.threads);
-    std::vector<std::unique_ptr<Simulator>> sims;
-    for (int w = 0; w < threads; ++w) sims.push_back(std::make_unique<Simulator>(model));
     const bool weigh = p.band == "calibrated";
-    const double chi2_0 = weigh ? calibration_chi2(sim, typ) : 0;
-    auto rows = run_samples(lhs.size(), threads, o_.progress, "pharmacology samples", [&](std::size_t w, std::size_t i) {
-      std::vector<double> q = typ;
-      for (std::size_t k = 0; k < ranged.size(); ++k) q[ranged[k].index] = from_unit(ranged[k], lhs[i][k]);
-      std::vector<double> out;
-      try {
-        out = metrics_of(sims[w]->regimen(q, g, 0.1), g.interval_h);
-      } catch (const Error&) {
-        out.assign(kMetrics.size(), kNaN);
-      }
-      double weight = std::isfinite(out[0]) ? 1.0 : 0.0;
-      if (weigh && weight > 0) {
-        try {
-          weight = std::exp(-0.5 * (calibration_chi2(*sims[w], q) - chi2_0));
-        } catch (const Error&) {
-          weight = 0;
-        }
-      }
-      out.push_back(weight);
-      return out;
+    WeightedSampling ws;
+    ws.samples = o_.samples;
+    ws.seed = o_.seed;
+    ws.weigh = weigh;
+    ws.threads = o_.threads;
+    ws.progress = o_.progress;
+    ws.what = "pharmacology samples";
+    WeightedSamples drawn = weighted_samples(model, typ, ws, kMetrics.size(), [&](Simulator& sm, const std::vector<double>& q) {
+      return metrics_of(sm.regimen(q, g, 0.1), g.interval_h);
     });
-    for (auto& r : rows) {
-      run->weights.push_back(r.back());
-      r.pop_back();
-      run->samples.push_back(r);
-    }
-    run->ess = effective_sample_size(run->weights);
-    run->description = "models/ldn/" + p.model + ".ldn at steady state, " + g.label + " naltrexone HCl nightly at 22:00 (" +
+    const auto& ranged = drawn.parameters;
+    run->weights = std::move(drawn.weights);
+    run->samples = std::move(drawn.values);
+    run->ess = drawn.ess;
+    run->description = "models/ldn/" + p.model + ".ldn at steady state, " + g.label + " naltrexone HCl nightly at " + clock_text(g.clock_h) + " (" +
                        (p.per_kg ? num(p.dose_mg) + " mg/kg, " : "") + "typical " + num(model.get(typ, "WT")) + "-kg subject); " +
                        std::to_string(o_.samples) + " Latin-hypercube samples over " + std::to_string(ranged.size()) +
                        " ranged parameters, " +
@@ -994,7 +994,8 @@ PartResult evaluate_part(const ClaimPart& p, Evaluator& ev, const ClaimsSpec& sp
                                         ": " + num(lo * p.scale, 3) + " to " + num(hi * p.scale, 3) + ")";
       }
     }
-      r.notes.push_back("hours per day with T-cell proliferation at least +300% (typical values): " + num(run.hours_300, 3) +
+    if (std::isfinite(p.hours_above))
+      r.notes.push_back("hours per day with T-cell proliferation at least +" + num(p.hours_above) + "% (typical values): " + num(run.hours_above, 3) +
                         "; mean change over the day " + num(run.typical[1], 3) + "%");
     if (p.band == "calibrated" && run.ess < 0.1 * static_cast<double>(o.samples))
       r.notes.push_back("few samples carry the weight (effective sample size " + num(run.ess, 3) + " of " +
@@ -1107,8 +1108,8 @@ PartResult evaluate_part(const ClaimPart& p, Evaluator& ev, const ClaimsSpec& sp
 ClaimsRun evaluate_claims(const ClaimsSpec& spec, const std::vector<std::string>& ids, const ClaimsOptions& options) {
   trial::register_builtin_drivers();
   register_ldn_driver();
-  if (options.replicates < 2) throw UsageError("--replicates " + std::to_string(options.replicates) + ": expected at least 2");
-  if (options.samples < 10) throw UsageError("--samples " + std::to_string(options.samples) + ": expected at least 10");
+  if (options.replicates < 2) throw ArgumentError("replicates", " " + std::to_string(options.replicates) + ": expected at least 2");
+  if (options.samples < 10) throw ArgumentError("samples", " " + std::to_string(options.samples) + ": expected at least 10");
   std::vector<const Claim*> chosen;
   if (ids.empty()) {
     for (const auto& c : spec.claims) chosen.push_back(&c);

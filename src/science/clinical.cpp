@@ -15,7 +15,7 @@
 #include "ldnsim/science/ldn_driver.hpp"
 #include "ldnsim/stats/distributions.hpp"
 #include "ldnsim/trial/driver.hpp"
-#include "toml_spec.hpp"
+#include "ldnsim/core/toml_reader.hpp"
 
 namespace ldnsim::science {
 
@@ -123,7 +123,7 @@ std::string canonical(const std::string& p) {
 
 CalibrationSpec load_calibration_spec(const std::string& path) {
   if (!fs::is_regular_file(path)) throw UsageError("calibration spec '" + path + "': no such file");
-  detail::SpecReader r(path);
+  spec::TomlReader r(path);
   toml::table doc = r.parse_file();
   CalibrationSpec s;
   s.file = path;
@@ -175,7 +175,7 @@ CalibrationSpec load_calibration_spec(const std::string& path) {
     }
     g.endpoint = r.string(t, key, "endpoint").value_or("");
     if (g.endpoint.empty() && g.statistic != Statistic::Withdrawn && g.statistic != Statistic::Lost)
-      throw InputError(r.where(t.source()) + ": " + key + ".endpoint: missing (expected an endpoint of the study)");
+      throw InputError(r.location(t.source()) + ": " + key + ".endpoint: missing (expected an endpoint of the study)");
     g.value = r.require_number(t, key, "value");
     g.sigma = r.require_number(t, key, "sigma");
     if (!(g.sigma > 0)) r.fail(*t.get("sigma"), key + ".sigma", "expected a spread above 0");
@@ -219,7 +219,7 @@ CalibrationSpec load_calibration_spec(const std::string& path) {
     FitStage st;
     st.name = r.require_string(t, key, "name");
     const toml::array* ps = r.array(t, key, "parameters");
-    if (!ps || ps->empty()) throw InputError(r.where(t.source()) + ": " + key + ".parameters: missing (expected a list of {name, low, high})");
+    if (!ps || ps->empty()) throw InputError(r.location(t.source()) + ": " + key + ".parameters: missing (expected a list of {name, low, high})");
     for (std::size_t k = 0; k < ps->size(); ++k) {
       const std::string pk = key + ".parameters[" + std::to_string(k) + "]";
       const toml::table* p = (*ps)[k].as_table();
@@ -240,7 +240,7 @@ CalibrationSpec load_calibration_spec(const std::string& path) {
       st.parameters.push_back(f);
     }
     const toml::array* ts = r.array(t, key, "targets");
-    if (!ts || ts->empty()) throw InputError(r.where(t.source()) + ": " + key + ".targets: missing (expected a list of target ids)");
+    if (!ts || ts->empty()) throw InputError(r.location(t.source()) + ": " + key + ".targets: missing (expected a list of target ids)");
     for (std::size_t k = 0; k < ts->size(); ++k) {
       auto id = (*ts)[k].value<std::string>();
       const std::string tk = key + ".targets[" + std::to_string(k) + "]";
@@ -252,7 +252,7 @@ CalibrationSpec load_calibration_spec(const std::string& path) {
         if (s.targets[j].id == *id) found = j;
       }
       if (found == s.targets.size()) {
-        std::string hint = detail::SpecReader::closest(*id, ids);
+        std::string hint = spec::closest(*id, ids);
         r.fail((*ts)[k], tk, "no [[targets]] with id '" + *id + "'" + (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
       }
       st.targets.push_back(found);

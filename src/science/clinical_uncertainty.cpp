@@ -4,12 +4,13 @@
 
 #include <algorithm>
 #include <cmath>
-#include <memory>
 
+#include "ldnsim/core/argument_error.hpp"
 #include "ldnsim/core/error.hpp"
 #include "ldnsim/core/random.hpp"
 #include "ldnsim/science/ldn.hpp"
 #include "ldnsim/science/uncertainty.hpp"
+#include "ldnsim/science/weighted_samples.hpp"
 
 namespace ldnsim::science {
 
@@ -17,7 +18,7 @@ UncertaintyLevel parse_uncertainty_level(const std::string& text) {
   if (text == "sampling") return UncertaintyLevel::Sampling;
   if (text == "parameters") return UncertaintyLevel::Parameters;
   if (text == "assumptions") return UncertaintyLevel::Assumptions;
-  throw UsageError("--uncertainty " + text + ": expected sampling, parameters or assumptions");
+  throw ArgumentError("uncertainty", " " + text + ": expected sampling, parameters or assumptions");
 }
 
 const char* to_string(UncertaintyLevel level) {
@@ -60,25 +61,19 @@ void pharmacology_band(DrawPlan& plan, std::size_t samples, std::uint64_t seed, 
   g.interval_h = 24;
   Simulator sim(model);
   plan.change_typical = regimen_metrics(sim, typ, g, 0.05).t_change;
-  const auto ranged = ranged_parameters(model);
-  const auto lhs = latin_hypercube(samples, ranged.size(), seed);
-  threads = std::max(1, threads);
-  std::vector<std::unique_ptr<Simulator>> sims;
-  for (int w = 0; w < threads; ++w) sims.push_back(std::make_unique<Simulator>(model));
-  auto rows = run_samples(lhs.size(), threads, false, "pharmacology samples", [&](std::size_t w, std::size_t i) {
-    std::vector<double> q = typ;
-    for (std::size_t k = 0; k < ranged.size(); ++k) q[ranged[k].index] = from_unit(ranged[k], lhs[i][k]);
-    try {
-      const double change = regimen_metrics(*sims[w], q, g, 0.1).t_change;
-      return std::vector<double>{change, std::isfinite(change) ? 1.0 : 0.0};
-    } catch (const Error&) {
-      return std::vector<double>{0.0, 0.0};
-    }
+  WeightedSampling ws;
+  ws.samples = samples;
+  ws.seed = seed;
+  ws.weigh = false;
+  ws.threads = threads;
+  ws.what = "pharmacology samples (lymphocyte band)";
+  const WeightedSamples drawn = weighted_samples(model, typ, ws, 1, [&](Simulator& sm, const std::vector<double>& q) {
+    return std::vector<double>{regimen_metrics(sm, q, g, 0.1).t_change};
   });
   std::vector<double> changes, weights;
-  for (const auto& r : rows) {
-    changes.push_back(r[0]);
-    weights.push_back(r[1]);
+  for (std::size_t i = 0; i < drawn.values.size(); ++i) {
+    changes.push_back(drawn.values[i][0]);
+    weights.push_back(drawn.weights[i]);
   }
   // The weighted samples, and their 2.5-97.5% for the text.
   std::vector<std::pair<double, double>> xs;

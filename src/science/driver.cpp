@@ -35,11 +35,13 @@ double linear_at(const Series& s, int k, double t) {
   return s.y[k][i] + f * (s.y[k][i + 1] - s.y[k][i]);
 }
 
-bool in_sleep(double clock) { return clock >= kSleepStart || clock < kSleepEnd; }
+bool in_sleep(double clock, const SleepWindow& w) {
+  return w.start > w.end ? clock >= w.start || clock < w.end : clock >= w.start && clock < w.end;
+}
 
 }  // namespace
 
-SteadyPharmacology summarise_steady(const Series& s, double clock_h, double interval_h) {
+SteadyPharmacology summarise_steady(const Series& s, double clock_h, double interval_h, const SleepWindow& sleep) {
   CycleMetrics m = summarise(s, 0, interval_h);
   SteadyPharmacology p;
   p.occ_peak = m.occ_peak;
@@ -62,7 +64,7 @@ SteadyPharmacology summarise_steady(const Series& s, double clock_h, double inte
   int n = 0;
   for (int k = 0; k < 480; ++k) {
     const double clock = (k + 0.5) * 0.05;
-    if (!in_sleep(clock)) continue;
+    if (!in_sleep(clock, sleep)) continue;
     const double t = std::fmod(clock - clock_h + 48.0 * interval_h, interval_h);
     occ_n += linear_at(s, OCC, t);
     cp_n += linear_at(s, CP, t);
@@ -102,7 +104,11 @@ struct LdnDriver::Grid {
 };
 
 LdnDriver::LdnDriver(const LdnModel& model) : model_(model), typical_(model.typical()) {
-  for (const char* p : {"CL", "VM", "SALT", "WT", "WTREF", "HEPATIC"}) model_.param(p);
+  for (const char* p : {"CL", "VM", "SALT", "WT", "WTREF", "HEPATIC", "ALLO_CL", "SLEEP_ON", "SLEEP_OFF"}) model_.param(p);
+  allometric_ = model_.get(typical_, "ALLO_CL");
+  sleep_ = {model_.get(typical_, "SLEEP_ON"), model_.get(typical_, "SLEEP_OFF")};
+  if (!(sleep_.start >= 0 && sleep_.start < 24 && sleep_.end >= 0 && sleep_.end < 24 && sleep_.start != sleep_.end))
+    throw InputError("model " + model.model().name() + ": SLEEP_ON and SLEEP_OFF must be different clock times in 0-24 h");
   LdnDose ref;  // 4.5 mg HCl at 22:00 daily
   reference_ = steady_direct(ref, PkIndividual{});
   if (!(reference_.occ_mean > 0) || !(reference_.cp_night > 0) || !(reference_.cp_mean > 0))
@@ -135,7 +141,7 @@ SteadyPharmacology LdnDriver::solve(double dose_base_mg, double clock_h, double 
     std::lock_guard<std::mutex> lock(mutex_);
     ++solves_;
   }
-  return summarise_steady(s, clock_h, interval_h);
+  return summarise_steady(s, clock_h, interval_h, sleep_);
 }
 
 namespace {
@@ -207,7 +213,7 @@ SteadyPharmacology LdnDriver::steady(const LdnDose& dose, const PkIndividual& pk
   if (!(w > 0) || !std::isfinite(w))
     throw InputError("body weight " + format_number(pk.weight_kg) + " kg: expected a positive weight");
   const double d = base_dose(model_, typical_, dose);
-  const double ep = d / (std::pow(w, 0.75) * std::exp(pk.eta_cl));
+  const double ep = d / (std::pow(w, allometric_) * std::exp(pk.eta_cl));
   const double em = d / (w * std::exp(pk.eta_vm));
   const Grid& g = grid_for(dose);
   double x = (std::log(ep) - g.log_min) / kStepLogExposure;

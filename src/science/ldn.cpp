@@ -4,9 +4,11 @@
 #include <cmath>
 #include <filesystem>
 
+#include "ldnsim/core/argument_error.hpp"
 #include "ldnsim/core/error.hpp"
 #include "ldnsim/core/format.hpp"
 #include "ldnsim/core/paths.hpp"
+#include "ldnsim/core/policy.hpp"
 
 namespace ldnsim::science {
 
@@ -56,18 +58,17 @@ void validate(const Regimen& g) {
     throw UsageError("dose " + what + ": a dose must be above 0 mg");
   if (g.dose_mg < kMinDoseMg)
     throw UsageError("dose " + what + ": below 0.001 mg (1 microgram), the lowest dose computed: so little drug is "
-                     "lost in the solver's tolerance (expected 0.001-500 mg)");
-  if (g.dose_mg > 500)
-    throw UsageError("dose " + what + ": above 500 mg is not a plausible naltrexone dose (the label maximum is 150-300 mg/day)");
+                     "lost in the solver's tolerance (expected 0.001-" + format_number(policy::kMaxDoseMg) + " mg)");
+  if (g.dose_mg > policy::kMaxDoseMg) throw UsageError("dose " + what + ": " + policy::max_dose_reason());
   if (!std::isfinite(g.interval_h) || g.interval_h <= 0)
     throw UsageError("dosing interval " + format_number(g.interval_h) + " h: the interval must be above 0 h");
   if (g.interval_h > 24 * 14)
     throw UsageError("dosing interval " + format_number(g.interval_h) + " h: expected at most 14 days");
   if (!std::isfinite(g.clock_h) || g.clock_h < 0 || g.clock_h >= 24)
     throw UsageError("dose time " + format_number(g.clock_h) + " h: expected a clock time in 0-24 h");
-  if (g.days < 0 || g.days > 3650) throw UsageError("--days " + std::to_string(g.days) + ": expected 1-3650");
+  if (g.days < 0 || g.days > 3650) throw ArgumentError("days", " " + std::to_string(g.days) + ": expected 1-3650");
   for (int d : g.missed) {
-    if (g.days == 0) throw UsageError("missed doses need --days (the simulation starts drug-naive on day 1)");
+    if (g.days == 0) throw ArgumentError("missed", ": missed doses need a number of days (the simulation starts drug-naive on day 1)");
     if (d < 1 || d > g.days)
       throw UsageError("missed day " + std::to_string(d) + ": expected a day in 1-" + std::to_string(g.days));
   }

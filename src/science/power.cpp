@@ -6,6 +6,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "ldnsim/core/argument_error.hpp"
 #include "ldnsim/core/error.hpp"
 #include "ldnsim/core/format.hpp"
 #include "ldnsim/core/random.hpp"
@@ -43,7 +44,7 @@ bool is_ratio(trial::Analysis a) {
 
 }  // namespace
 
-std::vector<long> parse_sample_sizes(const std::string& text, const std::string& option) {
+std::vector<long> parse_sample_sizes(const std::string& text, const std::string& field) {
   const std::string expected = " (expected START:END:STEP with whole numbers, START <= END and STEP > 0, e.g. 40:400:40, "
                                "or a list such as 40,80,160)";
   std::vector<long> out;
@@ -61,26 +62,26 @@ std::vector<long> parse_sample_sizes(const std::string& text, const std::string&
     f.push_back(cur);
     long a = 0, b = 0, step = 0;
     if (f.size() != 3 || !whole(f[0], a) || !whole(f[1], b) || !whole(f[2], step))
-      throw UsageError(option + " " + text + ": not a range of whole numbers" + expected);
-    if (a < 1) throw UsageError(option + " " + text + ": START must be at least 1" + expected);
-    if (step < 1) throw UsageError(option + " " + text + ": STEP must be at least 1" + expected);
-    if (a > b) throw UsageError(option + " " + text + ": START (" + std::to_string(a) + ") is above END (" + std::to_string(b) + ")" + expected);
-    if ((b - a) / step + 1 > 200) throw UsageError(option + " " + text + ": more than 200 sample sizes; use a larger STEP");
+      throw ArgumentError(field, " " + text + ": not a range of whole numbers" + expected);
+    if (a < 1) throw ArgumentError(field, " " + text + ": START must be at least 1" + expected);
+    if (step < 1) throw ArgumentError(field, " " + text + ": STEP must be at least 1" + expected);
+    if (a > b) throw ArgumentError(field, " " + text + ": START (" + std::to_string(a) + ") is above END (" + std::to_string(b) + ")" + expected);
+    if ((b - a) / step + 1 > 200) throw ArgumentError(field, " " + text + ": more than 200 sample sizes; use a larger STEP");
     for (long n = a; n <= b; n += step) out.push_back(n);
   } else {
     std::string cur;
     std::stringstream ss(text);
     while (std::getline(ss, cur, ',')) {
       long v = 0;
-      if (!whole(cur, v) || v < 1) throw UsageError(option + " " + text + ": '" + cur + "' is not a whole number above 0" + expected);
+      if (!whole(cur, v) || v < 1) throw ArgumentError(field, " " + text + ": '" + cur + "' is not a whole number above 0" + expected);
       out.push_back(v);
     }
-    if (out.empty()) throw UsageError(option + " '" + text + "': no sample size" + expected);
-    if (out.size() > 200) throw UsageError(option + " " + text + ": more than 200 sample sizes");
+    if (out.empty()) throw ArgumentError(field, " '" + text + "': no sample size" + expected);
+    if (out.size() > 200) throw ArgumentError(field, " " + text + ": more than 200 sample sizes");
     std::sort(out.begin(), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());
   }
-  if (out.back() > 100000) throw UsageError(option + " " + text + ": sample sizes above 100000 are not simulated");
+  if (out.back() > 100000) throw ArgumentError(field, " " + text + ": sample sizes above 100000 are not simulated");
   return out;
 }
 
@@ -92,14 +93,14 @@ long minimum_sample_size(const std::string& spec_path) {
 PowerResult run_power(const std::string& spec_path, const PowerOptions& o) {
   trial::register_builtin_drivers();
   register_ldn_driver();
-  if (o.n.empty()) throw UsageError("--n: no sample size given (expected e.g. 40:400:40)");
-  if (o.replicates < 10) throw UsageError("--replicates " + std::to_string(o.replicates) + ": expected at least 10");
+  if (o.n.empty()) throw ArgumentError("n", ": no sample size given (expected e.g. 40:400:40)");
+  if (o.replicates < 10) throw ArgumentError("replicates", " " + std::to_string(o.replicates) + ": expected at least 10");
   if (o.better != "any" && o.better != "lower" && o.better != "higher")
-    throw UsageError("--better " + o.better + ": expected lower, higher or any");
+    throw ArgumentError("better", " " + o.better + ": expected lower, higher or any");
   if (o.uncertainty != "effects" && o.uncertainty != "parameters" && o.uncertainty != "assumptions")
-    throw UsageError("--uncertainty " + o.uncertainty + ": expected effects, parameters or assumptions");
+    throw ArgumentError("uncertainty", " " + o.uncertainty + ": expected effects, parameters or assumptions");
   if (o.effect_from != "calibrated" && o.effect_from != "zero")
-    throw UsageError("--effect-from " + o.effect_from + ": expected calibrated or zero");
+    throw ArgumentError("effect_from", " " + o.effect_from + ": expected calibrated or zero");
   trial::TrialSpec spec = trial::load_trial_spec(spec_path);
   trial::PopulationSpec pop = trial::load_population(spec.population_path);
   PowerResult res;
@@ -111,10 +112,10 @@ PowerResult run_power(const std::string& spec_path, const PowerOptions& o) {
   res.min_n = 2 * groups_of(spec);
   if (spec.design == trial::Design::Retrospective) throw UsageError(spec_path + ": a retrospective chart review has no sample size to plan");
   if (o.n.front() < res.min_n)
-    throw UsageError("--n: " + std::to_string(o.n.front()) + " is below the design's minimum of " + std::to_string(res.min_n) +
+    throw ArgumentError("n", ": " + std::to_string(o.n.front()) + " is below the design's minimum of " + std::to_string(res.min_n) +
                      " (2 subjects per " + (spec.design == trial::Design::Crossover ? "sequence" : "arm") + ")");
   if (spec.lost_subjects >= o.n.front())
-    throw UsageError("--n: " + std::to_string(o.n.front()) + " is not above data_loss.subjects (" + std::to_string(spec.lost_subjects) + ") of the spec");
+    throw ArgumentError("n", ": " + std::to_string(o.n.front()) + " is not above data_loss.subjects (" + std::to_string(spec.lost_subjects) + ") of the spec");
 
   // The endpoint.
   int e = -1;
@@ -128,7 +129,7 @@ PowerResult run_power(const std::string& spec_path, const PowerOptions& o) {
   if (e < 0) {
     std::string list;
     for (const auto& x : spec.endpoints) list += (list.empty() ? "" : ", ") + x.name;
-    throw UsageError("--endpoint " + o.endpoint + ": " + spec_path + " has no such endpoint (it has: " + list + ")");
+    throw ArgumentError("endpoint", " " + o.endpoint + ": " + spec_path + " has no such endpoint (it has: " + list + ")");
   }
   const trial::EndpointSpec& ep = spec.endpoints[static_cast<std::size_t>(e)];
   res.endpoint = ep.name;
@@ -142,13 +143,13 @@ PowerResult run_power(const std::string& spec_path, const PowerOptions& o) {
   auto param = [&](const std::string& name, const std::string& option) -> std::size_t {
     const int k = base.model().parameter_index(name);
     if (k < 0 || !base.parameter(static_cast<std::size_t>(k)).value)
-      throw UsageError(option + " " + name + ": the model " + spec.model_path + " has no param " + name);
+      throw ArgumentError(option, " " + name + ": the model " + spec.model_path + " has no param " + name);
     return static_cast<std::size_t>(k);
   };
   std::vector<std::pair<std::string, double>> fixed;  // --set, by the model's names
   for (const auto& [name, v] : o.set) {
-    const std::size_t k = param(name, "--set");
-    if (!std::isfinite(v)) throw UsageError("--set " + name + ": expected a finite number");
+    const std::size_t k = param(name, "set");
+    if (!std::isfinite(v)) throw ArgumentError("set", " " + name + ": expected a finite number");
     fixed.emplace_back(base.parameter(k).name, v);
   }
   auto fixed_value = [&](const std::string& name) -> const double* {
@@ -158,7 +159,7 @@ PowerResult run_power(const std::string& spec_path, const PowerOptions& o) {
   };
   std::vector<std::size_t> chosen;
   if (o.effect_parameters.empty()) chosen = base.with_role(lang::Role::Effect);
-  for (const auto& name : o.effect_parameters) chosen.push_back(param(name, "--effect"));
+  for (const auto& name : o.effect_parameters) chosen.push_back(param(name, "effect_parameters"));
   for (std::size_t k : chosen) {
     const lang::Parameter& p = base.parameter(k);
     EffectParameter ef;

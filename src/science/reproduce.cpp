@@ -11,7 +11,7 @@
 #include "ldnsim/core/format.hpp"
 #include "ldnsim/science/ldn_driver.hpp"
 #include "ldnsim/trial/driver.hpp"
-#include "toml_spec.hpp"
+#include "ldnsim/core/toml_reader.hpp"
 
 namespace ldnsim::science {
 
@@ -22,7 +22,7 @@ constexpr double kMaxReplicates = 1e6;
 
 ReproduceSpec load_reproduce_spec(const std::string& path) {
   if (!fs::is_regular_file(path)) throw UsageError("reproduce spec '" + path + "': no such file");
-  detail::SpecReader r(path);
+  spec::TomlReader r(path);
   toml::table doc = r.parse_file();
   ReproduceSpec s;
   s.file = path;
@@ -80,7 +80,7 @@ ReproduceSpec load_reproduce_spec(const std::string& path) {
     }
     row.endpoint = r.string(t, key, "endpoint").value_or("");
     if (row.endpoint.empty() && row.statistic != Statistic::Withdrawn && row.statistic != Statistic::Lost)
-      throw InputError(r.where(t.source()) + ": " + key + ".endpoint: missing (expected an endpoint of the study)");
+      throw InputError(r.location(t.source()) + ": " + key + ".endpoint: missing (expected an endpoint of the study)");
     if (!row.endpoint.empty()) {
       bool found = false;
       std::string names;

@@ -9,6 +9,9 @@
 #include <set>
 
 #include "ldnsim/core/format.hpp"
+#include "ldnsim/core/policy.hpp"
+#include "ldnsim/core/units.hpp"
+#include "ldnsim/science/weighted_samples.hpp"
 #include "ldnsim/core/text.hpp"
 #include "ldnsim/server/json_output.hpp"
 
@@ -30,7 +33,7 @@ std::string message_for(const std::string& parameter, const std::string& value, 
   return parameter + "=" + shown(value) + ": " + (problem.empty() ? "" : problem + "; ") + "expected " + expected;
 }
 
-const char* kDoseExpected = "a dose in mg, a number from 0.001 to 500, e.g. mg=4.5";
+const std::string kDoseExpected = "a dose in mg, a number from 0.001 to " + format_number(policy::kMaxDoseMg) + ", e.g. mg=4.5";
 const char* kClockExpected = "a clock time HH:MM from 00:00 to 23:59, e.g. at=22:00";
 const char* kFormExpected = "hcl (mg of naltrexone hydrochloride, as tablets and compounded LDN are labelled) or base";
 const char* kMissedExpected = "a whole number of missed nightly doses from 0 to 3, e.g. missed=1";
@@ -51,9 +54,7 @@ double parse_dose(const std::string& v) {
     throw BadRequest("mg", v, kDoseExpected, v.empty() ? "no value" : "not a number");
   if (mg <= 0) throw BadRequest("mg", v, kDoseExpected, "a dose must be above 0 mg");
   if (mg < kMinDoseMg) throw BadRequest("mg", v, kDoseExpected, "below 0.001 mg (1 microgram), the lowest dose computed");
-  if (mg > kMaxDoseMg)
-    throw BadRequest("mg", v, kDoseExpected,
-                     "above 500 mg is not a plausible naltrexone dose (the label maximum is 150-300 mg/day)");
+  if (mg > policy::kMaxDoseMg) throw BadRequest("mg", v, kDoseExpected, policy::max_dose_reason());
   return mg;
 }
 
@@ -80,15 +81,6 @@ int parse_missed(const std::string& v) {
   int n = std::atoi(v.c_str());
   if (n > kMaxMissed) throw BadRequest("missed", v, kMissedExpected);
   return n;
-}
-
-std::string clock_text(double h) {
-  double c = std::fmod(h, 24.0);
-  if (c < 0) c += 24;
-  int minutes = static_cast<int>(std::lround(c * 60)) % (24 * 60);
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "%02d:%02d", minutes / 60, minutes % 60);
-  return buf;
 }
 
 // Five significant digits: plenty for a chart, a third of the bytes, and still exactly
@@ -167,12 +159,6 @@ ordered_json api_envelope(const char* endpoint) {
     doc[it.key()] = it.value();
   }
   return doc;
-}
-
-std::string blockade_window(double trough) {
-  if (trough >= 0.5) return "no: at least half the MOR stay blocked all day";
-  if (trough >= 0.2) return "no clean window: blockade dips but never below 20%";
-  return "yes: blockade falls below 20% for part of the day";
 }
 
 }  // namespace
@@ -258,7 +244,7 @@ ordered_json DoseExplorer::compute(const DoseQuery& q) const {
   results["peaks"] = {{"naltrexone", clock_text(clock_h + w.metrics.tmax_cp)},
                       {"naltrexol", clock_text(clock_h + w.metrics.tmax_cm)},
                       {"occupancy", clock_text(clock_h + w.metrics.tpeak_occ)}};
-  results["blockade_free_window"] = blockade_window(w.metrics.occ_trough);
+  results["blockade_free_window"] = science::blockade_window(w.metrics.occ_trough).text;
   results["cycle"] = cycle_json(w, clock_h);
   if (q.missed > 0) {
     const Window ss = simulate(model_, typical_, q, true);

@@ -18,6 +18,7 @@
 #include <httplib.h>
 #include <thread>
 
+#include "ldnsim/core/argument_error.hpp"
 #include "ldnsim/core/error.hpp"
 #include "ldnsim/core/text.hpp"
 #include "ldnsim/server/json_output.hpp"
@@ -371,15 +372,15 @@ Explorer::~Explorer() { stop(); }
 void Explorer::bind() {
   const auto& o = impl_->options;
   if (o.port < 0 || o.port > 65535)
-    throw UsageError("--port " + std::to_string(o.port) + ": expected a port number in 1-65535 (or 0 for any free port)");
+    throw ArgumentError("port", " " + std::to_string(o.port) + ": expected a port number in 1-65535 (or 0 for any free port)");
   if (o.port == 0) {
     impl_->port = impl_->server.bind_to_any_port(o.host);
     if (impl_->port < 0)
       throw InputError("cannot listen on " + o.host + ": " + bind_failure(o.host, 0));
   } else {
     if (!impl_->server.bind_to_port(o.host, o.port))
-      throw InputError("cannot listen on " + o.host + ":" + std::to_string(o.port) + ": " +
-                       bind_failure(o.host, o.port) + "; choose another port with --port (0: any free port)");
+      throw InputError("cannot listen on " + o.host + ":" + std::to_string(o.port) + ": " + bind_failure(o.host, o.port) +
+                       "; choose another port (0: any free port)");
     impl_->port = o.port;
   }
 }

@@ -6,6 +6,8 @@
 
 #include "ldnsim/core/error.hpp"
 #include "ldnsim/core/paths.hpp"
+#include "ldnsim/core/format.hpp"
+#include "ldnsim/core/policy.hpp"
 #include "ldnsim/report/html.hpp"
 #include "ldnsim/server/explorer.hpp"
 #include "ldnsim/server/json_output.hpp"
@@ -98,11 +100,11 @@ code { font-size: .9em; }
   <div class="control">
     <label for="dose-slider">Nightly dose</label>
     <div class="row"><input type="range" id="dose-slider" min="0.5" max="16" step="0.25" value="4.5" aria-describedby="dose-hint"></div>
-    <div class="row"><input type="number" id="dose-input" min="0.1" max="500" step="any" value="4.5" aria-label="dose in mg"> <span>mg</span></div>
+    <div class="row"><input type="number" id="dose-input" min="0.1" max="@MAX_DOSE_MG@" step="any" value="4.5" aria-label="dose in mg"> <span>mg</span></div>
     <div class="presets" id="presets">
       <button type="button" data-mg="1.5">1.5 mg</button><button type="button" data-mg="3">3 mg</button><button type="button" data-mg="4.5">4.5 mg</button><button type="button" data-mg="50">50 mg (standard naltrexone)</button>
     </div>
-    <p class="hint" id="dose-hint">The slider covers 0.5–16 mg; type any dose up to 500 mg in the box.</p>
+    <p class="hint" id="dose-hint">The slider covers 0.5–16 mg; type any dose up to @MAX_DOSE_MG@ mg in the box.</p>
   </div>
   <div class="control">
     <label for="time-slider">Time of the dose</label>
@@ -191,7 +193,7 @@ constexpr const char* kApp = R"js(
   function readAddress() {
     var p = new URLSearchParams(window.location.search);
     var mg = Number(p.get("mg"));
-    if (p.has("mg") && mg >= 0.001 && mg <= 500) setDose(mg);
+    if (p.has("mg") && mg >= 0.001 && mg <= @MAX_DOSE_MG@) setDose(mg);
     var at = /^(\d{1,2}):(\d{2})$/.exec(p.get("at") || "");
     if (at && Number(at[1]) < 24 && Number(at[2]) < 60) setTime(Number(at[1]) * 60 + Number(at[2]));
     if (p.get("form") === "base" || p.get("form") === "hcl")
@@ -225,8 +227,8 @@ constexpr const char* kApp = R"js(
   function update() {
     timer = null;
     var text = doseInput.value.trim(), mg = Number(text);
-    if (text === "" || !isFinite(mg) || mg < 0.001 || mg > 500) {
-      showError("Dose: expected a number of mg from 0.001 to 500 (got '" + text + "').");
+    if (text === "" || !isFinite(mg) || mg < 0.001 || mg > @MAX_DOSE_MG@) {
+      showError("Dose: expected a number of mg from 0.001 to @MAX_DOSE_MG@ (got '" + text + "').");
       return;
     }
     var q = query(), mine = ++sequence;
@@ -442,7 +444,8 @@ std::string explorer_page(const std::string& model_name, const std::string& node
   page += "<script>";
   page += kApp;
   page += "</script>\n</body>\n</html>\n";
-  return page;
+  // the dose limit is policy (core/policy.hpp), the same for the page as for the API
+  return replace_all(page, "@MAX_DOSE_MG@", format_number(policy::kMaxDoseMg));
 }
 
 }  // namespace ldnsim::server

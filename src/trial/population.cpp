@@ -9,7 +9,9 @@
 #include "ldnsim/core/format.hpp"
 #include "ldnsim/core/text.hpp"
 #include "ldnsim/stats/distributions.hpp"
-#include "toml_reader.hpp"
+#include "ldnsim/core/files.hpp"
+#include "ldnsim/trial/spec.hpp"
+#include "spec_reader.hpp"
 
 namespace ldnsim::trial {
 
@@ -244,17 +246,19 @@ Marginal read_marginal(const TomlReader& r, const toml::table& t, const std::str
   return m;
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot open the file");
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+std::optional<double> TomlReader::duration(const toml::table& t, const std::string& path, std::string_view key) const {
+  const toml::node* n = t.get(key);
+  if (!n) return std::nullopt;
+  return as_duration(*n, join_key(path, key));
+}
+
+double TomlReader::as_duration(const toml::node& n, const std::string& key) const {
+  return as_number_or_text(n, key, [](std::string_view text) { return parse_duration_days(text); }, "a duration",
+                           "a duration such as \"8w\", \"56d\", \"6mo\", \"2y\" or a number of days");
 }
 
 }  // namespace detail
 
-using detail::read_file;
 using detail::read_marginal;
 
 PopulationSpec parse_population(std::string_view text, const std::string& file) {
@@ -438,7 +442,9 @@ PopulationSpec parse_population(std::string_view text, const std::string& file) 
   return spec;
 }
 
-PopulationSpec load_population(const std::string& path) { return parse_population(read_file(path), path); }
+PopulationSpec load_population(const std::string& path) {
+  return parse_population(read_text_file(path, "population spec"), path);
+}
 
 double Subject::get(std::string_view name) const {
   int c = spec ? spec->column_index(name) : -1;

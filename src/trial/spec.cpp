@@ -7,8 +7,10 @@
 #include <set>
 
 #include "ldnsim/core/format.hpp"
+#include "ldnsim/core/policy.hpp"
+#include "ldnsim/core/files.hpp"
 #include "ldnsim/core/text.hpp"
-#include "toml_reader.hpp"
+#include "spec_reader.hpp"
 
 namespace ldnsim::trial {
 
@@ -249,7 +251,9 @@ struct Parser {
       g.driver = r.string(*t, path, "driver").value_or("constant");
       g.placebo = r.boolean(*t, path, "placebo").value_or(false);
       if (auto d = r.number(*t, path, "dose_mg")) {
-        if (*d < 0 || *d > 500) r.fail(*t->get("dose_mg"), join_key(path, "dose_mg"), "expected a dose in mg in [0, 500], found " + format_number(*d));
+        if (*d < 0 || *d > policy::kMaxDoseMg)
+          r.fail(*t->get("dose_mg"), join_key(path, "dose_mg"),
+                 "expected a dose in mg in [0, " + format_number(policy::kMaxDoseMg) + "], found " + format_number(*d));
         g.dose_mg = *d;
       }
       if (auto c = r.string(*t, path, "time_of_day")) {
@@ -734,6 +738,6 @@ TrialSpec parse_trial_spec(std::string_view text, const std::string& file) {
   return s;
 }
 
-TrialSpec load_trial_spec(const std::string& path) { return parse_trial_spec(detail::read_file(path), path); }
+TrialSpec load_trial_spec(const std::string& path) { return parse_trial_spec(read_text_file(path, "trial spec"), path); }
 
 }  // namespace ldnsim::trial

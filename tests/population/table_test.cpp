@@ -77,7 +77,7 @@ TEST(SimulateTable, AColumnAskedForTwiceIsRefusedNamingBoth) {
   };
   // The same output twice, in another case; a data column twice; ID twice.
   EXPECT_EQ(message({"ID", "TIME", "CP", "cp"}),
-            "--columns: 'cp' is column 3 ('CP') again; expected each column once (names are case-insensitive)");
+            "columns: 'cp' is column 3 ('CP') again; expected each column once (names are case-insensitive)");
   EXPECT_NE(message({"AMT", "CP", "amt"}).find("'amt' is column 1 ('AMT') again"), std::string::npos);
   EXPECT_NE(message({"ID", "TIME", "id"}).find("'id' is column 1 ('ID') again"), std::string::npos);
   EXPECT_EQ(resolve_columns(*m, ds.columns(), {"ID", "TIME", "CP", "CENT", "WT"}).size(), 5u);

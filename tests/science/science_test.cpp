@@ -6,6 +6,8 @@
 #include <Eigen/Dense>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <numeric>
 #include <set>
@@ -42,7 +44,7 @@ double half_unit(double x) {
 
 // Index of a human calibration target by id.
 std::size_t target_index(const std::string& id) {
-  const auto& t = human_targets();
+  const auto& t = targets_of(model("human")).targets;
   for (std::size_t i = 0; i < t.size(); ++i)
     if (t[i].id == id) return i;
   ADD_FAILURE() << "no human target " << id;
@@ -69,7 +71,7 @@ TEST(Targets, MatchTheSharedTable) {
     auto f = split(line, ',');
     if (f.size() >= 7) rows[f[0]] = f;
   }
-  for (const Target& t : human_targets()) {
+  for (const Target& t : targets_of(model("human")).targets) {
     if (!rows.count(t.id)) {
       // Not a row of the shared table: the target names its line in the notes and its grade.
       EXPECT_NE(t.source.find("pharmacology.md"), std::string::npos) << t.id << " is not in targets.csv";
@@ -93,8 +95,8 @@ TEST(Targets, MatchTheSharedTable) {
 TEST(Calibration, HumanTargetsWithinTheirSpread) {
   Simulator sim(model("human"));
   auto p = model("human").typical();
-  auto v = evaluate_human(sim, p);
-  const auto& t = human_targets();
+  auto v = evaluate_targets(sim, p);
+  const auto& t = targets_of(model("human")).targets;
   ASSERT_EQ(v.size(), t.size());
   ASSERT_EQ(t.size(), 18u);  // the bound below is for 18 targets: Phi^-1(1 - 0.05/36) = 2.99
   for (std::size_t i = 0; i < t.size(); ++i) {
@@ -116,7 +118,7 @@ TEST(Calibration, HumanTargetsWithinTheirSpread) {
 // its regression half-time 86 h although its blockade fell with a 34-h half-time after 48 h).
 TEST(Calibration, BlockadeHalfTimeAfter50mg) {
   Simulator sim(model("human"));
-  auto v = evaluate_human(sim, model("human").typical());
+  auto v = evaluate_targets(sim, model("human").typical());
   EXPECT_GE(v[target_index("occ-50mg-halftime")], 72);
   EXPECT_LE(v[target_index("occ-50mg-halftime")], 108);
   EXPECT_GE(v[target_index("occ-50mg-48h")], 70);
@@ -165,7 +167,7 @@ TEST(Metabolite, ExposureRatioToNaltrexone) {
   Series ss = sim.regimen(p, daily, 0.01);
   const double ratio_ss = auc(ss, CM) / auc(ss, CP);
   EXPECT_NEAR(ratio_ss, ratio_inf, 1e-3 * ratio_inf);
-  auto v = evaluate_human(sim, p);
+  auto v = evaluate_targets(sim, p);
   EXPECT_NEAR(v[target_index("met-ratio-ss")], ratio_ss, 1e-3 * ratio_ss);
   EXPECT_GE(ratio_ss, 10);
   EXPECT_LE(ratio_ss, 30);
@@ -215,7 +217,7 @@ TEST(Calibration, FittedParametersAreIdentifiedAndKeoIsNot) {
   const LdnModel& m = model("human");
   Simulator sim(m);
   const auto p = m.typical();
-  const auto& targets = human_targets();
+  const auto& targets = targets_of(model("human")).targets;
   auto se_log = [&](const std::vector<std::string>& names, const std::vector<std::size_t>& stage_targets) {
     std::vector<std::size_t> rows;
     for (std::size_t t : stage_targets)
@@ -226,7 +228,7 @@ TEST(Calibration, FittedParametersAreIdentifiedAndKeoIsNot) {
       auto up = p, dn = p;
       m.set(up, names[j], m.get(p, names[j]) * std::exp(h));
       m.set(dn, names[j], m.get(p, names[j]) * std::exp(-h));
-      auto vu = evaluate_human(sim, up), vd = evaluate_human(sim, dn);
+      auto vu = evaluate_targets(sim, up), vd = evaluate_targets(sim, dn);
       for (std::size_t r = 0; r < rows.size(); ++r)
         J(static_cast<long>(r), static_cast<long>(j)) = (vu[rows[r]] - vd[rows[r]]) / (2 * h) / targets[rows[r]].sigma;
     }
@@ -235,7 +237,7 @@ TEST(Calibration, FittedParametersAreIdentifiedAndKeoIsNot) {
     for (std::size_t j = 0; j < names.size(); ++j) se.push_back(std::sqrt(cov(static_cast<long>(j), static_cast<long>(j))));
     return se;
   };
-  for (const Stage& stage : human_stages()) {
+  for (const Stage& stage : targets_of(model("human")).stages) {
     auto se = se_log(stage.parameters, stage.targets);
     for (std::size_t j = 0; j < stage.parameters.size(); ++j) {
       const double width = std::log(stage.bounds[j].second / stage.bounds[j].first);
@@ -438,9 +440,10 @@ TEST(Models, MouseHasTheHumanEquations) {
 
 // Provenance: every parameter has a unit and a source or an assumption; assumed values
 // carry a range unless they are flags, reference values or unused in that species;
-// fitted values carry the range of their refits.
+// fitted values carry the range of their refits. The allometric exponent and the sleep
+// window are conventions (a range would make them uncertainty-sampled, which they are not).
 TEST(Models, EveryParameterHasUnitSourceAndRange) {
-  const std::set<std::string> exempt = {"SALT", "WT", "WTREF", "HEPATIC", "FMET"};
+  const std::set<std::string> exempt = {"SALT", "WT", "WTREF", "HEPATIC", "FMET", "ALLO_CL", "SLEEP_ON", "SLEEP_OFF"};
   for (const char* name : {"human", "mouse"}) {
     for (const auto& p : model(name).model().parameters()) {
       EXPECT_FALSE(p.unit.empty()) << name << " " << p.name;
@@ -535,7 +538,7 @@ TEST(Regimens, ImpossibleRegimensAreRejected) {
   bad(4.5, 0, 22, 0, {}, "interval");
   bad(4.5, -24, 22, 0, {}, "interval");
   bad(4.5, 24, 25, 0, {}, "clock");
-  bad(4.5, 24, 22, 0, {3}, "--days");
+  bad(4.5, 24, 22, 0, {3}, "missed doses need a number of days");
   bad(4.5, 24, 22, 10, {11}, "1-10");
   Regimen ok;
   EXPECT_NO_THROW(validate(ok));
@@ -622,3 +625,71 @@ TEST(Sensitivity, MorrisCountsFailedPointsFromTheResults) {
     EXPECT_NEAR(r.sigma[0][3], 0, 1e-12);
   }
 }
+
+namespace ldnsim::science {
+namespace {
+
+// The targets files are read strictly: a mistake names file, line, column and key.
+TEST(TargetsFile, MistakesNameFileLineAndKey) {
+  const auto dir = std::filesystem::temp_directory_path() / "ldnsim-targets-test";
+  std::filesystem::create_directories(dir);
+  auto error_of = [&](const std::string& text) {
+    const auto path = (dir / "t-targets.toml").string();
+    std::ofstream(path) << text;
+    try {
+      load_pharmacology_targets(path);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  const std::string target = "[[targets]]\nid = \"a\"\nquantity = \"q\"\nvalue = 1\nunit = \"h\"\nsigma = 1\nsigma_why = \"w\"\n";
+  EXPECT_NE(error_of(target + "measure = \"peek\"\noutput = \"CP\"\ndose_mg = 1\nhours = 2\n").find(
+                "t-targets.toml:8:11: targets[0].measure: unknown measure 'peek' (expected one of: peak, time_of_peak"),
+            std::string::npos)
+      << error_of(target + "measure = \"peek\"\n");
+  EXPECT_NE(error_of(target + "measure = \"peak\"\noutput = \"XX\"\ndose_mg = 1\nhours = 2\n").find("unknown output 'XX'"),
+            std::string::npos);
+  EXPECT_NE(error_of(target + "measure = \"value_at\"\noutput = \"CP\"\ndose_mg = 1\nhours = 2\n").find(
+                "targets[0].at_h: missing (measure value_at needs it)"),
+            std::string::npos);
+  EXPECT_NE(error_of(target + "measure = \"peak\"\noutput = \"CP\"\ndose_mg = 1\nhours = 2\nextra = 1\n").find(
+                "targets[0].extra: unknown key"),
+            std::string::npos);
+  EXPECT_NE(error_of(target + "measure = \"peak\"\noutput = \"CP\"\ndose_mg = 1\nhours = 2\n"
+                              "[[stages]]\nname = \"s\"\ntargets = [\"b\"]\nparameters = [{ name = \"CL\", low = 1, high = 2 }]\n")
+                .find("stages[0].targets[0]: no [[targets]] with id 'b'"),
+            std::string::npos);
+  EXPECT_NE(error_of(target + "measure = \"hours_blocked\"\nregimen = \"x\"\n").find("no [[regimens]] labelled 'x'"), std::string::npos);
+  EXPECT_NE(error_of(target + "measure = \"auc_inf\"\noutput = \"CP\"\nover = \"CP\"\ndose_mg = 1\nhours = 2\nterminal_from_h = 1\n")
+                .find("targets[0].over: 'CP' (expected an output other than 'CP'"),
+            std::string::npos);
+  EXPECT_NE(error_of(target + "measure = \"steady_state_mean\"\noutput = \"CP\"\ndose_mg = 1\n").find(
+                "targets[0].interval_h: missing (measure steady_state_mean needs it)"),
+            std::string::npos);
+  EXPECT_NE(error_of(target + "measure = \"peak\"\noutput = \"CP\"\ndose_mg = 1\nhours = 2\n"
+                              "[[stages]]\nname = \"s\"\ntargets = [\"a\"]\nparameters = [{ name = \"CL\", low = 1, high = 2 }]\n"
+                              "not_identified = [\"CL\"]\n")
+                .find("stages[0].not_identified[0]: 'CL' is also a fitted parameter of the stage"),
+            std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+// The shipped files: one target per row of the old tables, the stages' parameters exist in
+// the models, and the mouse's blockade level is the 90% of the Gaddum/Schild arithmetic.
+TEST(TargetsFile, ShippedFilesFitTheirModels) {
+  for (const char* name : {"human", "mouse"}) {
+    const LdnModel& m = model(name);
+    const PharmacologyTargets& t = targets_of(m);
+    EXPECT_NE(t.file.find(std::string(name) + "-targets.toml"), std::string::npos);
+    for (const Stage& s : t.stages)
+      for (const auto& p : s.parameters) EXPECT_NO_THROW(m.param(p)) << name << " " << p;
+  }
+  EXPECT_EQ(targets_of(model("human")).targets.size(), 18u);
+  EXPECT_EQ(targets_of(model("mouse")).targets.size(), 4u);
+  EXPECT_EQ(targets_of(model("mouse")).blockade, 0.9);
+  EXPECT_EQ(targets_of(model("mouse")).regimens.size(), 4u);
+}
+
+}  // namespace
+}  // namespace ldnsim::science

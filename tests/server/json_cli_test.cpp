@@ -264,7 +264,7 @@ TEST(JsonOutput, CalibrateHuman) {
   EXPECT_TRUE(j["warnings"].empty()) << j["warnings"];
   EXPECT_EQ(r["written"], false);
   models::register_builtin_models();
-  const auto& targets = science::human_targets();
+  const auto& targets = science::targets_of(science::LdnModel::load("human")).targets;
   ASSERT_EQ(r["targets"].size(), targets.size());
   for (std::size_t i = 0; i < targets.size(); ++i) {
     const auto& t = r["targets"][i];

@@ -3,6 +3,7 @@
 // top of it for small files.
 #pragma once
 
+#include "ldnsim/core/files.hpp"
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -131,7 +132,7 @@ inline std::optional<double> parse_number(std::string_view f) {
   return parse_number_general(f);
 }
 
-// Reads a whole file; throws InputError if it cannot be read.
-std::string read_text_file(const std::string& path, const char* what);
+// Reads a whole file; throws InputError if it cannot be read (core/files.hpp).
+using ldnsim::read_text_file;
 
 }  // namespace ldnsim::data

@@ -1,5 +1,5 @@
-// Calibration of the LDN models to the published targets (../shared/science/targets.csv),
-// by least squares with NLopt, so the fitted values in the model files are the output of
+// Calibration of the LDN models to the published targets (models/ldn/*-targets.toml, whose
+// values are those of ../shared/science/targets.csv), by least squares with NLopt, so the fitted values in the model files are the output of
 // a routine (`ldnsim calibrate human|mouse --write`) rather than numbers tuned by hand.
 #pragma once
 
@@ -17,10 +17,23 @@ namespace ldnsim::science {
 
 inline constexpr double kNone = std::numeric_limits<double>::quiet_NaN();
 
-// A calibration target. `value`, `low`, `high` and `unit` are those of targets.csv (a test
-// checks they agree) or, for a target that is not a row of targets.csv, of the notes line
-// named in `source` (with its grade; E = our arithmetic); `sigma` is the spread the fit
-// weighs residuals by and the tests use as tolerance, with its reason.
+// How a target's model value is read (the keys of a targets file, models/ldn/*-targets.toml).
+enum class Measure {
+  Peak,
+  TimeOfPeak,
+  AucInf,
+  HalfLife,
+  ValueAt,
+  DecayHalfTime,
+  SteadyStateMean,
+  HoursBlocked
+};
+
+// A calibration target, as its targets file states it. `value`, `low`, `high` and `unit` are
+// those of targets.csv (a test checks they agree) or, for a target that is not a row of
+// targets.csv, of the notes line named in `source` (with its grade; E = our arithmetic);
+// `sigma` is the spread the fit weighs residuals by and the tests use as tolerance, with
+// its reason.
 struct Target {
   std::string id;
   std::string quantity;
@@ -32,6 +45,20 @@ struct Target {
   enum class Kind { Equal, AtLeast, AtMost } kind = Kind::Equal;
   // Empty for rows of targets.csv; otherwise where the value and range come from.
   std::string source = {};
+
+  // How the model's value is read: a single dose of dose_mg (HCl), simulated `hours` on a
+  // grid of step_h (SteadyStateMean: dose_mg every interval_h at steady state, one
+  // interval); `measure` of output `output` (an index of LdnModel::kOutputs) with its
+  // times; divided by the same measure of output `over` when over >= 0 (a ratio of two
+  // outputs); times `scale`. HoursBlocked: over the steady-state cycle of `regimen`.
+  Measure measure = Measure::Peak;
+  int output = 0;
+  int over = -1;
+  double scale = 1;
+  double dose_mg = 0, hours = 0, step_h = 0.01, interval_h = kNone;
+  double until_h = kNone, at_h = kNone, from_h = kNone, to_h = kNone, terminal_from_h = kNone;
+  std::vector<double> times_h;
+  std::string regimen;
 };
 
 struct Evaluated {
@@ -41,24 +68,6 @@ struct Evaluated {
   double z() const;
 };
 
-// Human targets, in this order: PK of naltrexone (Cmax, Tmax, AUC, half-life after 50 mg),
-// 6-beta-naltrexol (Cmax, Tmax, half-life, AUC ratio to naltrexone after 50 mg, mean
-// plasma ratio at steady state), MOR occupancy (peaks at 2, 5, 15, 50 mg; 48 h after 50 mg;
-// half-time after 50 mg; time of the peak after 2 mg).
-const std::vector<Target>& human_targets();
-std::vector<double> evaluate_human(Simulator& sim, std::span<const double> params);
-
-// Mouse targets: hours a day of functional MOR blockade (occupancy >= 90%, see
-// kMouseBlockade) at steady state for 0.1 mg/kg daily, 0.4 mg/kg daily, 10 mg/kg daily and
-// 0.1 mg/kg every 6 h (pharmacology.md 4.2).
-const std::vector<Target>& mouse_targets();
-std::vector<double> evaluate_mouse(Simulator& sim, std::span<const double> params);
-
-// Functional blockade in the mouse: morphine analgesia is abolished when the antagonist
-// shifts morphine's dose-response at least 10-fold, i.e. dose ratio 1/(1 - occupancy) >= 10
-// (Gaddum/Schild arithmetic), i.e. occupancy >= 90%.
-inline constexpr double kMouseBlockade = 0.9;
-
 // The mouse regimens of pharmacology.md 4.2 and their steady-state outcome.
 struct MouseRegimen {
   std::string label;
@@ -67,18 +76,6 @@ struct MouseRegimen {
   int expected_sign;  // -1: inhibits growth/disease (protective), +1: stimulates or no benefit
   std::string evidence;
 };
-const std::vector<MouseRegimen>& mouse_regimens();
-struct MouseOutcome {
-  MouseRegimen regimen;
-  double hours_blocked = 0;  // h/day with occupancy >= kMouseBlockade
-  CycleMetrics metrics;      // over one day (all doses of the day)
-  bool sign_ok = false;      // proliferation change has the expected sign
-};
-std::vector<MouseOutcome> mouse_sign_switch(Simulator& sim, std::span<const double> params);
-
-// Sum of squared z over the model's calibration targets (human or mouse): how far a
-// parameter set is from the data, used to weigh uncertainty samples.
-double calibration_chi2(Simulator& sim, std::span<const double> params);
 
 // One fitting stage: parameters fitted (log scale, within bounds) to a subset of targets.
 // `not_identified`: parameters of the same mechanism that these targets do not identify
@@ -91,8 +88,45 @@ struct Stage {
   std::vector<std::size_t> targets;  // indices into the target list
   std::vector<std::string> not_identified = {};
 };
-std::vector<Stage> human_stages();
-std::vector<Stage> mouse_stages();
+
+// A model's targets file: targets, fitting stages and, for the mouse, the regimens and the
+// occupancy that counts as functional blockade.
+struct PharmacologyTargets {
+  std::string file;
+  std::vector<Target> targets;
+  std::vector<Stage> stages;
+  std::vector<MouseRegimen> regimens;
+  double blockade = kNone;
+  std::string blockade_why;
+};
+
+// Reads a targets file strictly (core/toml_reader.hpp): InputError naming file:line:column
+// and key for unknown keys, missing values, unknown measures or outputs, stages naming
+// unknown targets.
+PharmacologyTargets load_pharmacology_targets(const std::string& path);
+
+// The targets of a model: NAME-targets.toml beside its file, else the shipped ones of the
+// human or mouse model (models/ldn/human-targets.toml, mouse-targets.toml). Read once per
+// file; thread-safe.
+const PharmacologyTargets& targets_of(const LdnModel& model);
+
+// The model's value for each target (in target order), with parameter values `params`.
+// With `which`, only those targets are computed (the others are NaN), each simulation once.
+std::vector<double> evaluate_targets(Simulator& sim, std::span<const double> params,
+                                     const std::vector<std::size_t>* which = nullptr);
+
+struct MouseOutcome {
+  MouseRegimen regimen;
+  double hours_blocked = 0;  // h/day with occupancy >= the targets file's blockade level
+  CycleMetrics metrics;      // over one day (all doses of the day)
+  bool sign_ok = false;      // proliferation change has the expected sign
+};
+// The regimens of the model's targets file at steady state.
+std::vector<MouseOutcome> mouse_sign_switch(Simulator& sim, std::span<const double> params);
+
+// Sum of squared z over the model's calibration targets (human or mouse): how far a
+// parameter set is from the data, used to weigh uncertainty samples.
+double calibration_chi2(Simulator& sim, std::span<const double> params);
 
 struct FitResult {
   std::vector<std::pair<std::string, double>> fitted;  // in stage order

@@ -58,6 +58,8 @@ struct ClaimPart {
   // pharmacology
   std::string model, metric, band;
   double dose_mg = 0;
+  double clock_h = std::numeric_limits<double>::quiet_NaN();  // time_of_day of the nightly dose
+  double hours_above = std::numeric_limits<double>::quiet_NaN();  // T-cell change (%) whose hours a day are noted
   bool per_kg = false;
   bool has_null = false;
   double null_value = 0;

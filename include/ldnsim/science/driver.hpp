@@ -36,9 +36,11 @@ struct LdnDose {
   double interval_h = 24;
 };
 
-// The sleep window for the night-time measures (assumption, documented in docs/clinical.md).
-inline constexpr double kSleepStart = 23.0;  // 23:00
-inline constexpr double kSleepEnd = 7.0;     // 07:00
+// The sleep window of the night-time measures, clock times (SLEEP_ON, SLEEP_OFF of the
+// pharmacology model: an assumption, documented in docs/clinical.md).
+struct SleepWindow {
+  double start = 0, end = 0;
+};
 
 // Steady-state pharmacology of one subject on one regimen (means over a dosing interval).
 struct SteadyPharmacology {
@@ -110,6 +112,8 @@ class LdnDriver {
 
   const LdnModel& model_;
   std::vector<double> typical_;
+  double allometric_ = 0.75;  // ALLO_CL: clearance ~ weight^ALLO_CL
+  SleepWindow sleep_;
   SteadyPharmacology reference_;
   mutable std::mutex mutex_, build_mutex_;
   mutable std::map<std::tuple<double, double>, std::unique_ptr<Grid>> grids_;
@@ -117,6 +121,6 @@ class LdnDriver {
 };
 
 // Steady-state summary of a series that starts at the dose given at clock time `clock_h`.
-SteadyPharmacology summarise_steady(const Series& s, double clock_h, double interval_h);
+SteadyPharmacology summarise_steady(const Series& s, double clock_h, double interval_h, const SleepWindow& sleep);
 
 }  // namespace ldnsim::science

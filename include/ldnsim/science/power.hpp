@@ -19,7 +19,7 @@ namespace ldnsim::science {
 
 // "START:END:STEP" (whole numbers, START <= END, STEP > 0) or "N1,N2,..." -> sorted sizes.
 // Throws UsageError naming `option` and the value, and what was expected.
-std::vector<long> parse_sample_sizes(const std::string& text, const std::string& option = "--n");
+std::vector<long> parse_sample_sizes(const std::string& text, const std::string& field = "n");
 
 struct EffectParameter {
   std::string name;

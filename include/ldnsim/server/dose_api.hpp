@@ -52,7 +52,6 @@ struct DoseQuery {
 // Query parameters as the HTTP layer hands them over (name -> value, repeats kept).
 using QueryParams = std::multimap<std::string, std::string>;
 
-inline constexpr double kMaxDoseMg = 500;
 inline constexpr double kMinDoseMg = 0.001;  // science::kMinDoseMg
 inline constexpr int kMaxMissed = 3;
 // Days of nightly dosing before the missed doses, from drug-naive (missed > 0 only): long

@@ -1,9 +1,11 @@
-// Strict reading of TOML specs: every key must be known, every value of the expected type,
-// and every error names file:line:column, the TOML path of the key and what was expected.
+// The one strict reader of ldnsim's TOML files (trial, population, calibration, reproduce,
+// claims and target specs): every key must be known, every value of the expected type, and
+// every error names file:line:column, the TOML path of the key and what was expected.
 #pragma once
 
 #include <toml++/toml.h>
 
+#include <functional>
 #include <initializer_list>
 #include <map>
 #include <optional>
@@ -13,7 +15,7 @@
 
 #include "ldnsim/core/error.hpp"
 
-namespace ldnsim::trial::detail {
+namespace ldnsim::spec {
 
 // "endpoints[2].analysis"
 inline std::string join_key(const std::string& path, std::string_view key) {
@@ -30,6 +32,8 @@ class TomlReader {
 
   // Parses the document; a TOML syntax error names file:line:column.
   toml::table parse(std::string_view text) const;
+  // Reads file() (core/files.hpp: bounded, with a clear error) and parses it.
+  toml::table parse_file() const;
 
   [[noreturn]] void fail(const toml::source_region& where, const std::string& key, const std::string& message) const;
   [[noreturn]] void fail(const toml::node& node, const std::string& key, const std::string& message) const {
@@ -49,8 +53,8 @@ class TomlReader {
   std::optional<bool> boolean(const toml::table& t, const std::string& path, std::string_view key) const;
   const toml::table* table(const toml::table& t, const std::string& path, std::string_view key) const;
   const toml::array* array(const toml::table& t, const std::string& path, std::string_view key) const;
-  // A duration: a string with a unit ("8w") or a number of days.
-  std::optional<double> duration(const toml::table& t, const std::string& path, std::string_view key) const;
+  // An array of tables ([[key]]); absent gives an empty list.
+  std::vector<const toml::table*> tables(const toml::table& t, const std::string& path, std::string_view key) const;
 
   // Required variants: a missing key is an error at the table's position.
   double require_number(const toml::table& t, const std::string& path, std::string_view key) const;
@@ -58,7 +62,12 @@ class TomlReader {
 
   double as_number(const toml::node& node, const std::string& key) const;
   std::string as_string(const toml::node& node, const std::string& key) const;
-  double as_duration(const toml::node& node, const std::string& key) const;
+  // A number (>= 0), or a string that `parse` turns into one (throwing InputError without
+  // a location, which this adds). `kind` names the value ("a duration"), `expected` the
+  // forms it takes ("a duration such as \"8w\" or a number of days").
+  double as_number_or_text(const toml::node& node, const std::string& key,
+                           const std::function<double(std::string_view)>& parse, const std::string& kind,
+                           const std::string& expected) const;
 
   void remember(const std::string& key, const toml::source_region& where) const;
 
@@ -70,14 +79,4 @@ class TomlReader {
 // The closest of `candidates` to `word` (edit distance <= 2, case-insensitive), or "".
 std::string closest(std::string_view word, const std::vector<std::string>& candidates);
 
-}  // namespace ldnsim::trial::detail
-
-namespace ldnsim::trial {
-struct Marginal;
-namespace detail {
-// A marginal distribution table (population covariates, retrospective follow-up); `base`
-// is the distribution a subtype override starts from.
-Marginal read_marginal(const TomlReader& r, const toml::table& t, const std::string& path, const Marginal* base);
-std::string read_file(const std::string& path);
-}  // namespace detail
-}  // namespace ldnsim::trial
+}  // namespace ldnsim::spec

@@ -1,14 +1,14 @@
-#include "toml_reader.hpp"
+#include "ldnsim/core/toml_reader.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <sstream>
 
+#include "ldnsim/core/files.hpp"
 #include "ldnsim/core/text.hpp"
-#include "ldnsim/trial/spec.hpp"
 
-namespace ldnsim::trial::detail {
+namespace ldnsim::spec {
 
 namespace {
 
@@ -71,6 +71,20 @@ void TomlReader::fail(const toml::source_region& where, const std::string& key, 
   throw InputError(location(where) + ": " + (key.empty() ? "" : key + ": ") + message);
 }
 
+toml::table TomlReader::parse_file() const { return parse(read_text_file(file_, "TOML file")); }
+
+std::vector<const toml::table*> TomlReader::tables(const toml::table& t, const std::string& path, std::string_view key) const {
+  std::vector<const toml::table*> out;
+  const toml::array* a = array(t, path, key);
+  if (!a) return out;
+  for (std::size_t i = 0; i < a->size(); ++i) {
+    const toml::table* e = (*a)[i].as_table();
+    if (!e) fail((*a)[i], index_key(join_key(path, key), i), "expected a table ([[" + std::string(key) + "]])");
+    out.push_back(e);
+  }
+  return out;
+}
+
 toml::table TomlReader::parse(std::string_view text) const {
   try {
     return toml::parse(text, file_);
@@ -119,21 +133,23 @@ std::string TomlReader::as_string(const toml::node& n, const std::string& key) c
   fail(n, key, "expected a string, found " + type_name(n));
 }
 
-double TomlReader::as_duration(const toml::node& n, const std::string& key) const {
+double TomlReader::as_number_or_text(const toml::node& n, const std::string& key,
+                                     const std::function<double(std::string_view)>& parse, const std::string& kind,
+                                     const std::string& expected) const {
   remember(key, n.source());
   if (n.is_string()) {
     try {
-      return parse_duration_days(n.as_string()->get());
+      return parse(n.as_string()->get());
     } catch (const InputError& e) {
       fail(n, key, e.what());
     }
   }
   if (n.is_number()) {
     double v = as_number(n, key);
-    if (v < 0) fail(n, key, "expected a duration of 0 or more, found " + std::to_string(v));
+    if (v < 0) fail(n, key, "expected " + kind + " of 0 or more, found " + std::to_string(v));
     return v;
   }
-  fail(n, key, "expected a duration such as \"8w\", \"56d\", \"6mo\", \"2y\" or a number of days, found " + type_name(n));
+  fail(n, key, "expected " + expected + ", found " + type_name(n));
 }
 
 std::optional<double> TomlReader::number(const toml::table& t, const std::string& path, std::string_view key) const {
@@ -182,12 +198,6 @@ const toml::array* TomlReader::array(const toml::table& t, const std::string& pa
   fail(*n, join_key(path, key), "expected an array, found " + type_name(*n));
 }
 
-std::optional<double> TomlReader::duration(const toml::table& t, const std::string& path, std::string_view key) const {
-  const toml::node* n = t.get(key);
-  if (!n) return std::nullopt;
-  return as_duration(*n, join_key(path, key));
-}
-
 double TomlReader::require_number(const toml::table& t, const std::string& path, std::string_view key) const {
   auto v = number(t, path, key);
   if (!v) fail(t.source(), join_key(path, key), "missing (expected a number)");
@@ -200,4 +210,4 @@ std::string TomlReader::require_string(const toml::table& t, const std::string& 
   return *v;
 }
 
-}  // namespace ldnsim::trial::detail
+}  // namespace ldnsim::spec
