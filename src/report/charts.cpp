@@ -238,7 +238,9 @@ json line_chart(const json& rows, const std::string& x_title, const std::string&
   LineStyle style;
   if (log_y) {
     style.log_y = true;
-    style.y_scale = {{"type", "log"}};
+    // Not "nice": that stretches the domain to whole powers of ten (6-beta-naltrexol's
+    // 1-140 ng/mL drawn from 0.1 to 1000, a third of the plot empty).
+    style.y_scale = {{"type", "log"}, {"nice", false}, {"padding", 8}};
     style.y_axis = {{"format", "~g"}};
   }
   return line_spec(rows, x_title, y_title, title, style, "line_chart");

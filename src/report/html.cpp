@@ -83,6 +83,7 @@ th.num, td.num { text-align: right; }
 .badge-not-supported-under-the-stated-assumption { background: #fdf3ea; color: #8a4a12; border-color: #e8b78c; }
 .badge-untestable-model-misfit { background: #f0ecf7; color: #4b3a75; border-color: #b7a8d8; }
 tbody tr:nth-child(even) { background: var(--zebra); }
+.option { white-space: nowrap; }
 .callout { border: 1px solid; border-left-width: 5px; border-radius: 4px; padding: .7rem 1rem; margin: 1.2rem 0; }
 .callout-label { display: block; font-size: .78rem; font-weight: 700; letter-spacing: .07em;
                  text-transform: uppercase; margin-bottom: .15rem; }
@@ -318,6 +319,26 @@ std::string chart_label(const json& spec, const std::string& caption, int number
   return "Figure " + std::to_string(number);
 }
 
+// Prose (paragraphs, callouts): escaped, and each command-line option ("--effect-from",
+// "--better lower|higher" keeps only the option) kept on one line, so a line break never
+// splits it into "-" and "-effect-from".
+std::string prose_html(std::string_view text) {
+  std::string out;
+  std::size_t done = 0;
+  for (std::size_t i = 0; i + 2 < text.size(); ++i) {
+    bool starts = text[i] == '-' && text[i + 1] == '-' && std::islower(static_cast<unsigned char>(text[i + 2])) &&
+                  (i == 0 || text[i - 1] == ' ' || text[i - 1] == '(' || text[i - 1] == '\'');
+    if (!starts) continue;
+    std::size_t end = i + 2;
+    while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '-')) ++end;
+    out += escape_html(text.substr(done, i - done));
+    out += "<span class=\"option\">" + escape_html(text.substr(i, end - i)) + "</span>";
+    done = i = end;
+  }
+  out += escape_html(text.substr(done));
+  return out;
+}
+
 }  // namespace
 
 std::string escape_html(std::string_view text) {
@@ -387,13 +408,13 @@ void Html::heading(const std::string& text, int level) {
 }
 
 void Html::paragraph(const std::string& text) {
-  body_ += "<p>" + escape_html(text) + "</p>\n";
+  body_ += "<p>" + prose_html(text) + "</p>\n";
   current_section()["content"].push_back({{"type", "paragraph"}, {"text", text}});
 }
 
 void Html::callout(const std::string& text, Tone tone) {
   body_ += std::string("<div class=\"callout callout-") + tone_name(tone) + "\" role=\"note\">" +
-           "<span class=\"callout-label\">" + tone_label(tone) + "</span>" + escape_html(text) + "</div>\n";
+           "<span class=\"callout-label\">" + tone_label(tone) + "</span>" + prose_html(text) + "</div>\n";
   current_section()["content"].push_back({{"type", "callout"}, {"tone", tone_name(tone)}, {"text", text}});
 }
 

@@ -97,6 +97,7 @@ TEST(LineChart, LogAxis) {
   json spec = rp::line_chart(rows, "h", "ng/mL", "", true);
   for (const auto& layer : spec["layer"]) {
     EXPECT_EQ(layer["encoding"]["y"]["scale"]["type"], "log");
+    EXPECT_EQ(layer["encoding"]["y"]["scale"]["nice"], false);  // the data's range, not whole powers of ten
     EXPECT_EQ(layer["encoding"]["y"]["axis"]["values"], json({0.01, 0.1, 1, 10})) << layer.dump();
   }
   EXPECT_EQ(layer_of(rp::line_chart(rows, "h", "ng/mL"), "line")["encoding"]["y"]["scale"], json({{"zero", false}}));

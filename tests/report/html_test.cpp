@@ -117,6 +117,20 @@ TEST(Html, EscapesAllText) {
   EXPECT_EQ(count(html, "<script"), 2u + 3u + 1u);  // two specs, three libraries, the drawing code
 }
 
+// A command-line option in prose is one unbreakable unit: the power report's "give
+// --effect-from zero" was broken into "-" and "-effect-from" at the end of a line.
+TEST(Html, OptionsInProseStayOnOneLine) {
+  rp::Html page("t");
+  page.callout("give --effect-from zero; (--better lower|higher) or x--y and -- alone <--a>", rp::Tone::Caution);
+  page.paragraph("--seed 7 then --<b>");
+  std::string html = page.render();
+  EXPECT_NE(html.find("give <span class=\"option\">--effect-from</span> zero; (<span class=\"option\">--better</span> "
+                      "lower|higher) or x--y and -- alone &lt;--a&gt;</div>"),
+            std::string::npos);
+  EXPECT_NE(html.find("<p><span class=\"option\">--seed</span> 7 then --&lt;b&gt;</p>"), std::string::npos);
+  EXPECT_NE(html.find(".option { white-space: nowrap; }"), std::string::npos);
+}
+
 TEST(Html, PageStructure) {
   std::string html = sample_page().render();
   ASSERT_EQ(html.rfind("<!DOCTYPE html>\n<html lang=\"en\">", 0), 0u);
