@@ -61,6 +61,9 @@ std::string deciding_text(const science::ClaimResult& c) {
   std::string s = p.part.name + ": " + figure_text(p.with_ldn, p.part.unit, p.part.method);
   if (p.without_ldn.defined) s += "; without LDN " + figure_text(p.without_ldn, p.part.unit);
   s += "; claimed " + p.part.claimed_text;
+  if (p.verdict == science::Verdict::UntestableMisfit) s += "; misfit: " + p.provenance.misfit_text;
+  if (p.verdict == science::Verdict::ConsistentFitted) s += "; fitted to this source: " + p.provenance.fitted_text;
+  if (p.verdict == science::Verdict::NotSupportedAssumption) s += "; under the assumptions " + p.provenance.assumption_text;
   return s;
 }
 
@@ -99,8 +102,7 @@ nlohmann::ordered_json to_json(const science::ClaimsRun& run, const science::Cla
   auto& res = j["results"];
   res["rule"] = science::verdict_rule();
   res["counts"] = nlohmann::ordered_json::object();
-  for (auto v : {science::Verdict::Supported, science::Verdict::ConsistentUnproven, science::Verdict::NotSupported,
-                 science::Verdict::Contradicted, science::Verdict::Untestable}) {
+  for (auto v : science::all_verdicts()) {
     long n = 0;
     for (const auto& c : run.claims) n += c.verdict == v;
     res["counts"][science::to_string(v)] = n;
@@ -127,6 +129,10 @@ nlohmann::ordered_json to_json(const science::ClaimsRun& run, const science::Cla
       pj["verdict"] = science::to_string(p.verdict);
       pj["decides"] = p.part.decides;
       pj["why"] = p.why;
+      pj["base_verdict"] = science::to_string(p.base);
+      pj["provenance"] = {{"fitted_to_source", p.provenance.fitted_to_source ? nlohmann::ordered_json(p.provenance.fitted_text) : nlohmann::ordered_json()},
+                          {"misfit", p.provenance.misfit ? nlohmann::ordered_json(p.provenance.misfit_text) : nlohmann::ordered_json()},
+                          {"assumption", p.provenance.assumption ? nlohmann::ordered_json(p.provenance.assumption_text) : nlohmann::ordered_json()}};
       pj["unit"] = p.part.unit;
       pj["claimed"] = p.part.method == "untestable"
                           ? nlohmann::ordered_json()
@@ -168,9 +174,9 @@ void print_text(const science::ClaimsRun& run, const science::ClaimsOptions& o) 
               run.claims.size() == 1 ? "" : "s");
   std::printf("(%zu simulated trials per study, %zu pharmacology samples, seed %llu)\n\n", o.replicates, o.samples,
               static_cast<unsigned long long>(o.seed));
-  std::printf("%-20s %-24s %s\n", "claim", "verdict", "deciding figure [95% interval]");
+  std::printf("%-20s %-42s %s\n", "claim", "verdict", "deciding figure [95% interval]");
   for (const auto& c : run.claims)
-    std::printf("%-20s %-24s %s\n", c.claim.id.c_str(), science::to_string(c.verdict), deciding_text(c).c_str());
+    std::printf("%-20s %-42s %s\n", c.claim.id.c_str(), science::to_string(c.verdict), deciding_text(c).c_str());
   for (const auto& c : run.claims) {
     std::printf("\n== %s: %s\n", c.claim.id.c_str(), science::to_string(c.verdict));
     std::printf("claim: %s (sources: %s)\n", c.claim.claim.c_str(), sources_text(c.claim).c_str());
@@ -195,6 +201,9 @@ void print_text(const science::ClaimsRun& run, const science::ClaimsOptions& o) 
         return g;
       }().c_str(), p.part.basis.c_str());
       std::printf("    rule: %s\n", p.why.c_str());
+      if (p.provenance.misfit) std::printf("    misfit: %s\n", p.provenance.misfit_text.c_str());
+      if (p.provenance.fitted_to_source) std::printf("    fitted to this source: %s\n", p.provenance.fitted_text.c_str());
+      if (p.provenance.assumption) std::printf("    rests on assumptions: %s\n", p.provenance.assumption_text.c_str());
       for (const auto& n : p.notes) std::printf("    note: %s\n", n.c_str());
       if (!p.part.note.empty()) std::printf("    note: %s\n", p.part.note.c_str());
     }
@@ -222,8 +231,7 @@ std::string report_html(const science::ClaimsRun& run, const science::ClaimsOpti
 
   // verdict counts
   nlohmann::json counts = nlohmann::json::array();
-  for (auto v : {science::Verdict::Supported, science::Verdict::ConsistentUnproven, science::Verdict::NotSupported,
-                 science::Verdict::Contradicted, science::Verdict::Untestable}) {
+  for (auto v : science::all_verdicts()) {
     long n = 0;
     for (const auto& c : run.claims) n += c.verdict == v;
     counts.push_back({{"category", science::to_string(v)}, {"value", n}});

@@ -33,6 +33,7 @@ struct PowerFlags {
   std::vector<std::string> set;
   std::string better = "any";
   std::string endpoint;
+  std::string uncertainty = "assumptions";
   long long replicates = 200;
   long long draws = 40;
   long long draw_replicates = 5;
@@ -63,6 +64,20 @@ std::vector<std::string> notes(const science::PowerResult& r, const science::Pow
     out.push_back("assurance: power averaged over " + std::to_string(o.draws) + " draws of the effect parameters (normal on the "
                   "fitted estimate with its SE; uniform over the stated range for assumptions without a fit and for fits their targets do not identify) x " +
                   std::to_string(o.draw_replicates) + " trials per draw; 95% interval from the spread between draws");
+  if (r.assurance) {
+    out.push_back("the assurance interval covers: " + r.covers + " (--uncertainty " + r.uncertainty + ")" +
+                  (r.drawn_parameters ? "; " + std::to_string(r.drawn_parameters) +
+                                            " further parameters of the model drawn with the effect (fitted: normal with their SE, "
+                                            "independent, within their range; assumptions: uniform over their range)"
+                                      : ""));
+    if (r.lymphocytes)
+      out.push_back("the lymphocyte change LDN causes is drawn from the pharmacology's Latin hypercube over every ranged parameter: at 4.5 mg " +
+                    num(r.change_typical) + "% [" + num(r.change_low) + ", " + num(r.change_high) +
+                    "] (PROLX); draws with a rise in proliferation have LDN raising relapses");
+    if (r.tau > 0)
+      out.push_back("between-trial variation: the placebo relapse rate of each draw is ARR_RR x exp(" + num(r.tau) +
+                    " z - " + num(r.tau) + "^2/2) (ARR_TAU, placebo arms of studies.md 9a)");
+  }
   for (const auto& e : r.effects)
     if (e.distribution == "uniform" && !e.identified)
       out.push_back(e.name + " is not identified by its calibration targets (a published null without numbers bounds it, it does "
@@ -82,7 +97,7 @@ nlohmann::ordered_json to_json(const science::PowerResult& r, const science::Pow
   j["inputs"] = {{"spec", f.spec},        {"n", o.n},
                  {"endpoint", r.endpoint}, {"effect_from", o.effect_from},
                  {"effect", o.effect_parameters}, {"set", f.set},
-                 {"better", o.better},     {"replicates", o.replicates},
+                 {"better", o.better},     {"uncertainty", o.uncertainty}, {"replicates", o.replicates},
                  {"draws", o.draws},       {"draw_replicates", o.draw_replicates},
                  {"seed", o.seed},         {"threads", o.threads},
                  {"report", f.report.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(f.report)}};
@@ -92,6 +107,11 @@ nlohmann::ordered_json to_json(const science::PowerResult& r, const science::Pow
   res["endpoint"] = {{"name", r.endpoint}, {"label", r.endpoint_label}, {"analysis", r.analysis}, {"alpha", r.alpha},
                      {"ratio", r.ratio}};
   res["minimum_n"] = r.min_n;
+  res["assurance_covers"] = r.assurance ? nlohmann::ordered_json(r.covers) : nlohmann::ordered_json();
+  res["drawn_parameters"] = r.drawn_parameters;
+  res["lymphocyte_change"] = r.lymphocytes ? nlohmann::ordered_json({{"typical", r.change_typical}, {"low", r.change_low}, {"high", r.change_high}})
+                                           : nlohmann::ordered_json();
+  res["between_trial_tau"] = r.tau;
   res["effects"] = nlohmann::ordered_json::array();
   for (const auto& e : r.effects)
     res["effects"].push_back({{"name", e.name}, {"estimate", e.estimate}, {"se", n(e.se)}, {"distribution", e.distribution},
@@ -206,6 +226,7 @@ int run_power(const PowerFlags& f) {
   }
   o.better = f.better;
   o.endpoint = f.endpoint;
+  o.uncertainty = f.uncertainty;
   o.replicates = static_cast<std::size_t>(f.replicates);
   o.draws = static_cast<std::size_t>(f.draws);
   o.draw_replicates = static_cast<std::size_t>(f.draw_replicates);
@@ -283,6 +304,11 @@ void add_power_command(CLI::App& app) {
   cmd->add_option("--set", f->set, "fix a model parameter, NAME=VALUE (repeatable), e.g. --set EFF_FAT=0.235");
   cmd->add_option("--better", f->better, "lower, higher or any: which significant results count as success")->capture_default_str();
   cmd->add_option("--endpoint", f->endpoint, "endpoint (default: the primary one)");
+  cmd->add_option("--uncertainty", f->uncertainty,
+                  "what assurance draws besides the LDN effect: effects (nothing else), parameters (+ every fitted "
+                  "parameter), assumptions (+ every assumption, the lymphocyte band, between-trial variation)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"effects", "parameters", "assumptions"}));
   cmd->add_option("--replicates", f->replicates, "simulated trials per n at the calibrated effect")
       ->capture_default_str()
       ->check(count_in(10, 1000000, "a number of simulated trials per n, 10 to 1000000"));

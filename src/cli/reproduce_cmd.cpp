@@ -117,6 +117,11 @@ std::vector<std::string> notes(const science::ReproduceResult& res) {
   if (!drawn.empty())
     out.push_back("parameter uncertainty: " + drawn + " draw the model's ranged parameters in each simulated trial, so their "
                   "95% intervals cover sampling, parameter and assumption uncertainty; the other studies' cover sampling only.");
+  for (const auto& st : res.studies)
+    if (std::isfinite(st.p_pattern))
+      out.push_back("whole published pattern of " + st.study.label + " (" + st.pattern + ", in the same trial): " +
+                    num(100 * st.p_pattern) + "% of simulated trials [" + num(100 * st.p_pattern_low) + ", " +
+                    num(100 * st.p_pattern_high) + "], beside each endpoint's P(sig) above");
   out.push_back("Sharafaddinzadeh 2010 is a prediction: its results are deliberately absent from the science notes and no "
                 "parameter was fitted to it.");
   return out;
@@ -138,7 +143,10 @@ nlohmann::ordered_json to_json(const science::ReproduceResult& res, const scienc
     results["studies"].push_back({{"label", s.study.label}, {"spec", s.study.spec}, {"role", s.study.role}, {"title", s.title},
                                   {"citation", s.citation}, {"replicates", s.replicates}, {"seed", s.seed},
                                   {"median_withdrawn", s.median_withdrawn}, {"median_lost", s.median_lost},
-                                  {"parameter_worlds", s.study.uncertainty}});
+                                  {"parameter_worlds", s.study.uncertainty},
+                                  {"pattern", s.pattern.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(s.pattern)},
+                                  {"p_pattern", n(s.p_pattern)}, {"p_pattern_low", n(s.p_pattern_low)},
+                                  {"p_pattern_high", n(s.p_pattern_high)}});
   for (const auto& r : res.rows) {
     nlohmann::ordered_json row = {{"study", study_label(res, r.row.study)}, {"endpoint", r.row.endpoint},
                                   {"statistic", science::to_string(r.row.statistic)}, {"label", r.row.label},

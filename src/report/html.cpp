@@ -79,6 +79,9 @@ th.num, td.num { text-align: right; }
 .badge-not-supported { background: #fdeee2; color: #9a3d00; border-color: #eda66f; }
 .badge-contradicted { background: #fdeceb; color: #b42318; border-color: #ef9a93; }
 .badge-untestable { background: #eef0f3; color: #4a5262; border-color: #c4c9d2; }
+.badge-consistent-fitted-to-this-source { background: #f4f1e6; color: #5f5524; border-color: #cbbf86; }
+.badge-not-supported-under-the-stated-assumption { background: #fdf3ea; color: #8a4a12; border-color: #e8b78c; }
+.badge-untestable-model-misfit { background: #f0ecf7; color: #4b3a75; border-color: #b7a8d8; }
 tbody tr:nth-child(even) { background: var(--zebra); }
 .option { white-space: nowrap; }
 .callout { border: 1px solid; border-left-width: 5px; border-radius: 4px; padding: .7rem 1rem; margin: 1.2rem 0; }

@@ -40,8 +40,19 @@ const char* to_string(Verdict v) {
     case Verdict::NotSupported: return "not supported";
     case Verdict::Contradicted: return "contradicted";
     case Verdict::Untestable: return "untestable";
+    case Verdict::NotSupportedAssumption: return "not supported under the stated assumption";
+    case Verdict::UntestableMisfit: return "untestable: model misfit";
+    case Verdict::ConsistentFitted: return "consistent (fitted to this source)";
   }
   return "?";
+}
+
+const std::vector<Verdict>& all_verdicts() {
+  static const std::vector<Verdict> v = {Verdict::Supported,          Verdict::ConsistentUnproven,
+                                         Verdict::ConsistentFitted,   Verdict::UntestableMisfit,
+                                         Verdict::NotSupportedAssumption, Verdict::NotSupported,
+                                         Verdict::Contradicted,       Verdict::Untestable};
+  return v;
 }
 
 const std::vector<std::string>& verdict_rule() {
@@ -59,11 +70,20 @@ const std::vector<std::string>& verdict_rule() {
       "4. Otherwise the claim is compatible: supported when the figure is strong and, if there is an I0, I0 neither "
       "reaches C nor overlaps I (without LDN the claim would not hold, and LDN makes a difference); otherwise "
       "consistent but unproven.",
+      "Provenance, read from the model files and the calibration specs (never from a claim's id), then limits the "
+      "verdict: (a) a figure that is, or rests on a parameter fitted to, a study the claim itself reports can at best be "
+      "'consistent (fitted to this source)': it returns its own input; (b) a figure that is the statistic of a "
+      "calibration target which the model misses (the published value outside the central 95% of the simulated "
+      "studies) is 'untestable: model misfit', with the misfit shown, never a verdict against the claim; (c) a figure "
+      "resting on an assumption-only parameter (role assumption, neither fitted nor data; for the pharmacology, one "
+      "that moves the figure within its stated range) is graded as assumption: at best 'consistent but unproven', at "
+      "worst 'not supported under the stated assumption'.",
       "A figure the evidence only bounds (a parameter its targets do not identify, such as an effect whose trial reported "
       "'not significant' without numbers) has no best estimate, and its interval is the prior range: it can rule a claim "
       "out (step 2), but otherwise leaves it consistent but unproven, never supported.",
       "A claim with several parts takes the least favourable verdict of its testable parts (contradicted, not "
-      "supported, consistent but unproven, supported); it is untestable only when every part is.",
+      "supported, not supported under the stated assumption, untestable: model misfit, consistent (fitted to this "
+      "source), consistent but unproven, supported); it is untestable only when every part is.",
       "For an observation (something a study saw), the figure is how often ldnsim's simulated studies produce it, and "
       "C is 'at least 2.5% of them' or the published number itself.",
   };
@@ -85,11 +105,14 @@ int rank(Verdict v) {
   switch (v) {
     case Verdict::Contradicted: return 0;
     case Verdict::NotSupported: return 1;
-    case Verdict::ConsistentUnproven: return 2;
-    case Verdict::Supported: return 3;
-    case Verdict::Untestable: return 4;
+    case Verdict::NotSupportedAssumption: return 2;
+    case Verdict::UntestableMisfit: return 3;
+    case Verdict::ConsistentFitted: return 4;
+    case Verdict::ConsistentUnproven: return 5;
+    case Verdict::Supported: return 6;
+    case Verdict::Untestable: return 7;
   }
-  return 4;
+  return 7;
 }
 
 }  // namespace
@@ -137,6 +160,34 @@ Verdict decide(const Figure& f, const Figure& f0, double c_lo, double c_hi, bool
   }
   say(reason);
   return Verdict::ConsistentUnproven;
+}
+
+Verdict apply_provenance(Verdict v, const Provenance& p, std::string* why) {
+  auto add = [&](const std::string& s) {
+    if (why) *why += (why->empty() ? "" : "; then ") + s;
+  };
+  if (v == Verdict::Untestable) return v;
+  if (p.misfit) {
+    add("rule (b): untestable, the model misses the calibration target this figure is about (" + p.misfit_text + ")");
+    return Verdict::UntestableMisfit;
+  }
+  if (p.fitted_to_source && (v == Verdict::Supported || v == Verdict::ConsistentUnproven)) {
+    add("rule (a): the figure was fitted to the claim's own source (" + p.fitted_text +
+        "), so it can only be consistent with it");
+    return Verdict::ConsistentFitted;
+  }
+  if (p.assumption) {
+    if (v == Verdict::Supported) {
+      add("rule (c): the figure rests on an assumption (" + p.assumption_text + "): at best consistent but unproven");
+      return Verdict::ConsistentUnproven;
+    }
+    if (v == Verdict::Contradicted || v == Verdict::NotSupported) {
+      add("rule (c): the figure rests on an assumption (" + p.assumption_text +
+          "): not supported under the stated assumption");
+      return Verdict::NotSupportedAssumption;
+    }
+  }
+  return v;
 }
 
 Verdict combine(const std::vector<Verdict>& parts) {
@@ -486,7 +537,38 @@ struct PharmRun {
   std::vector<double> weights;
   double ess = 0;
   double hours_above = 0;  // typical: h/day with the T-cell index changed by at least the part's hours_above %
+  // Assumption-only ranged parameters (role assumption, neither fitted nor data), each
+  // moved alone to either end of its stated range: the metrics there (rule c).
+  struct Span {
+    std::string name, range;
+    std::vector<double> low, high;  // metrics, by kMetrics
+  };
+  std::vector<Span> assumptions;
 };
+
+// A parameter whose value has no data behind it: role assumption, and neither fitted,
+// data nor an input (rule c of the verdict).
+bool assumption_only(const lang::Parameter& q) {
+  return q.has(lang::Role::Assumption) && !q.has(lang::Role::Fitted) && !q.has(lang::Role::Data) &&
+         !q.has(lang::Role::Input);
+}
+
+std::string canonical(const std::string& path) {
+  std::error_code ec;
+  auto c = fs::weakly_canonical(path, ec);
+  return ec ? fs::path(path).lexically_normal().string() : c.string();
+}
+
+// The calibration spec a parameter's source names ("fitted by `ldnsim calibrate SPEC`",
+// the clause `ldnsim calibrate --write` writes), or "" when none.
+std::string fitted_by(const lang::Parameter& q) {
+  const std::string tag = "fitted by `ldnsim calibrate ";
+  const auto at = q.source.find(tag);
+  if (at == std::string::npos) return "";
+  const auto end = q.source.find('`', at + tag.size());
+  if (end == std::string::npos) return "";
+  return q.source.substr(at + tag.size(), end - at - tag.size());
+}
 
 std::vector<double> metrics_of(const Series& s, double interval) {
   CycleMetrics m = summarise(s, 0, interval);
@@ -600,6 +682,26 @@ class Evaluator {
     run->typical = metrics_of(s, g.interval_h);
     // hours a day with the T-cell index at least 1 + hours_above/100 (a change of hours_above %)
     if (std::isfinite(p.hours_above)) run->hours_above = hours_at_or_above(s.t, s.y[PT], 1 + p.hours_above / 100, 0, g.interval_h);
+    // Rule (c): each assumption-only ranged parameter alone at either end of its range.
+    for (const auto& u : ranged_parameters(model)) {
+      const auto& q = model.model().parameters()[u.index];
+      if (!assumption_only(q)) continue;
+      PharmRun::Span sp;
+      sp.name = u.name;
+      sp.range = num(u.low, 3) + "-" + num(u.high, 3) + (u.unit.empty() || u.unit == "1" ? "" : " " + u.unit);
+      for (double end : {u.low, u.high}) {
+        std::vector<double> q2 = typ;
+        q2[u.index] = end;
+        std::vector<double> m;
+        try {
+          m = metrics_of(sim.regimen(q2, g, 0.05), g.interval_h);
+        } catch (const Error&) {
+          m.assign(kMetrics.size(), kNaN);  // a failed end counts as moving the figure
+        }
+        (end == u.low ? sp.low : sp.high) = m;
+      }
+      run->assumptions.push_back(std::move(sp));
+    }
     const bool weigh = p.band == "calibrated";
     WeightedSampling ws;
     ws.samples = o_.samples;
@@ -628,6 +730,39 @@ class Evaluator {
 
   const lang::Model& patient() { return *model_of(spec_.model_path); }
 
+  // The calibration spec named relative to the ldnsim tree that holds the model file (the
+  // clause is written relative to it): the nearest ancestor of the model's folder where
+  // the path exists. Null when there is none.
+  const CalibrationSpec* calibration(const std::string& model_path, const std::string& rel) {
+    fs::path dir = fs::path(canonical(model_path)).parent_path();
+    for (int up = 0; up < 6 && !dir.empty(); ++up) {
+      const fs::path cand = dir / rel;
+      std::error_code ec;
+      if (fs::exists(cand, ec)) {
+        const std::string key = canonical(cand.string());
+        auto it = calibrations_.find(key);
+        if (it == calibrations_.end())
+          it = calibrations_.emplace(key, std::make_unique<CalibrationSpec>(load_calibration_spec(key))).first;
+        return it->second.get();
+      }
+      if (dir == dir.parent_path()) break;
+      dir = dir.parent_path();
+    }
+    return nullptr;
+  }
+
+  // Every calibration spec that fitted a parameter of the model.
+  std::vector<const CalibrationSpec*> calibrations_of(const std::string& model_path) {
+    std::vector<const CalibrationSpec*> out;
+    for (const auto& q : model_of(model_path)->parameters()) {
+      const std::string rel = fitted_by(q);
+      if (rel.empty()) continue;
+      if (const CalibrationSpec* c = calibration(model_path, rel); c && std::find(out.begin(), out.end(), c) == out.end())
+        out.push_back(c);
+    }
+    return out;
+  }
+
   // Each model file is read and compiled once.
   const lang::ModelPtr& model_of(const std::string& path) {
     auto it = models_.find(path);
@@ -643,6 +778,7 @@ class Evaluator {
   std::map<std::string, std::unique_ptr<TrialRun>> trials_;
   std::map<std::string, std::unique_ptr<PharmRun>> pharm_;
   std::map<std::string, lang::ModelPtr> models_;
+  std::map<std::string, std::unique_ptr<CalibrationSpec>> calibrations_;
 };
 
 // The statistic of a trial part over the replicates of a run (before scaling).
@@ -710,7 +846,101 @@ double p_needed(long k, long n, double target) {
   return (lo + hi) / 2;
 }
 
-PartResult evaluate_part(const ClaimPart& p, Evaluator& ev, const ClaimsSpec& spec, const ClaimsOptions& o) {
+std::string short_path(const std::string& path) {
+  const fs::path p(path);
+  return (p.parent_path().filename() / p.filename()).string();
+}
+
+// Rule (a) and (c) for the parameters a part names: the parameter of a `parameter` part,
+// the values a trial part sets, and the drug-effect parameters its "without" run turns off
+// (the with-LDN figure rests on their model values).
+void parameter_provenance(const ClaimPart& p, const std::string& model_path, const std::set<std::string>& claim_studies,
+                          Evaluator& ev, Provenance& pv) {
+  std::vector<std::string> names;
+  if (p.method == "parameter") names.push_back(p.parameter);
+  for (const auto& [k, v] : p.set) names.push_back(k);
+  for (const auto& [k, v] : p.without_set)
+    if (!p.set.count(k)) names.push_back(k);
+  const lang::Model& model = *ev.model_of(model_path);
+  for (const auto& name : names) {
+    const int k = model.parameter_index(name);
+    if (k < 0) continue;
+    const lang::Parameter& q = model.parameters()[static_cast<std::size_t>(k)];
+    if (assumption_only(q)) {
+      pv.assumption = true;
+      auto it = p.set.find(name);
+      pv.assumption_text += (pv.assumption_text.empty() ? "" : ", ") + name +
+                            (it != p.set.end() ? " = " + num(it->second, 4) : " = " + num(q.value.value_or(kNaN), 4)) +
+                            (q.low && q.high ? " of its assumed range " + num(*q.low, 3) + "-" + num(*q.high, 3) : "");
+    }
+    if (!q.has(lang::Role::Fitted)) continue;
+    const std::string rel = fitted_by(q);
+    if (rel.empty()) continue;
+    const CalibrationSpec* cs = ev.calibration(model_path, rel);
+    if (!cs) continue;
+    std::set<std::string> hit;
+    for (const auto& st : cs->stages) {
+      bool in = false;
+      for (const auto& fp : st.parameters) in = in || fp.name == name;
+      if (!in) continue;
+      for (std::size_t t : st.targets) {
+        const std::string study = canonical(cs->targets[t].study);
+        if (claim_studies.count(study)) hit.insert(short_path(study));
+      }
+    }
+    if (!hit.empty()) {
+      pv.fitted_to_source = true;
+      std::string list;
+      for (const auto& h : hit) list += (list.empty() ? "" : ", ") + h;
+      pv.fitted_text += (pv.fitted_text.empty() ? "" : "; ") + name + " was fitted to " + list + " by " + rel;
+    }
+  }
+}
+
+// Rules (a) and (b) for a trial part: the calibration targets (of the specs that fitted the
+// study's model) that are the same statistic of the same study and endpoint. `raw` is the
+// figure before scaling and binomial arithmetic.
+void target_provenance(const ClaimPart& p, const std::string& model_path, const Figure& raw, Evaluator& ev,
+                       Provenance& pv) {
+  const std::string study = canonical(p.study);
+  for (const CalibrationSpec* cs : ev.calibrations_of(model_path))
+    for (const auto& t : cs->targets) {
+      if (canonical(t.study) != study || t.endpoint != p.endpoint) continue;
+      const bool same = (p.statistic == "estimate" && t.statistic == Statistic::Estimate) ||
+                        (p.statistic == "withdrawn" && t.statistic == Statistic::Withdrawn) ||
+                        (p.statistic == "significant" && t.statistic == Statistic::Significant);
+      // "significant" is the same observation as a bound on t (a verdict without numbers)
+      const bool related = same || (p.statistic == "significant" && t.statistic == Statistic::T);
+      if (!related) continue;
+      const std::string where = "target " + t.id + " of " + short_path(cs->file);
+      pv.fitted_to_source = true;
+      pv.fitted_text += (pv.fitted_text.empty() ? "" : "; ") + std::string("the figure is ") + where;
+      if (!same || !raw.defined) continue;
+      // The published value against the central 95% of the simulated studies (in the
+      // part's terms: 1 - x for a complement, which turns an "at least" around).
+      double v = t.value;
+      auto kind = t.kind;
+      if (p.complement) {
+        v = 1 - v;
+        if (kind == ClinicalTarget::Kind::AtLeast) kind = ClinicalTarget::Kind::AtMost;
+        else if (kind == ClinicalTarget::Kind::AtMost) kind = ClinicalTarget::Kind::AtLeast;
+      }
+      bool miss = false;
+      if (kind == ClinicalTarget::Kind::Equal) miss = v < raw.low || v > raw.high;
+      else if (kind == ClinicalTarget::Kind::AtLeast) miss = raw.high < v;
+      else miss = raw.low > v;
+      if (miss) {
+        pv.misfit = true;
+        const std::string u = p.unit == "%" ? "%" : (p.unit.empty() ? "" : " " + p.unit);
+        pv.misfit_text += (pv.misfit_text.empty() ? "" : "; ") + std::string("simulated ") +
+                          figure_text(scaled(raw, p.scale), p.unit) + " against the published " + num(v * p.scale, 3) + u +
+                          " it was fitted to (" + where + ")";
+      }
+    }
+}
+
+PartResult evaluate_part(const ClaimPart& p, Evaluator& ev, const ClaimsSpec& spec, const ClaimsOptions& o,
+                         const std::set<std::string>& claim_studies) {
   PartResult r;
   r.part = p;
   r.strong = strong_basis(p.rests_on);
@@ -752,6 +982,18 @@ PartResult evaluate_part(const ClaimPart& p, Evaluator& ev, const ClaimsSpec& sp
     }
     f = scaled(f, p.scale);
     r.simulated = run.description;
+    // Rule (c): the assumption-only parameters that move this metric within their range by
+    // more than a twentieth of its 95% interval (less does not carry the figure).
+    for (const auto& sp : run.assumptions) {
+      const double typ = run.typical[m];
+      const double tol = std::max(0.01, 0.05 * (f.high - f.low) / std::max(1e-300, std::abs(p.scale)));
+      const double lo = sp.low[m], hi = sp.high[m];
+      if (!std::isfinite(lo) || !std::isfinite(hi) || std::abs(lo - typ) > tol || std::abs(hi - typ) > tol) {
+        r.provenance.assumption = true;
+        r.provenance.assumption_text += (r.provenance.assumption_text.empty() ? "" : ", ") + sp.name + " (" + sp.range +
+                                        ": " + num(lo * p.scale, 3) + " to " + num(hi * p.scale, 3) + ")";
+      }
+    }
     if (std::isfinite(p.hours_above))
       r.notes.push_back("hours per day with T-cell proliferation at least +" + num(p.hours_above) + "% (typical values): " + num(run.hours_above, 3) +
                         "; mean change over the day " + num(run.typical[1], 3) + "%");
@@ -794,9 +1036,12 @@ PartResult evaluate_part(const ClaimPart& p, Evaluator& ev, const ClaimsSpec& sp
     if (!q.has(lang::Role::Unidentified))
       r.simulated = "no new simulation: " + p.parameter + " = " + num(*q.value, 4) + " (SE " + num(se, 3) + ") as calibrated in " +
                     where + "; 95% interval: estimate +- 1.96 SE";
+    parameter_provenance(p, spec.model_path, claim_studies, ev, r.provenance);
   } else if (p.method == "trial") {
     TrialRun& run = ev.trial_run(p.study, p.set, p.curve, p.endpoint);
     Figure raw = trial_figure(p, run, spec.file + ": " + p.key);
+    parameter_provenance(p, run.trial->spec().model_path, claim_studies, ev, r.provenance);
+    target_provenance(p, run.trial->spec().model_path, raw, ev, r.provenance);
     r.simulated = run.description;
     if (!run.curve.empty()) r.curves.push_back({run.trial->spec().title, run.curve});
     Figure raw0;
@@ -848,7 +1093,13 @@ PartResult evaluate_part(const ClaimPart& p, Evaluator& ev, const ClaimsSpec& sp
     f0.value = f0.low = f0.high = p.null_value;
     r.without_text = "no drug: " + num(p.null_value) + (p.unit == "%" ? "%" : " " + p.unit);
   }
-  r.verdict = decide(f, f0, p.claimed_low, p.claimed_high, r.strong, p.kind, &r.why);
+  // Rule (c) also for what the claims file grades as assumption.
+  if (std::find(p.rests_on.begin(), p.rests_on.end(), "assumption") != p.rests_on.end()) {
+    r.provenance.assumption = true;
+    if (r.provenance.assumption_text.empty()) r.provenance.assumption_text = "graded assumption: " + p.basis;
+  }
+  r.base = decide(f, f0, p.claimed_low, p.claimed_high, r.strong, p.kind, &r.why);
+  r.verdict = apply_provenance(r.base, r.provenance, &r.why);
   return r;
 }
 
@@ -879,8 +1130,15 @@ ClaimsRun evaluate_claims(const ClaimsSpec& spec, const std::vector<std::string>
     ClaimResult cr;
     cr.claim = *c;
     std::vector<Verdict> vs;
+    // The studies the claim itself reports: those its parts simulate (rule a).
+    std::set<std::string> studies;
+    for (const auto& p : c->parts)
+      if (p.method == "trial") {
+        studies.insert(canonical(p.study));
+        if (!p.without_study.empty()) studies.insert(canonical(p.without_study));
+      }
     for (const auto& p : c->parts) {
-      cr.parts.push_back(evaluate_part(p, ev, spec, options));
+      cr.parts.push_back(evaluate_part(p, ev, spec, options, studies));
       if (p.decides) vs.push_back(cr.parts.back().verdict);
     }
     cr.verdict = combine(vs);

@@ -12,6 +12,7 @@
 #include "ldnsim/core/random.hpp"
 #include "ldnsim/lang/instance.hpp"
 #include "ldnsim/science/clinical.hpp"
+#include "ldnsim/science/clinical_uncertainty.hpp"
 #include "ldnsim/science/ldn_driver.hpp"
 #include "ldnsim/stats/proportions.hpp"
 #include "ldnsim/trial/engine.hpp"
@@ -94,6 +95,8 @@ PowerResult run_power(const std::string& spec_path, const PowerOptions& o) {
   if (o.replicates < 10) throw ArgumentError("replicates", " " + std::to_string(o.replicates) + ": expected at least 10");
   if (o.better != "any" && o.better != "lower" && o.better != "higher")
     throw ArgumentError("better", " " + o.better + ": expected lower, higher or any");
+  if (o.uncertainty != "effects" && o.uncertainty != "parameters" && o.uncertainty != "assumptions")
+    throw ArgumentError("uncertainty", " " + o.uncertainty + ": expected effects, parameters or assumptions");
   if (o.effect_from != "calibrated" && o.effect_from != "zero")
     throw ArgumentError("effect_from", " " + o.effect_from + ": expected calibrated or zero");
   trial::TrialSpec spec = trial::load_trial_spec(spec_path);
@@ -188,7 +191,25 @@ PowerResult run_power(const std::string& spec_path, const PowerOptions& o) {
   lang::ModelInstance point = base.with(fixed);
   for (const auto& ef : res.effects) point.set(ef.name, ef.estimate);
   std::vector<lang::ModelInstance> draws;
+  res.uncertainty = o.uncertainty;
   if (res.assurance) {
+    // Everything else that is uncertain, drawn jointly with the effects (one plan; the
+    // effects and --set values are kept out of it).
+    std::vector<std::string> keep;
+    for (const auto& ef : res.effects) keep.push_back(ef.name);
+    for (const auto& [n, v] : fixed) keep.push_back(n);
+    const UncertaintyLevel level = o.uncertainty == "effects" ? UncertaintyLevel::Sampling : parse_uncertainty_level(o.uncertainty);
+    const DrawPlan plan = plan_draws(point, level, keep, o.pharmacology_samples, o.seed, o.threads);
+    res.drawn_parameters = plan.parameters.size();
+    res.lymphocytes = plan.lymphocytes;
+    res.change_typical = plan.change_typical;
+    res.change_low = plan.change_low;
+    res.change_high = plan.change_high;
+    res.tau = plan.heterogeneity ? plan.tau : 0;
+    res.covers = "sampling + the LDN effect" +
+                 std::string(level == UncertaintyLevel::Sampling ? ""
+                             : level == UncertaintyLevel::Parameters ? " + fitted parameters"
+                                                                     : " + fitted parameters + assumptions (lymphocyte band, between-trial ARR)");
     for (std::size_t k = 0; k < o.draws; ++k) {
       RandomStream rng(o.seed, k, 0, 0x504f5752u);
       lang::ModelInstance d = point;
@@ -198,6 +219,7 @@ PowerResult run_power(const std::string& spec_path, const PowerOptions& o) {
         else if (ef.distribution == "uniform") x = ef.low + (ef.high - ef.low) * rng.uniform();
         d.set(ef.name, x);
       }
+      apply_draw(plan, k, o.seed, d);
       draws.push_back(std::move(d));
     }
   }

@@ -13,6 +13,7 @@
 #include "ldnsim/science/predictive.hpp"
 #include "ldnsim/trial/driver.hpp"
 #include "ldnsim/core/toml_reader.hpp"
+#include "ldnsim/stats/proportions.hpp"
 
 namespace ldnsim::science {
 
@@ -195,6 +196,64 @@ ReproduceResult run_reproduce(const ReproduceSpec& spec, const ReproduceOptions&
       }
       out.rows[k] = rr;
       if (e >= 0) outputs.insert(t.spec().endpoints[static_cast<std::size_t>(e)].output);
+    }
+    // The whole published pattern: every endpoint with a published verdict as published,
+    // in the same simulated trial (the endpoints of one trial are correlated, so this is
+    // not the product of the per-endpoint shares).
+    {
+      std::vector<std::pair<int, bool>> want;  // endpoint, significant?
+      std::size_t nulls = 0;
+      for (const auto& row : spec.rows) {
+        if (row.study != st.spec || row.verdict == ReproduceRow::Verdict::None || row.endpoint.empty()) continue;
+        const int e = endpoint_index(t, row.endpoint);
+        if (e < 0) continue;
+        bool seen = false;
+        for (const auto& w : want) seen = seen || w.first == e;
+        if (seen) continue;
+        const bool sig = row.verdict == ReproduceRow::Verdict::Significant;
+        want.emplace_back(e, sig);
+        nulls += !sig;
+        run.pattern += (run.pattern.empty() ? "" : ", ") + row.endpoint + (sig ? " significant" : " not significant");
+      }
+      // A prediction study (no published verdicts): the probability that none of its
+      // predicted endpoints is significant (e.g. no MSQoL-54 composite in Sharafaddinzadeh
+      // 2010), to be held against the paper later.
+      if (want.empty()) {
+        for (const auto& row : spec.rows) {
+          if (row.study != st.spec || row.role != "prediction" || row.endpoint.empty()) continue;
+          const int e = endpoint_index(t, row.endpoint);
+          bool seen = e < 0;
+          for (const auto& w : want) seen = seen || w.first == e;
+          if (seen) continue;
+          want.emplace_back(e, false);
+          ++nulls;
+          run.pattern += (run.pattern.empty() ? "" : ", ") + row.endpoint + " not significant";
+        }
+        if (nulls >= 2) run.pattern = "predicted: " + run.pattern;
+      }
+      if (nulls >= 2) {
+        long hit = 0, n = 0;
+        for (const auto& rep : res.replicates) {
+          ++n;
+          bool all = true;
+          for (const auto& [e, sig] : want) {
+            const auto& er = rep.endpoints[static_cast<std::size_t>(e)];
+            const bool s = er.error.empty() && er.significant;
+            all = all && s == sig;
+          }
+          hit += all;
+        }
+        run.pattern_rows = want.size();
+        run.pattern_nulls = nulls;
+        if (n > 0) {
+          run.p_pattern = static_cast<double>(hit) / static_cast<double>(n);
+          const auto ci = stats::clopper_pearson_ci(hit, n);
+          run.p_pattern_low = ci.lower;
+          run.p_pattern_high = ci.upper;
+        }
+      } else {
+        run.pattern.clear();
+      }
     }
     // Mean courses of the compared outputs by group.
     const auto& obs = t.observed_outputs();

@@ -98,6 +98,44 @@ TEST(ClaimsFigures, AnUnidentifiedEffectIsNotMeasured) {
   EXPECT_NE(part.simulated.find("not identified"), std::string::npos) << part.simulated;
 }
 
+// The provenance steps of the rule (issue 9, item 5), each on its own: removing a step
+// fails its line.
+TEST(ClaimsRule, ProvenanceSteps) {
+  science::Provenance none, fitted, misfit, assumed;
+  fitted.fitted_to_source = true;
+  fitted.fitted_text = "EFF_MENT was fitted to trials/cree2010.toml";
+  misfit.misfit = true;
+  misfit.misfit_text = "simulated 49.9% against the published 60%";
+  assumed.assumption = true;
+  assumed.assumption_text = "BIMM = 2";
+  for (auto v : science::all_verdicts()) EXPECT_EQ(science::apply_provenance(v, none), v);
+  // (a) a figure fitted to the claim's own source cannot support it
+  std::string why;
+  EXPECT_EQ(science::apply_provenance(Verdict::Supported, fitted, &why), Verdict::ConsistentFitted);
+  EXPECT_NE(why.find("rule (a)"), std::string::npos) << why;
+  EXPECT_EQ(science::apply_provenance(Verdict::ConsistentUnproven, fitted), Verdict::ConsistentFitted);
+  EXPECT_EQ(science::apply_provenance(Verdict::Contradicted, fitted), Verdict::Contradicted);
+  // (b) a misfit is not a verdict against the claim, whatever decide() said
+  for (auto v : {Verdict::Supported, Verdict::ConsistentUnproven, Verdict::NotSupported, Verdict::Contradicted}) {
+    why.clear();
+    EXPECT_EQ(science::apply_provenance(v, misfit, &why), Verdict::UntestableMisfit);
+    EXPECT_NE(why.find("49.9% against the published 60%"), std::string::npos) << why;
+  }
+  // (c) an assumption: at best consistent but unproven, at worst not supported under it
+  EXPECT_EQ(science::apply_provenance(Verdict::Supported, assumed), Verdict::ConsistentUnproven);
+  EXPECT_EQ(science::apply_provenance(Verdict::Contradicted, assumed), Verdict::NotSupportedAssumption);
+  EXPECT_EQ(science::apply_provenance(Verdict::NotSupported, assumed), Verdict::NotSupportedAssumption);
+  EXPECT_EQ(science::apply_provenance(Verdict::Untestable, assumed), Verdict::Untestable);
+  EXPECT_STREQ(science::to_string(Verdict::ConsistentFitted), "consistent (fitted to this source)");
+  EXPECT_STREQ(science::to_string(Verdict::UntestableMisfit), "untestable: model misfit");
+  EXPECT_STREQ(science::to_string(Verdict::NotSupportedAssumption), "not supported under the stated assumption");
+  // the claim takes the least favourable: a misfit part outweighs a consistent one, a
+  // data-based "not supported" outweighs one under an assumption
+  EXPECT_EQ(science::combine({Verdict::ConsistentFitted, Verdict::UntestableMisfit}), Verdict::UntestableMisfit);
+  EXPECT_EQ(science::combine({Verdict::NotSupportedAssumption, Verdict::NotSupported}), Verdict::NotSupported);
+  EXPECT_EQ(science::combine({Verdict::Supported, Verdict::ConsistentFitted}), Verdict::ConsistentFitted);
+}
+
 TEST(ClaimsRule, CombineAndBasis) {
   EXPECT_EQ(science::combine({Verdict::Supported, Verdict::ConsistentUnproven}), Verdict::ConsistentUnproven);
   EXPECT_EQ(science::combine({Verdict::Supported, Verdict::Untestable}), Verdict::Supported);
@@ -239,8 +277,11 @@ TEST(ClaimsFigures, BihariBinomialOnTheSimulatedShare) {
   EXPECT_NEAR(b.with_ldn.value, tail_by_hand(69, 70, p), 1e-6 * tail_by_hand(69, 70, p));
   EXPECT_NEAR(b.with_ldn.low, tail_by_hand(69, 70, plo), 1e-6 * tail_by_hand(69, 70, plo));
   EXPECT_NEAR(b.with_ldn.high, tail_by_hand(69, 70, phi), 1e-6 * tail_by_hand(69, 70, phi));
-  EXPECT_EQ(run.claims[0].verdict, Verdict::Contradicted);
-  EXPECT_EQ(run.claims[1].verdict, Verdict::NotSupported);  // selection unknown: weak
+  // part 0 rests on BIMM = 2, BPROG = 1 (assumptions): rule (c); the claim is decided by
+  // the untreated placebo-arm figure (derived, grade D): not supported
+  EXPECT_EQ(run.claims[0].parts[0].verdict, Verdict::NotSupportedAssumption);
+  EXPECT_EQ(run.claims[0].verdict, Verdict::NotSupported);
+  EXPECT_EQ(run.claims[1].verdict, Verdict::NotSupportedAssumption);  // selection unknown, and BIMM/BPROG assumed
   // the curve: 100% free at day 0, falling
   ASSERT_FALSE(pf.curves.empty());
   const auto& pts = pf.curves[0].points;
@@ -270,7 +311,12 @@ TEST(ClaimsFigures, PharmacologyAgainstTheModel) {
     if (s.t[i] <= 24) peak = std::max(peak, s.y[science::PT][i]);
   EXPECT_NEAR(run.claims[1].parts[0].with_ldn.value, 100 * (peak - 1), 1e-6);
   EXPECT_LT(run.claims[1].parts[0].with_ldn.high, 100);  // nowhere near +300% over the whole prior range
-  EXPECT_EQ(run.claims[1].verdict, Verdict::Contradicted);
+  // the proliferation module's size is an assumption (SC50, THPROL, ... move the figure
+  // within their ranges): rule (c) makes "contradicted" "not supported under the stated
+  // assumption" (issue 9)
+  EXPECT_EQ(run.claims[1].parts[0].base, Verdict::Contradicted);
+  EXPECT_TRUE(run.claims[1].parts[0].provenance.assumption);
+  EXPECT_EQ(run.claims[1].verdict, Verdict::NotSupportedAssumption);
 }
 
 TEST(ClaimsRun, UnknownIdAndDeterminism) {
@@ -295,6 +341,63 @@ TEST(ClaimsRun, UnknownIdAndDeterminism) {
     }
 }
 
+// Rule (a) from data: EFF_MENT's source names the calibration spec that fitted it, whose
+// stage targets are Cree 2010. The same parameter part is "supported" in a claim that
+// does not report Cree 2010, and only "consistent (fitted to this source)" in one that
+// does (its trial part simulates trials/cree2010.toml); nothing depends on the claim id.
+TEST(ClaimsProvenance, FittedToTheClaimsOwnSource) {
+  test::register_all();
+  const std::string head = "model = \"" + test::src("models/ms/patient.ldn") + "\"\n";
+  const std::string claim = "[[claims]]\nid = \"any-name\"\nclaim = \"c\"\nsources = [\"B\"]\ntest = \"t\"\n"
+                            "evidence = [{ text = \"e\", grade = \"C\", ref = \"r\" }]\n"
+                            "[[claims.parts]]\nname = \"mcs\"\nmethod = \"parameter\"\nparameter = \"EFF_MENT\"\n"
+                            "multiply_by = \"MCSSD\"\nnull = 0\nclaimed = [1e-9, inf]\nclaimed_text = \"better\"\n"
+                            "rests_on = [\"C\"]\nbasis = \"b\"\n";
+  const std::string replication = "[[claims.parts]]\nname = \"rep\"\nkind = \"observation\"\nmethod = \"trial\"\n"
+                                  "study = \"" + test::src("trials/cree2010.toml") + "\"\nendpoint = \"MCS\"\n"
+                                  "statistic = \"significant\"\ndirection = \"positive\"\ndecides = false\n"
+                                  "claimed = [0.025, 1]\nclaimed_text = \"t\"\nrests_on = [\"C\"]\nbasis = \"b\"\n";
+  science::ClaimsOptions o;
+  o.replicates = 4;
+  auto alone = science::evaluate_claims(science::load_claims(write_claims(head + claim)), {}, o);
+  EXPECT_EQ(alone.claims[0].verdict, Verdict::Supported);
+  EXPECT_FALSE(alone.claims[0].parts[0].provenance.fitted_to_source);
+  auto own = science::evaluate_claims(science::load_claims(write_claims(head + claim + replication)), {}, o);
+  const auto& part = own.claims[0].parts[0];
+  EXPECT_EQ(part.base, Verdict::Supported);
+  EXPECT_EQ(part.verdict, Verdict::ConsistentFitted);
+  EXPECT_EQ(own.claims[0].verdict, Verdict::ConsistentFitted);
+  EXPECT_NE(part.provenance.fitted_text.find("cree2010.toml"), std::string::npos) << part.provenance.fitted_text;
+  EXPECT_NE(part.provenance.fitted_text.find("ldn-effects.toml"), std::string::npos) << part.provenance.fitted_text;
+}
+
+// Rules (a) and (b) on the shipped claims: Gironi's dropouts are the statistic of the
+// calibration target gironi-dropouts (fitted, reproduced); Turel's "less fatigue" is the
+// statistic of turel-less-fatigue, which the model misses (about 50% against 60%), so the
+// claims about it are untestable, not "not supported".
+TEST(ClaimsProvenance, FittedTargetsAndMisfits) {
+  test::register_all();
+  auto spec = science::load_claims(test::src("claims/claims.toml"));
+  science::ClaimsOptions o;
+  o.replicates = 10;
+  o.threads = 2;
+  auto run = science::evaluate_claims(spec, {"gironi-2008", "turel-2015", "three-quarters", "cree-2010"}, o);
+  const auto& dropouts = run.claims[0].parts[0];
+  EXPECT_TRUE(dropouts.provenance.fitted_to_source);
+  EXPECT_NE(dropouts.provenance.fitted_text.find("gironi-dropouts"), std::string::npos) << dropouts.provenance.fitted_text;
+  EXPECT_FALSE(dropouts.provenance.misfit) << dropouts.provenance.misfit_text;
+  EXPECT_EQ(dropouts.verdict, Verdict::ConsistentFitted);
+  const auto& fatigue = run.claims[1].parts[1];
+  ASSERT_EQ(fatigue.part.endpoint, "less_fatigue");
+  EXPECT_TRUE(fatigue.provenance.misfit);
+  EXPECT_LT(fatigue.with_ldn.high, 60);  // the published 60% is outside the simulated studies
+  EXPECT_NE(fatigue.provenance.misfit_text.find("turel-less-fatigue"), std::string::npos) << fatigue.provenance.misfit_text;
+  EXPECT_EQ(fatigue.verdict, Verdict::UntestableMisfit);
+  EXPECT_EQ(run.claims[1].verdict, Verdict::UntestableMisfit);
+  EXPECT_EQ(run.claims[2].verdict, Verdict::UntestableMisfit);
+  EXPECT_EQ(run.claims[3].verdict, Verdict::ConsistentFitted);
+}
+
 TEST(ClaimsCommand, JsonAndErrors) {
   auto r = test::ldnsim("claims --replicates 10 --samples 20 --threads 2 -q --json", false);
   ASSERT_EQ(r.status, 0) << r.out;
@@ -305,7 +408,8 @@ TEST(ClaimsCommand, JsonAndErrors) {
   long total = 0;
   for (auto& [k, v] : j["results"]["counts"].items()) total += v.get<long>();
   EXPECT_EQ(total, 24);
-  const std::set<std::string> verdicts = {"supported", "consistent but unproven", "not supported", "contradicted", "untestable"};
+  std::set<std::string> verdicts;
+  for (auto v : science::all_verdicts()) verdicts.insert(science::to_string(v));
   for (const auto& c : j["results"]["claims"]) {
     EXPECT_TRUE(verdicts.count(c["verdict"].get<std::string>())) << c["id"];
     for (const auto& p : c["parts"])

@@ -2,11 +2,15 @@
 // power on a normal endpoint, bad input, determinism, the command.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "ldnsim/core/error.hpp"
+#include "ldnsim/lang/instance.hpp"
+#include "ldnsim/science/clinical_uncertainty.hpp"
 #include "ldnsim/science/power.hpp"
 #include "ldnsim/stats/distributions.hpp"
 #include "ldnsim/stats/power.hpp"
@@ -228,6 +232,101 @@ TEST(PowerSimulated, BadInputAndDeterminism) {
   EXPECT_EQ(a.points[0].successes, b.points[0].successes);
   EXPECT_EQ(a.points[0].assurance, b.points[0].assurance);
   EXPECT_EQ(a.points[0].median_estimate, b.points[0].median_estimate);
+}
+
+// The joint draws (issue 9, item 3): each level draws what it says, from the model file's
+// roles; the lymphocyte change comes from the pharmacology's band and has draws on both
+// sides of zero (LDN raising proliferation, hence relapses); the between-trial term.
+TEST(PowerUncertainty, LevelsDrawWhatTheySay) {
+  test::register_all();
+  const lang::ModelInstance base(lang::load_model(test::src("models/ms/patient.ldn")));
+  const std::vector<std::string> keep = {"BIMM", "EFF_MENT"};
+  auto none = science::plan_draws(base, science::UncertaintyLevel::Sampling, keep, 40, 1, 2);
+  EXPECT_TRUE(none.parameters.empty());
+  EXPECT_FALSE(none.lymphocytes);
+  EXPECT_EQ(none.covers, "sampling");
+  auto fitted = science::plan_draws(base, science::UncertaintyLevel::Parameters, keep, 40, 1, 2);
+  std::set<std::string> expect_fitted;
+  for (const auto& q : base.model().parameters())
+    if (q.has(lang::Role::Fitted) && q.name != "EFF_MENT" && (q.se || q.has(lang::Role::Unidentified))) expect_fitted.insert(q.name);
+  std::set<std::string> got;
+  for (const auto& d : fitted.parameters) got.insert(d.name);
+  EXPECT_EQ(got, expect_fitted);
+  EXPECT_TRUE(got.count("ARR_RR") && got.count("EFF_FAT"));
+  EXPECT_FALSE(fitted.lymphocytes);
+  EXPECT_FALSE(fitted.heterogeneity);
+  EXPECT_EQ(fitted.covers, "sampling + parameters");
+  auto all = science::plan_draws(base, science::UncertaintyLevel::Assumptions, keep, 40, 1, 2);
+  got.clear();
+  for (const auto& d : all.parameters) got.insert(d.name);
+  EXPECT_TRUE(got.count("THIMM") && got.count("BPROG") && got.count("ARR_RR"));
+  EXPECT_FALSE(got.count("BIMM") || got.count("EFF_MENT") || got.count("LDN") || got.count("PROLX"));
+  for (const auto& d : all.parameters)
+    if (d.name == "THIMM") {
+      EXPECT_EQ(d.distribution, "uniform");
+      EXPECT_DOUBLE_EQ(d.low, 7);
+      EXPECT_DOUBLE_EQ(d.high, 60);
+    }
+  ASSERT_TRUE(all.lymphocytes);
+  EXPECT_LT(all.change_typical, 0);  // LDN restrains proliferation at the typical values
+  EXPECT_LT(all.change_low, all.change_typical);
+  EXPECT_GT(all.change_high, 0);     // but the band reaches a rise
+  EXPECT_LT(*std::min_element(all.prolx.begin(), all.prolx.end()), 0);
+  EXPECT_GT(*std::max_element(all.prolx.begin(), all.prolx.end()), 1);
+  EXPECT_TRUE(all.heterogeneity);
+  EXPECT_DOUBLE_EQ(all.tau, base.get("ARR_TAU"));
+  // draws are a function of (seed, draw)
+  lang::ModelInstance a = base, b = base, c = base;
+  science::apply_draw(all, 3, 9, a);
+  science::apply_draw(all, 3, 9, b);
+  science::apply_draw(all, 4, 9, c);
+  EXPECT_EQ(std::vector<double>(a.values().begin(), a.values().end()), std::vector<double>(b.values().begin(), b.values().end()));
+  EXPECT_NE(a.get("THIMM"), c.get("THIMM"));
+  EXPECT_GE(a.get("THIMM"), 7);
+  EXPECT_LE(a.get("THIMM"), 60);
+}
+
+// The between-trial term keeps the mean placebo rate: E[exp(tau z - tau^2/2)] = 1, and the
+// log multiplier has SD tau (lognormal moments).
+TEST(PowerUncertainty, BetweenTrialTermHasMeanOne) {
+  const lang::ModelInstance base(lang::load_model(test::src("models/ms/patient.ldn")));
+  science::DrawPlan plan;
+  plan.level = science::UncertaintyLevel::Assumptions;
+  plan.heterogeneity = true;
+  plan.tau = 0.3;
+  const int n = 4000;
+  double sum = 0, sl = 0, sl2 = 0;
+  for (int k = 0; k < n; ++k) {
+    lang::ModelInstance d = base;
+    science::apply_draw(plan, static_cast<std::size_t>(k), 17, d);
+    const double r = d.get("ARR_RR") / base.get("ARR_RR");
+    sum += r;
+    sl += std::log(r);
+    sl2 += std::log(r) * std::log(r);
+  }
+  const double mean = sum / n, sd = std::sqrt(sl2 / n - (sl / n) * (sl / n));
+  EXPECT_NEAR(mean, 1.0, 4 * std::sqrt(std::expm1(0.09) / n));
+  EXPECT_NEAR(sd, 0.3, 4 * 0.3 / std::sqrt(2.0 * n));
+}
+
+// Bad input: a between-trial term on a parameter the model lacks, an unknown level.
+TEST(PowerUncertainty, BadInput) {
+  test::register_all();
+  NormalTrial t("param EFFECT = 2 se 1 role effect fitted source \"test\"\nparam ARR_TAU = 0.1 range 0 0.3 role assumption assumption \"test\"");
+  const lang::ModelInstance m(lang::load_model((t.dir / "linear.ldn").string()));
+  try {
+    science::plan_draws(m, science::UncertaintyLevel::Assumptions, {}, 10, 1, 1);
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("linear.ldn"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("ARR_TAU is a between-trial term on ARR_RR"), std::string::npos) << e.what();
+  }
+  science::PowerOptions o;
+  o.n = {20};
+  o.replicates = 10;
+  o.uncertainty = "everything";
+  EXPECT_THROW(science::run_power(t.spec, o), UsageError);
+  EXPECT_THROW(science::parse_uncertainty_level("everything"), UsageError);
 }
 
 TEST(PowerCommand, ErrorsAndJson) {

@@ -3,8 +3,12 @@
 // nothing written.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
+#include <set>
 
+#include "ldnsim/science/reproduce.hpp"
 #include "support.hpp"
 
 namespace ldnsim {
@@ -23,6 +27,54 @@ TEST(Reproduce, SameSeedSameTableWhateverTheThreadCount) {
     EXPECT_NE(one.out.find(s), std::string::npos) << s;
   EXPECT_NE(one.out.find("weak evidence"), std::string::npos);
   EXPECT_NE(one.out.find("prediction"), std::string::npos);
+}
+
+// The whole published pattern of a study (issue 9, item 6): Gironi 2008 (spasticity
+// significant, pain and fatigue not) and Cree 2010 (PCS and MFIS not significant) have
+// one, Sharafaddinzadeh 2010 a predicted one (no composite significant). The joint share
+// obeys the Frechet bounds of the per-endpoint shares from the same trials:
+// max(0, 1 - sum(1 - p_i)) <= P(all) <= min(p_i), p_i = P(endpoint i as published).
+TEST(Reproduce, WholePublishedPatternAgainstItsBounds) {
+  test::register_all();
+  science::ReproduceSpec spec = science::load_reproduce_spec(test::src("trials/reproduce.toml"));
+  auto keep = [](const std::string& path) {
+    return path.find("gironi2008") != std::string::npos || path.find("cree2010") != std::string::npos ||
+           path.find("sharafaddinzadeh2010") != std::string::npos;
+  };
+  std::erase_if(spec.studies, [&](const science::ReproduceStudy& s) { return !keep(s.spec); });
+  std::erase_if(spec.rows, [&](const science::ReproduceRow& r) { return !keep(r.study); });
+  ASSERT_EQ(spec.studies.size(), 3u);
+  science::ReproduceOptions o;
+  o.replicates = 40;
+  o.threads = 2;
+  const auto res = science::run_reproduce(spec, o);
+  int patterns = 0;
+  for (const auto& st : res.studies) {
+    SCOPED_TRACE(st.study.label);
+    ASSERT_TRUE(std::isfinite(st.p_pattern)) << "no pattern";
+    ++patterns;
+    double lo = 1, hi = 1;
+    std::set<std::string> seen;
+    for (const auto& r : res.rows) {
+      if (r.row.study != st.study.spec || r.row.endpoint.empty() || !std::isfinite(r.p_significant)) continue;
+      const bool predicted = r.row.role == "prediction";
+      if (r.row.verdict == science::ReproduceRow::Verdict::None && !predicted) continue;
+      if (!seen.insert(r.row.endpoint).second) continue;
+      const double p = r.row.verdict == science::ReproduceRow::Verdict::Significant ? r.p_significant : 1 - r.p_significant;
+      hi = std::min(hi, p);
+      lo -= 1 - p;
+    }
+    EXPECT_EQ(seen.size(), st.pattern_rows);
+    EXPECT_LE(st.p_pattern, hi + 1e-12);
+    EXPECT_GE(st.p_pattern, std::max(0.0, lo) - 1e-12);
+    EXPECT_LE(st.p_pattern_low, st.p_pattern);
+    EXPECT_GE(st.p_pattern_high, st.p_pattern);
+    if (st.study.spec.find("sharafaddinzadeh") != std::string::npos) {
+      EXPECT_EQ(st.pattern.rfind("predicted: ", 0), 0u) << st.pattern;
+      EXPECT_EQ(st.pattern_rows, 4u);  // PHC and MHC, mid-study and end
+    }
+  }
+  EXPECT_EQ(patterns, 3);
 }
 
 TEST(Reproduce, JsonHasEveryRow) {

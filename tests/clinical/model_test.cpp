@@ -26,7 +26,7 @@ lang::ModelPtr patient() {
 // Inputs: values the population spec or the treatment driver supplies, whose defaults
 // only stand in when a data set has no such column.
 const std::set<std::string> kInputs = {"SUBTYPE", "AGE", "EDSS", "DMT", "LDN", "DPROL", "PROLREL", "OCCREL", "SLEEPD",
-                                       "EXPOD", "BLINDED", "OPEN", "MCS0", "PCS0", "MHI0", "MFIS0", "PES0", "PDQ0",
+                                       "EXPOD", "PROLX", "BLINDED", "OPEN", "MCS0", "PCS0", "MHI0", "MFIS0", "PES0", "PDQ0",
                                        "PHC0", "MHC0", "SPN0", "ASH0", "PVAS0", "FSS0", "EDSSMAX"};
 
 TEST(PatientModel, EveryParameterHasUnitAndSourceOrAnAssumptionWithARange) {

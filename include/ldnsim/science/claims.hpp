@@ -16,9 +16,23 @@
 
 namespace ldnsim::science {
 
-enum class Verdict { Contradicted, NotSupported, ConsistentUnproven, Supported, Untestable };
-// "supported", "consistent but unproven", "not supported", "contradicted", "untestable".
+enum class Verdict {
+  Contradicted,
+  NotSupported,
+  ConsistentUnproven,
+  Supported,
+  Untestable,
+  // What the provenance of a figure allows (apply_provenance, docs/claims.md):
+  NotSupportedAssumption,  // "not supported under the stated assumption" (rule c)
+  UntestableMisfit,        // "untestable: model misfit" (rule b)
+  ConsistentFitted,        // "consistent (fitted to this source)" (rule a)
+};
+// "supported", "consistent but unproven", "not supported", "contradicted", "untestable",
+// "not supported under the stated assumption", "untestable: model misfit",
+// "consistent (fitted to this source)".
 const char* to_string(Verdict v);
+// Every verdict, from the most favourable to the claim to the least, then untestable ones.
+const std::vector<Verdict>& all_verdicts();
 
 struct ClaimEvidence {
   std::string text, grade, ref;
@@ -109,10 +123,34 @@ struct Figure {
 // unproven. `why` receives the rule step that decided.
 Verdict decide(const Figure& with_ldn, const Figure& without_ldn, double claimed_low, double claimed_high, bool strong,
                PartKind kind, std::string* why = nullptr);
+// Where a figure comes from, read from data (never from claim ids): the roles and sources
+// of the model parameters it rests on, and the calibration targets (trials/calibration)
+// that fitted them or that it reproduces.
+struct Provenance {
+  // (a) the figure is, or rests on a parameter fitted to, a study the claim itself reports
+  bool fitted_to_source = false;
+  std::string fitted_text;
+  // (b) the figure is a calibration target's statistic and the model misses that target
+  bool misfit = false;
+  std::string misfit_text;
+  // (c) the figure rests on a parameter that is an assumption only (role assumption, not
+  // fitted, not data)
+  bool assumption = false;
+  std::string assumption_text;
+};
+// The rule's provenance steps, applied to the verdict of decide(): (b) a misfit makes the
+// part "untestable: model misfit"; (a) a figure fitted to the claim's own source can at
+// best be "consistent (fitted to this source)"; (c) a figure resting on an assumption can
+// at best be "consistent but unproven", and "not supported under the stated assumption" at
+// worst. `why` (may be null) gets the step appended when it moves the verdict.
+Verdict apply_provenance(Verdict v, const Provenance& p, std::string* why = nullptr);
+
 // Whether a list of grades counts as strong (A, B, C, exact).
 bool strong_basis(const std::vector<std::string>& grades);
-// The least favourable verdict of testable parts (contradicted < not supported <
-// consistent but unproven < supported); untestable only when every part is.
+// The least favourable verdict of testable parts (contradicted < not supported < not
+// supported under the stated assumption < untestable: model misfit < consistent (fitted
+// to this source) < consistent but unproven < supported); untestable only when every part
+// is.
 Verdict combine(const std::vector<Verdict>& parts);
 
 // One point of a progression-free curve (median over replicates, 2.5-97.5%).
@@ -129,6 +167,8 @@ struct PartResult {
   Figure with_ldn, without_ldn;
   bool strong = false;
   Verdict verdict = Verdict::Untestable;
+  Verdict base = Verdict::Untestable;  // the verdict of decide() before the provenance steps
+  Provenance provenance;
   std::string why;                  // the rule step that decided
   std::string simulated;            // what ldnsim ran (regimen, population, patients, replicates)
   std::string without_text;         // what "without LDN" means here

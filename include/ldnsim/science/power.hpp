@@ -39,6 +39,11 @@ struct PowerOptions {
   std::string better = "any";   // lower | higher | any: which significant results count as success
   std::size_t replicates = 200;                // per n, at the point estimate
   std::size_t draws = 40, draw_replicates = 5;  // assurance: effect draws x replicates per draw, per n
+  // What assurance draws besides the LDN effect (clinical_uncertainty.hpp): "effects"
+  // (the effect parameters only), "parameters" (+ every fitted parameter), "assumptions"
+  // (+ every assumption, the pharmacology's lymphocyte band and the between-trial term).
+  std::string uncertainty = "assumptions";
+  std::size_t pharmacology_samples = 200;  // Latin-hypercube samples of the lymphocyte band
   std::uint64_t seed = 1;
   int threads = 1;
   bool progress = false;                       // the trial engine's progress line
@@ -64,6 +69,12 @@ struct PowerResult {
   std::vector<EffectParameter> effects;
   std::vector<PowerPoint> points;
   bool assurance = false;  // computed (false with effect_from = zero or no uncertain parameter)
+  std::string uncertainty;  // the option
+  std::string covers;       // what the assurance interval covers
+  std::size_t drawn_parameters = 0;  // besides the effects
+  bool lymphocytes = false;          // the lymphocyte change drawn from the pharmacology's band
+  double change_typical = 0, change_low = 0, change_high = 0;  // %, 4.5 mg
+  double tau = 0;                    // between-trial SD of the log placebo ARR (0: none)
   // First n of the grid reaching 80% (-1: not reachable within the range), and the n
   // interpolated linearly between the grid points around 80%.
   long n80_power = -1, n80_assurance = -1;

@@ -80,6 +80,16 @@ struct StudyRun {
   double seconds = 0;
   double median_withdrawn = 0, median_lost = 0, median_analysed = 0;
   std::vector<Course> courses;
+  // The whole published pattern of verdicts (issue 9, item 6), for a study with at least
+  // two published "not significant" verdicts: the share of simulated trials in which every
+  // row with a published verdict comes out as published (each endpoint once), with its
+  // exact 95% interval; NaN when the study has no such pattern. `pattern` lists the rows.
+  // A prediction study (no published verdict) gets P(none of its predicted endpoints
+  // significant), its pattern starting "predicted: ".
+  std::size_t pattern_rows = 0, pattern_nulls = 0;
+  double p_pattern = std::numeric_limits<double>::quiet_NaN();
+  double p_pattern_low = std::numeric_limits<double>::quiet_NaN(), p_pattern_high = std::numeric_limits<double>::quiet_NaN();
+  std::string pattern;
 };
 
 struct ReproduceResult {
