@@ -18,6 +18,11 @@ LDNSIM_APT_PACKAGES=(
   libopenmpi-dev openmpi-bin                    # MPI: mpirun -np K ldnsim ... (docs/scale.md)
   libgtest-dev libgmock-dev libbenchmark-dev    # tests and micro-benchmarks
   chromium chromium-driver                      # headless-browser report tests
+  r-base-core r-base-dev r-cran-rcpp            # the R package (r/)
+  r-cran-testthat r-cran-jsonlite               # its tests (testthat; the CLI's --json read back)
+  r-cran-ggplot2                                # its vignette's plots (the Rmarkdown source is not rendered)
+  python3-dev python3-pybind11 python3-numpy    # the Python module (python/)
+  python3-pandas python3-pytest                 # DataFrames, and its tests
 )
 
 ldnsim_as_root() {

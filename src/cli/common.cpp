@@ -8,6 +8,7 @@
 #include <limits>
 #include <sstream>
 
+#include "ldnsim/api/frontend.hpp"
 #include "ldnsim/core/error.hpp"
 #include "ldnsim/core/format.hpp"
 #include "ldnsim/core/text.hpp"
@@ -48,24 +49,7 @@ void SolverFlags::add_to(CLI::App& cmd) {
 }
 
 engine::SimulationOptions SolverFlags::simulation_options() const {
-  engine::SimulationOptions o;
-  o.method = solver::parse_method(solver);
-  if (!(rtol > 0 && rtol < 1)) throw UsageError("--rtol must lie between 0 and 1");
-  if (!(atol > 0 && std::isfinite(atol))) throw UsageError("--atol must be a finite number above 0");
-  if (!(ss_rtol >= 0 && ss_rtol < 1)) throw UsageError("--ss-rtol must lie in 0-1 (0: --rtol)");
-  if (!(ss_atol >= 0 && std::isfinite(ss_atol))) throw UsageError("--ss-atol must be a finite number, 0 or more (0: --atol)");
-  if (max_steps < 1) throw UsageError("--max-steps must be at least 1");
-  if (ss_max < 1) throw UsageError("--ss-max must be at least 1");
-  o.tolerances.rtol = rtol;
-  o.tolerances.atol = atol;
-  o.tolerances.max_steps = max_steps;
-  if (covariates == "nocb") o.covariates = engine::CovariateMode::NextRecord;
-  else if (covariates == "locf") o.covariates = engine::CovariateMode::LastRecord;
-  else throw UsageError("--covariates must be nocb or locf, not '" + printable(covariates, 40) + "'");
-  o.ss_rtol = ss_rtol;
-  o.ss_atol = ss_atol;
-  o.ss_max_intervals = ss_max;
-  return o;
+  return api::SolverSettings{solver, rtol, atol, max_steps, covariates, ss_rtol, ss_atol, ss_max}.options();
 }
 
 bool notes_on_stderr(bool quiet) { return !quiet && ::isatty(STDERR_FILENO); }
@@ -167,31 +151,6 @@ std::vector<std::string> split_list(const std::string& s) {
     out.push_back(item.substr(b, e - b + 1));
   }
   return out;
-}
-
-std::vector<double> parse_grid(const std::string& spec) {
-  auto parts = std::vector<std::string>();
-  std::stringstream ss(spec);
-  std::string item;
-  while (std::getline(ss, item, ':')) parts.push_back(item);
-  auto number = [&](const std::string& s) {
-    double v;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || p != s.data() + s.size() || !std::isfinite(v))
-      throw UsageError("--grid '" + printable(spec, 60) + "': '" + printable(s, 40) + "' is not a number (expected START:END:STEP)");
-    return v;
-  };
-  if (parts.size() != 3) throw UsageError("--grid '" + printable(spec, 60) + "': expected START:END:STEP, e.g. 0:24:0.5");
-  double a = number(parts[0]), b = number(parts[1]), step = number(parts[2]);
-  if (!(step > 0)) throw UsageError("--grid '" + printable(spec, 60) + "': STEP must be above 0");
-  if (b < a) throw UsageError("--grid '" + printable(spec, 60) + "': END must not be before START");
-  double count = std::floor((b - a) / step + 1e-9) + 1;
-  if (count > 1e8) throw UsageError("--grid '" + printable(spec, 60) + "': more than 100 million times");
-  std::vector<double> g;
-  g.reserve(static_cast<std::size_t>(count));
-  // Times as START + k*STEP (not repeated addition), so whole hours stay exact.
-  for (long k = 0; k < static_cast<long>(count); ++k) g.push_back(a + static_cast<double>(k) * step);
-  return g;
 }
 
 }  // namespace ldnsim::cli

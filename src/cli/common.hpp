@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "ldnsim/api/frontend.hpp"
 #include "ldnsim/engine/simulation.hpp"
 #include "ldnsim/lang/model.hpp"
 
@@ -54,7 +55,7 @@ CLI::Validator number_above(double lo, double hi, const std::string& expected);
 CLI::Validator seed_number();
 
 // "START:END:STEP" -> sorted times; throws UsageError.
-std::vector<double> parse_grid(const std::string& spec);
+using api::parse_grid;
 std::vector<std::string> split_list(const std::string& s);
 
 void add_simulate_command(CLI::App& app);

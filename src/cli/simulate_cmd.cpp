@@ -12,7 +12,6 @@
 #include "ldnsim/core/error.hpp"
 #include "ldnsim/core/format.hpp"
 #include "ldnsim/core/output_plan.hpp"
-#include "ldnsim/core/policy.hpp"
 #include "ldnsim/core/text.hpp"
 #include "ldnsim/core/units.hpp"
 #include "ldnsim/data/regimen.hpp"
@@ -45,63 +44,10 @@ struct SimulateFlags {
   RunFlags run;
 };
 
-int dose_compartment(const lang::Model& m, const std::string& name) {
-  if (name.empty()) {
-    for (std::size_t s = 0; s < m.state_count(); ++s)
-      if (m.states()[s].depot) return static_cast<int>(s);
-    return 0;
-  }
-  int s = m.state_index(name);
-  if (s >= 0) return s;
-  throw UsageError("--cmt: model " + m.name() + " has no state '" + printable(name, 40) + "'");
-}
-
 data::Dataset regimen_data(const SimulateFlags& f, const lang::Model& m, std::vector<double>& grid) {
-  data::Regimen g;
-  int cmt = dose_compartment(m, f.cmt);
-  g.cmt = cmt + 1;
-  const std::string& unit = m.states()[static_cast<std::size_t>(cmt)].unit;
-  // A dose with a unit ("4.5mg") is converted into the compartment's unit; a plain
-  // number is already in the model's amount unit.
-  bool has_unit = f.dose.find_first_not_of("0123456789.eE+- ") != std::string::npos;
-  auto factor = mg_to_unit(unit);
-  double mg = -1;  // the dose in mg, when it can be known
-  if (has_unit) {
-    mg = parse_mass_mg(f.dose);
-    if (!factor)
-      throw UsageError("--dose " + printable(f.dose, 40) + ": the dose compartment " + m.states()[static_cast<std::size_t>(cmt)].name +
-                       " of model " + m.name() + " declares no mass unit (unit \"mg\", \"ug\", ...); "
-                       "give the dose as a plain number in the model's amount unit");
-    g.amount = mg * *factor;
-  } else {
-    g.amount = parse_mass_mg(f.dose);
-    if (factor) mg = g.amount / *factor;
-  }
-  if (!(g.amount > 0)) throw UsageError("--dose " + printable(f.dose, 40) + ": the dose must be above 0");
-  if (mg > policy::kMaxDoseMg) throw UsageError("--dose " + printable(f.dose, 40) + ": " + policy::max_dose_reason());
-  g.interval = parse_duration_h(f.every);
-  if (!(g.interval > 0)) throw UsageError("--every must be above 0");
-  g.first = parse_clock_h(f.first);
-  double horizon = f.days > 0 ? f.days * 24.0 : 0;
-  if (f.doses > 0) {
-    g.doses = f.doses;
-  } else if (horizon > g.first) {
-    const double doses = std::floor((horizon - g.first - 1e-9) / g.interval) + 1;
-    if (doses > 100000)
-      throw UsageError("--every " + printable(f.every, 40) + " over --days " + format_number(f.days) + " gives " +
-                       format_number(doses, 3) + " doses (expected at most 100000: a longer interval or fewer days)");
-    g.doses = static_cast<int>(doses);
-  } else if (f.days > 0) {
-    throw UsageError("--days " + format_number(f.days) + " ends before the first dose (--first " + printable(f.first, 40) +
-                     ", hour " + format_number(g.first) + " of day 0); expected more days or an earlier --first");
-  } else {
-    throw UsageError("a regimen needs its length: give --days (e.g. --days 28) or --doses with --dose");
-  }
-  if (horizon <= 0) horizon = g.first + g.interval * g.doses;
   std::unique_ptr<data::SubjectsTable> subjects;
   if (!f.subjects.empty()) subjects = std::make_unique<data::SubjectsTable>(data::read_subjects(f.subjects));
-  if (grid.empty()) grid = parse_grid("0:" + std::to_string(horizon) + ":1");
-  return data::regimen_dataset(g, subjects.get());
+  return api::regimen_dataset(m, {f.dose, f.every, f.first, f.days, f.doses, f.cmt}, grid, subjects.get());
 }
 
 int run_simulate(const SimulateFlags& f) {

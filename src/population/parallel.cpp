@@ -1,5 +1,7 @@
 #include "ldnsim/population/parallel.hpp"
 
+#include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -60,7 +62,7 @@ void run(std::size_t total, const ParallelOptions& options,
          const std::function<void(std::size_t, std::string&)>& consume) {
   Progress progress(options.progress, total, options.what);
   const int threads = std::max(1, options.threads);
-  if (threads == 1) {
+  if (threads == 1 && !options.poll) {
     std::string buffer;
     for (std::size_t i = 0; read(0, i); ++i) {
       buffer.clear();
@@ -104,12 +106,20 @@ void run(std::size_t total, const ParallelOptions& options,
   // Called with `mutex` held.
   auto start_worker = [&] {
     if (refused || started >= pool.size()) return;
+    // Workers take no asynchronous signals (Ctrl-C, termination): the process's handlers
+    // (the CLI's clean-up, R's and Python's interrupt flags) run on the calling thread,
+    // which polls for them (ParallelOptions::poll). A thread inherits the mask it starts with.
+    sigset_t blocked, previous;
+    sigemptyset(&blocked);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGALRM, SIGCHLD, SIGUSR1, SIGUSR2}) sigaddset(&blocked, sig);
+    pthread_sigmask(SIG_BLOCK, &blocked, &previous);
     try {
       pool[started] = std::thread(worker, started);
       ++started;
     } catch (const std::system_error&) {
       refused = true;
     }
+    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   };
 
   worker = [&](std::size_t id) {
@@ -168,13 +178,38 @@ void run(std::size_t total, const ParallelOptions& options,
   if (started == 0) throw std::system_error(std::make_error_code(std::errc::resource_unavailable_try_again),
                                             "cannot start a worker thread");
   std::exception_ptr failure;
+  auto last_poll = std::chrono::steady_clock::now();
   for (std::size_t i = 0;; ++i) {
     std::string buffer;
     std::exception_ptr error;
     {
       std::unique_lock lock(mutex);
       Slot& s = slots[i % window];
-      cv_ready.wait(lock, [&] { return s.ready || i >= count; });
+      auto arrived = [&] { return s.ready || i >= count; };
+      if (!options.poll) {
+        cv_ready.wait(lock, arrived);
+      } else {
+        // Every 50 ms, whether jobs arrive faster or a job takes longer.
+        while (true) {
+          if (const auto now = std::chrono::steady_clock::now(); now - last_poll >= std::chrono::milliseconds(50)) {
+            last_poll = now;
+            lock.unlock();
+            try {
+              options.poll();
+            } catch (...) {
+              error = std::current_exception();
+            }
+            lock.lock();
+            if (error) break;
+          }
+          if (cv_ready.wait_for(lock, std::chrono::milliseconds(50), arrived)) break;
+        }
+      }
+      if (error) {
+        stop = true;
+        failure = error;
+        break;
+      }
       if (!s.ready) break;  // i >= count: every job consumed
       buffer.swap(s.buffer);
       error = s.error;

@@ -65,22 +65,25 @@ std::string csv_header(const std::vector<Column>& columns) {
   return s;
 }
 
-CsvRows::CsvRows(const data::Columns& data_columns, const std::vector<Column>& columns, const TableOptions& options)
-    : columns_(columns), options_(options) {
+std::vector<GridValue> grid_values(const data::Columns& data_columns, const std::vector<Column>& columns) {
   // Grid rows are observations: no dosing items, no DV; other columns carry the values of
   // the record that governs them.
-  grid_values_.resize(columns.size(), GridValue::Governing);
+  std::vector<GridValue> kinds(columns.size(), GridValue::Governing);
   for (std::size_t i = 0; i < columns.size(); ++i) {
     if (columns[i].kind != Column::Kind::Data) continue;
     std::string_view name = data_columns[columns[i].index];
     bool dosing = false;
     for (const char* item : {"EVID", "AMT", "CMT", "RATE", "II", "ADDL", "SS", "MDV"}) dosing = dosing || iequals(name, item);
-    if (iequals(name, "DV")) grid_values_[i] = GridValue::Missing;
-    else if (dosing) grid_values_[i] = GridValue::Zero;
+    if (iequals(name, "DV")) kinds[i] = GridValue::Missing;
+    else if (dosing) kinds[i] = GridValue::Zero;
   }
+  return kinds;
 }
 
-void CsvRows::not_finite(const engine::OutputRow& r, const Column& c, double v) const {
+CsvRows::CsvRows(const data::Columns& data_columns, const std::vector<Column>& columns, const TableOptions& options)
+    : columns_(columns), options_(options), grid_values_(grid_values(data_columns, columns)) {}
+
+void throw_not_finite(const engine::OutputRow& r, const Column& c, double v) {
   const char* kind = c.kind == Column::Kind::Output ? "output" : c.kind == Column::Kind::State ? "state" : "parameter";
   throw SolverError("ID " + format_number(r.governing->id) + ": " + kind + " " + c.header + " is " +
                     format_number(v) + " at time " + format_number(r.time) +
@@ -106,7 +109,7 @@ void CsvRows::row(const engine::OutputRow& r) {
         const double v = c.kind == Column::Kind::State    ? r.states[c.index]
                          : c.kind == Column::Kind::Output ? r.outputs[c.index]
                                                           : r.parameters[c.index];
-        if (check && !std::isfinite(v)) not_finite(r, c, v);
+        if (check && !std::isfinite(v)) throw_not_finite(r, c, v);
         w = write_number(w, v, digits);
         break;
       }
@@ -136,13 +139,11 @@ void CsvRows::event(const engine::EventRow& e) {
   *events_ += '\n';
 }
 
-std::size_t simulate_table(const lang::Model& model, const data::Columns& data_columns, const SubjectSource& next,
-                           const engine::SimulationOptions& simulation, const std::vector<Column>& columns,
-                           const TableOptions& table, const ParallelOptions& parallel,
-                           const std::function<void(std::string_view)>& write,
-                           const std::function<void(std::string_view)>& write_events) {
+void run_subjects(const lang::Model& model, const data::Columns& data_columns, const SubjectSource& next,
+                  const engine::SimulationOptions& simulation, const ParallelOptions& parallel,
+                  const std::function<void(engine::SubjectSimulator&, const data::RecordsView&, std::string&)>& simulate,
+                  const std::function<void(std::string&)>& consume) {
   engine::Binding binding(model, data_columns);
-  write(csv_header(columns));
   // Per worker: its simulator (created by that worker on first use), its buffer for the
   // records of the subject it reads, and the view of them it simulates next.
   struct Worker {
@@ -151,8 +152,8 @@ std::size_t simulate_table(const lang::Model& model, const data::Columns& data_c
     std::optional<data::RecordsView> subject;
   };
   std::vector<Worker> workers(static_cast<std::size_t>(worker_count(parallel)));
-  std::size_t subjects = 0;
-  // The rows are only written, and only rank 0 writes: under mpirun they go to rank 0 alone.
+  // The rows are only written or collected, and only by rank 0: under mpirun they go to
+  // rank 0 alone.
   ParallelOptions options = parallel;
   options.results_on_all_ranks = false;
   run_ordered_reading(
@@ -165,17 +166,32 @@ std::size_t simulate_table(const lang::Model& model, const data::Columns& data_c
       [&](std::size_t worker, std::size_t, std::string& buffer) {
         Worker& w = workers[worker];
         if (!w.sim) w.sim = std::make_unique<engine::SubjectSimulator>(model, binding, simulation);
+        simulate(*w.sim, *w.subject, buffer);
+      },
+      [&](std::size_t, std::string& buffer) { consume(buffer); });
+}
+
+std::size_t simulate_table(const lang::Model& model, const data::Columns& data_columns, const SubjectSource& next,
+                           const engine::SimulationOptions& simulation, const std::vector<Column>& columns,
+                           const TableOptions& table, const ParallelOptions& parallel,
+                           const std::function<void(std::string_view)>& write,
+                           const std::function<void(std::string_view)>& write_events) {
+  write(csv_header(columns));
+  std::size_t subjects = 0;
+  run_subjects(
+      model, data_columns, next, simulation, parallel,
+      [&](engine::SubjectSimulator& sim, const data::RecordsView& subject, std::string& buffer) {
         CsvRows rows(data_columns, columns, table);
         // Rows and events of a subject travel in one buffer, split by a NUL byte.
         std::string events;
         rows.attach(buffer, write_events ? &events : nullptr);
-        w.sim->run(*w.subject, rows, {}, table.random ? &*table.random : nullptr);
+        sim.run(subject, rows, {}, table.random ? &*table.random : nullptr);
         if (write_events) {
           buffer += '\0';
           buffer += events;
         }
       },
-      [&](std::size_t, std::string& buffer) {
+      [&](std::string& buffer) {
         ++subjects;
         if (!write_events) {
           write(buffer);

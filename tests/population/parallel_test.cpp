@@ -91,6 +91,38 @@ TEST(RunOrdered, WorkerIndicesAreWithinTheThreadCount) {
   EXPECT_FALSE(bad);
 }
 
+// A front end's interrupt check (ParallelOptions::poll): called on the calling thread while
+// workers run, even for one thread; when it throws, the workers stop after the job they are
+// on, are joined, and the exception reaches the caller, with no job after it consumed.
+TEST(RunOrdered, APollThatThrowsCancelsTheWorkersCleanly) {
+  for (int threads : {1, 2}) {
+    const auto caller = std::this_thread::get_id();
+    std::atomic<int> produced{0}, polls{0};
+    std::size_t consumed = 0;
+    bool poll_on_caller = true;
+    ParallelOptions o;
+    o.threads = threads;
+    o.poll = [&] {
+      poll_on_caller = poll_on_caller && std::this_thread::get_id() == caller;
+      if (++polls >= 3) throw std::runtime_error("interrupted");
+    };
+    EXPECT_THROW(run_ordered(
+                     1000000, o,
+                     [&](std::size_t, std::size_t, std::string& b) {
+                       ++produced;
+                       std::this_thread::sleep_for(std::chrono::milliseconds(20));
+                       b = "x";
+                     },
+                     [&](std::size_t, std::string&) { ++consumed; }),
+                 std::runtime_error);
+    EXPECT_TRUE(poll_on_caller);
+    EXPECT_EQ(polls.load(), 3);
+    // About 150 ms of 20 ms jobs: far fewer than a million, and none consumed after.
+    EXPECT_LT(produced.load(), 1000);
+    EXPECT_LE(consumed, static_cast<std::size_t>(produced.load()));
+  }
+}
+
 TEST(RunOrderedReading, ReadsInOrderOneAtATimeAndStopsAtTheEndOfTheSource) {
   for (int threads : {1, 2, 4}) {
     ParallelOptions o;

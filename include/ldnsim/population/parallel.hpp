@@ -15,6 +15,11 @@ struct ParallelOptions {
   // Progress on stderr ("what: k/n"), shown only on a terminal, after one second.
   bool progress = false;
   std::string what = "subjects";
+  // Called on the calling thread about every 50 ms while workers run (and then with at
+  // least one worker even for threads = 1): a front end checks for a user's interrupt
+  // there. If it throws, the workers finish the job they are on, are joined, and the
+  // exception is rethrown.
+  std::function<void()> poll;
   // Run on this process's threads only, even under mpirun (the executor's own pool, and
   // jobs whose results cannot travel between processes).
   bool local_only = false;

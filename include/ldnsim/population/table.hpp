@@ -41,6 +41,15 @@ struct TableOptions {
   std::optional<engine::RandomKey> random;
 };
 
+// What a grid row (an output time that is no record) holds in a data column: the value
+// of the record governing it, 0 (dosing items: EVID, AMT, CMT, RATE, II, ADDL, SS, MDV) or
+// missing (DV). One entry per table column (Governing for non-data columns).
+enum class GridValue { Governing, Zero, Missing };
+std::vector<GridValue> grid_values(const data::Columns& data_columns, const std::vector<Column>& columns);
+
+// The SolverError for a NaN or infinite output, state or parameter `v` in column `c`.
+[[noreturn]] void throw_not_finite(const engine::OutputRow& r, const Column& c, double v);
+
 // Formats rows of one subject into a CSV buffer.
 class CsvRows : public engine::RowSink {
  public:
@@ -54,12 +63,9 @@ class CsvRows : public engine::RowSink {
   void event(const engine::EventRow& e) override;
 
  private:
-  [[noreturn]] void not_finite(const engine::OutputRow& r, const Column& c, double v) const;
-
   const std::vector<Column>& columns_;
   TableOptions options_;
   // Per column of the table: for a data column, what a grid row holds there.
-  enum class GridValue { Governing, Zero, Missing };
   std::vector<GridValue> grid_values_;
   std::vector<char> line_;  // one row as it is written
   std::string* out_ = nullptr;
@@ -72,6 +78,14 @@ std::string csv_header(const std::vector<Column>& columns);
 // returns a view of them (or of records held elsewhere), or nothing after the last subject.
 // Called one subject at a time, in order.
 using SubjectSource = std::function<std::optional<data::RecordsView>(data::Dataset& buffer)>;
+
+// Runs every subject of `next` on the workers of `parallel`, each worker with its own
+// simulator: simulate(simulator, subject, buffer) fills a subject's buffer on a worker,
+// consume(buffer) takes the buffers on the calling thread in subject order.
+void run_subjects(const lang::Model& model, const data::Columns& data_columns, const SubjectSource& next,
+                  const engine::SimulationOptions& simulation, const ParallelOptions& parallel,
+                  const std::function<void(engine::SubjectSimulator&, const data::RecordsView&, std::string&)>& simulate,
+                  const std::function<void(std::string&)>& consume);
 
 // Simulates every subject of `next` and hands CSV text (header first) to `write` in
 // subject order; the model's events, if `write_events` is given, go to it as CSV

@@ -1,0 +1,3 @@
+library(testthat)
+library(ldnsim)
+test_check("ldnsim")
