@@ -222,9 +222,11 @@ TEST(IntervalChart, CategoriesKeepTheRowOrderInEveryLayer) {
   json rows = json::array({{{"category", "A"}, {"value", 1.0}, {"low", 0.5}, {"high", 1.5}},
                            {{"category", "B"}, {"value", 2.0}},
                            {{"category", "C"}, {"value", 3.0}, {"low", 2.5}, {"high", 3.5}}});
-  for (auto mark : {rp::IntervalMark::Point, rp::IntervalMark::Bar})
-    for (const auto& layer : rp::interval_chart(rows, "Group", "Score", "", mark)["layer"])
-      EXPECT_EQ(layer["encoding"]["x"]["sort"], json({"A", "B", "C"}));
+  for (auto mark : {rp::IntervalMark::Point, rp::IntervalMark::Bar}) {
+    // The spec is kept: a range-for over a temporary's ["layer"] reads freed memory (ASan).
+    const json spec = rp::interval_chart(rows, "Group", "Score", "", mark);
+    for (const auto& layer : spec["layer"]) EXPECT_EQ(layer["encoding"]["x"]["sort"], json({"A", "B", "C"}));
+  }
 }
 
 TEST(PowerCurve, PercentAxisAndTarget) {
