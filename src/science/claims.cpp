@@ -473,28 +473,13 @@ Figure central95(std::vector<double> v) {
 
 // Weighted 2.5/50/97.5% points (weights >= 0).
 Figure weighted95(const std::vector<double>& v, const std::vector<double>& w) {
-  std::vector<std::pair<double, double>> xs;
-  double total = 0;
-  for (std::size_t i = 0; i < v.size(); ++i)
-    if (std::isfinite(v[i]) && w[i] > 0) {
-      xs.emplace_back(v[i], w[i]);
-      total += w[i];
-    }
+  const WeightedDistribution d = weighted_distribution(v, w);
   Figure f;
-  if (xs.empty() || !(total > 0)) return f;
-  std::sort(xs.begin(), xs.end());
-  auto at = [&](double q) {
-    double cum = 0;
-    for (const auto& [x, wt] : xs) {
-      cum += wt;
-      if (cum >= q * total) return x;
-    }
-    return xs.back().first;
-  };
+  if (d.empty()) return f;
   f.defined = true;
-  f.value = at(0.5);
-  f.low = at(0.025);
-  f.high = at(0.975);
+  f.value = d.quantile(0.5);
+  f.low = d.quantile(0.025);
+  f.high = d.quantile(0.975);
   return f;
 }
 

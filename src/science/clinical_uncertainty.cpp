@@ -76,29 +76,14 @@ void pharmacology_band(DrawPlan& plan, std::size_t samples, std::uint64_t seed, 
     weights.push_back(drawn.weights[i]);
   }
   // The weighted samples, and their 2.5-97.5% for the text.
-  std::vector<std::pair<double, double>> xs;
-  double total = 0;
-  for (std::size_t i = 0; i < changes.size(); ++i)
-    if (weights[i] > 0) {
-      xs.emplace_back(changes[i], weights[i]);
-      total += weights[i];
-    }
-  if (xs.empty() || !(total > 0) || !(std::abs(plan.change_typical) > 1e-9))
+  const WeightedDistribution d = weighted_distribution(changes, weights);
+  if (d.empty() || !(std::abs(plan.change_typical) > 1e-9))
     throw InputError("models/ldn/human.ldn: the pharmacology's uncertainty samples carry no weight (no lymphocyte band)");
-  std::sort(xs.begin(), xs.end());
-  auto at = [&](double q) {
-    double cum = 0;
-    for (const auto& [x, w] : xs) {
-      cum += w;
-      if (cum >= q * total) return x;
-    }
-    return xs.back().first;
-  };
-  plan.change_low = 100 * at(0.025);
-  plan.change_high = 100 * at(0.975);
-  for (const auto& [x, w] : xs) {
+  plan.change_low = 100 * d.quantile(0.025);
+  plan.change_high = 100 * d.quantile(0.975);
+  for (const auto& [x, w] : d.points) {
     plan.prolx.push_back(x / plan.change_typical);
-    plan.prolx_weight.push_back(w / total);
+    plan.prolx_weight.push_back(w / d.total);
   }
   plan.change_typical *= 100;
   plan.lymphocytes = true;

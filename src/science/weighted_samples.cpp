@@ -1,5 +1,6 @@
 #include "ldnsim/science/weighted_samples.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <memory>
@@ -76,6 +77,26 @@ BlockadeWindow blockade_window(double trough) {
   if (trough >= kBlockedAllDay) return {false, "no: at least half the MOR stay blocked all day"};
   if (trough >= kFree) return {false, "no clean window: blockade dips but never below " + format_number(100 * kFree) + "%"};
   return {true, "yes: blockade falls below " + format_number(100 * kFree) + "% for part of the day"};
+}
+
+WeightedDistribution weighted_distribution(const std::vector<double>& values, const std::vector<double>& weights) {
+  WeightedDistribution d;
+  for (std::size_t i = 0; i < values.size() && i < weights.size(); ++i)
+    if (std::isfinite(values[i]) && weights[i] > 0) {
+      d.points.emplace_back(values[i], weights[i]);
+      d.total += weights[i];
+    }
+  std::sort(d.points.begin(), d.points.end());
+  return d;
+}
+
+double WeightedDistribution::quantile(double q) const {
+  double cum = 0;
+  for (const auto& [x, w] : points) {
+    cum += w;
+    if (cum >= q * total) return x;
+  }
+  return points.back().first;
 }
 
 }  // namespace ldnsim::science

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <numeric>
 #include <set>
@@ -17,6 +18,7 @@
 #include "ldnsim/core/error.hpp"
 #include "ldnsim/science/calibration.hpp"
 #include "ldnsim/science/uncertainty.hpp"
+#include "ldnsim/science/weighted_samples.hpp"
 
 using namespace ldnsim;
 using namespace ldnsim::science;
@@ -689,6 +691,23 @@ TEST(TargetsFile, ShippedFilesFitTheirModels) {
   EXPECT_EQ(targets_of(model("mouse")).targets.size(), 4u);
   EXPECT_EQ(targets_of(model("mouse")).blockade, 0.9);
   EXPECT_EQ(targets_of(model("mouse")).regimens.size(), 4u);
+}
+
+// The weighted quantile by hand: finite values with weight (1, w 1), (2, w 2), (3, w 1), total
+// 4; the median is the first value whose cumulative weight reaches 2 (value 2), 2.5% the
+// first reaching 0.1 (value 1), 97.5% the first reaching 3.9 (value 3). NaN and zero weights
+// are left out; nothing with weight is empty.
+TEST(WeightedDistribution, QuantilesByCumulativeWeight) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const WeightedDistribution d = weighted_distribution({3, 1, 2, nan, 7}, {1, 1, 2, 5, 0});
+  ASSERT_FALSE(d.empty());
+  EXPECT_EQ(d.points.size(), 3u);
+  EXPECT_DOUBLE_EQ(d.total, 4);
+  EXPECT_DOUBLE_EQ(d.quantile(0.5), 2);
+  EXPECT_DOUBLE_EQ(d.quantile(0.025), 1);
+  EXPECT_DOUBLE_EQ(d.quantile(0.975), 3);
+  EXPECT_DOUBLE_EQ(d.quantile(0.8), 3);
+  EXPECT_TRUE(weighted_distribution({1, 2}, {0, 0}).empty());
 }
 
 }  // namespace

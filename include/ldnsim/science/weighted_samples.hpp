@@ -11,6 +11,7 @@
 #include <functional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ldnsim/science/ldn.hpp"
@@ -55,5 +56,16 @@ struct BlockadeWindow {
   std::string text;
 };
 BlockadeWindow blockade_window(double trough_occupancy);
+
+// The finite values with a positive weight, sorted, and their total weight: a weighted
+// sample's distribution. quantile(q) is the first value whose cumulative weight reaches q
+// of the total (nothing carries weight: empty, and quantile is not to be called).
+struct WeightedDistribution {
+  std::vector<std::pair<double, double>> points;  // (value, weight), by value
+  double total = 0;
+  bool empty() const { return points.empty() || !(total > 0); }
+  double quantile(double q) const;
+};
+WeightedDistribution weighted_distribution(const std::vector<double>& values, const std::vector<double>& weights);
 
 }  // namespace ldnsim::science
