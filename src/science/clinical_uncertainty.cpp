@@ -1,6 +1,7 @@
 // Joint draws of every uncertain input of the clinical model. See
 // include/ldnsim/science/clinical_uncertainty.hpp and docs/power.md.
 #include "ldnsim/science/clinical_uncertainty.hpp"
+#include "ldnsim/science/unknowns.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -40,11 +41,6 @@ std::string coverage_text(UncertaintyLevel level) {
 }
 
 namespace {
-
-bool assumption_only(const lang::Parameter& q) {
-  return q.has(lang::Role::Assumption) && !q.has(lang::Role::Fitted) && !q.has(lang::Role::Data) &&
-         !q.has(lang::Role::Input);
-}
 
 // The pharmacology's mean T-cell proliferation change at 4.5 mg nightly at 22:00 (typical
 // adult) over a Latin hypercube of every ranged parameter of models/ldn/human.ldn,
