@@ -4,6 +4,7 @@
 // simulated studies the spec names (science/clinical.hpp) and writes the estimates, their
 // 95% ranges and standard errors into the model file.
 #include <cmath>
+#include <filesystem>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -124,6 +125,9 @@ int run_clinical_calibrate(const CalibrateFlags& f) {
   if (f.json) std::fputs(json_output::dump(j).c_str(), stdout);
   if (!f.check && !f.no_write) {
     write_file_atomically(spec.model_path, science::write_fit(read_text_file(spec.model_path, "model"), fit, spec.file));
+    const std::string corr = science::fit_correlations_file(spec.model_path);
+    write_file_atomically(corr, science::write_fit_correlations(
+                                    std::filesystem::is_regular_file(corr) ? read_text_file(corr, "fit correlations") : "", fit, spec.file));
     if (notes_on_stderr(f.quiet)) std::fprintf(stderr, "calibrate: estimates, 95%% ranges and SEs written to %s\n", spec.model_path.c_str());
   }
   if (f.check && !acceptance.accepted) {

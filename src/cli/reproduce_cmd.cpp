@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -38,6 +39,8 @@ struct ReproduceFlags {
   std::string report = "reproduce.html";
   bool no_report = false;
   bool report_given = false;
+  std::string uncertainty;  // empty: the spec's own (predictive worlds where it asks)
+  long long worlds = 200;
   RunFlags run;
 };
 
@@ -111,12 +114,10 @@ std::vector<std::string> notes(const science::ReproduceResult& res) {
     if (r.consistent && !*r.consistent)
       out.push_back("not reproduced: " + study_label(res, r.row.study) + ", " + r.row.label + ": published " +
                     r.row.published_text + ", simulated " + simulated_text(r) + (r.row.note.empty() ? "" : " (" + r.row.note + ")"));
-  std::string drawn;
-  for (const auto& s : res.studies)
-    if (s.study.uncertainty > 0) drawn += (drawn.empty() ? "" : ", ") + s.study.label;
-  if (!drawn.empty())
-    out.push_back("parameter uncertainty: " + drawn + " draw the model's ranged parameters in each simulated trial, so their "
-                  "95% intervals cover sampling, parameter and assumption uncertainty; the other studies' cover sampling only.");
+  std::map<std::string, std::string> covers;  // what the intervals cover -> studies
+  for (const auto& s : res.studies) covers[s.covers] += (covers[s.covers].empty() ? "" : ", ") + s.study.label;
+  for (const auto& [what, studies] : covers)
+    out.push_back("intervals cover " + what + ": " + studies);
   for (const auto& st : res.studies)
     if (std::isfinite(st.p_pattern))
       out.push_back("whole published pattern of " + st.study.label + " (" + st.pattern + ", in the same trial): " +
@@ -146,7 +147,7 @@ nlohmann::ordered_json to_json(const science::ReproduceResult& res, const scienc
                                   {"parameter_worlds", s.study.uncertainty},
                                   {"pattern", s.pattern.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(s.pattern)},
                                   {"p_pattern", n(s.p_pattern)}, {"p_pattern_low", n(s.p_pattern_low)},
-                                  {"p_pattern_high", n(s.p_pattern_high)}});
+                                  {"p_pattern_high", n(s.p_pattern_high)}, {"covers", s.covers}, {"parameter_sets", s.worlds}});
   for (const auto& r : res.rows) {
     nlohmann::ordered_json row = {{"study", study_label(res, r.row.study)}, {"endpoint", r.row.endpoint},
                                   {"statistic", science::to_string(r.row.statistic)}, {"label", r.row.label},
@@ -277,6 +278,8 @@ int run_reproduce(const ReproduceFlags& f) {
   if (f.seed >= 0) o.seed = static_cast<std::uint64_t>(f.seed);
   o.threads = f.run.thread_count();
   o.progress = !f.run.quiet && isatty(2);
+  if (!f.uncertainty.empty()) o.uncertainty = science::parse_uncertainty_level(f.uncertainty);
+  o.worlds = static_cast<std::size_t>(f.worlds);
   if (notes_on_stderr(f.run.quiet)) o.note = [](const std::string& line) { std::fprintf(stderr, "ldnsim reproduce: %s\n", line.c_str()); };
   const auto start = std::chrono::steady_clock::now();
   science::ReproduceResult res = science::run_reproduce(spec, o);
@@ -342,6 +345,12 @@ void add_reproduce_command(CLI::App& app) {
   cmd->add_flag("--json", f->json, "the table as JSON on stdout");
   auto* rep = cmd->add_option("--report", f->report, "HTML report")->capture_default_str()->check(file_name());
   cmd->add_flag("--no-report", f->no_report, "write no HTML report");
+  cmd->add_option("--uncertainty", f->uncertainty,
+                  "draw every study's uncertain inputs as power does: sampling, parameters (+ fitted estimates with their "
+                  "correlations) or assumptions (+ assumption ranges, the lymphocyte band, between-trial variation); "
+                  "default: the spec's (parameter worlds where a study asks)");
+  cmd->add_option("--parameter-sets", f->worlds, "parameter sets drawn per study with --uncertainty (a study's own `uncertainty` wins)")
+      ->check(count_in(1, 10000, "a number of parameter sets, 1 to 10000"));
   f->run.add_to(*cmd);
   cmd->callback([f, rep] {
     f->report_given = rep->count() > 0;

@@ -479,6 +479,22 @@ CalibrationResult calibrate_clinical(const CalibrationSpec& spec, const Calibrat
           if (std::fabs(v(static_cast<long>(j))) > 0.1) identified[j] = false;
       }
     }
+    {
+      StageCorrelation sc;
+      sc.stage = st.name;
+      std::vector<std::size_t> ids;
+      for (std::size_t j = 0; j < n; ++j)
+        if (identified[j] && cov(static_cast<long>(j), static_cast<long>(j)) > 0) ids.push_back(j);
+      for (std::size_t a : ids) {
+        sc.names.push_back(st.parameters[a].name);
+        std::vector<double> row;
+        for (std::size_t b : ids)
+          row.push_back(cov(static_cast<long>(a), static_cast<long>(b)) /
+                        std::sqrt(cov(static_cast<long>(a), static_cast<long>(a)) * cov(static_cast<long>(b), static_cast<long>(b))));
+        sc.r.push_back(row);
+      }
+      if (ids.size() >= 2 && !options.evaluate_only) result.correlations.push_back(sc);
+    }
     for (std::size_t j = 0; j < n; ++j) {
       const FitParameter& fp = st.parameters[j];
       ParameterFit p;
