@@ -187,7 +187,7 @@ CalibrationSpec load_calibration_spec(const std::string& path) {
     if (kind == "equal") g.kind = ClinicalTarget::Kind::Equal;
     else if (kind == "at_least") g.kind = ClinicalTarget::Kind::AtLeast;
     else if (kind == "at_most") g.kind = ClinicalTarget::Kind::AtMost;
-    else r.fail(*t.get("kind"), key + ".kind", "'" + kind + "' (expected equal, at_least or at_most)");
+    else r.fail(*t.get("kind"), key + ".kind", "'" + kind + "' (a bound needs its direction: expected equal, at_least or at_most)");
     // the study: readable, on the calibrated model, with this endpoint
     auto it = studies.find(g.study);
     if (it == studies.end()) {

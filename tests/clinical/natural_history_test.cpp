@@ -253,18 +253,7 @@ TEST(BetweenTrial, BadFilesAreLocatedErrors) {
 }
 
 TEST(Docs, BetweenTrialSectionIsCurrent) {
-  test::Run r = test::ldnsim("calibrate trials/natural-history/placebo-arms.toml", false);
-  ASSERT_EQ(r.status, 0) << r.out;
-  std::ifstream f(test::src("docs/clinical.md"));
-  std::stringstream s;
-  s << f.rdbuf();
-  const std::string doc = s.str();
-  const std::string begin = "<!-- between-trial begin -->\n", end = "<!-- between-trial end -->";
-  const auto b = doc.find(begin), e = doc.find(end);
-  ASSERT_NE(b, std::string::npos);
-  ASSERT_NE(e, std::string::npos);
-  EXPECT_EQ(doc.substr(b + begin.size(), e - b - begin.size()), r.out)
-      << "docs/clinical.md is out of date: put the output of `ldnsim calibrate trials/natural-history/placebo-arms.toml` between the markers";
+  test::expect_doc_section("docs/clinical.md", "between-trial", "calibrate trials/natural-history/placebo-arms.toml");
 }
 
 }  // namespace

@@ -68,24 +68,9 @@ TEST(Unknowns, NotesOnOtherParametersOrMissingNotesAreLocatedErrors) {
   std::filesystem::remove_all(d);
 }
 
-void expect_section(const std::string& doc_rel, const std::string& marker, const std::string& command) {
-  test::Run r = test::ldnsim(command, false);
-  ASSERT_EQ(r.status, 0) << r.out;
-  std::ifstream f(test::src(doc_rel));
-  std::stringstream s;
-  s << f.rdbuf();
-  const std::string doc = s.str();
-  const std::string begin = "<!-- " + marker + " begin -->\n", end = "<!-- " + marker + " end -->";
-  const auto b = doc.find(begin), e = doc.find(end);
-  ASSERT_NE(b, std::string::npos) << doc_rel << ": " << begin;
-  ASSERT_NE(e, std::string::npos) << doc_rel << ": " << end;
-  EXPECT_EQ(doc.substr(b + begin.size(), e - b - begin.size()), r.out)
-      << doc_rel << " is out of date: put the output of `ldnsim " << command << "` between the " << marker << " markers";
-}
-
 TEST(Docs, UnknownsTablesAreCurrent) {
-  expect_section("docs/clinical.md", "unknowns patient", "params models/ms/patient.ldn --unknowns --markdown");
-  expect_section("docs/model.md", "unknowns human", "params models/ldn/human.ldn --unknowns --markdown");
+  test::expect_doc_section("docs/clinical.md", "unknowns patient", "params models/ms/patient.ldn --unknowns --markdown");
+  test::expect_doc_section("docs/model.md", "unknowns human", "params models/ldn/human.ldn --unknowns --markdown");
 }
 
 }  // namespace
