@@ -4,6 +4,7 @@
 // simulated studies the spec names (science/clinical.hpp) and writes the estimates, their
 // 95% ranges and standard errors into the model file.
 #include <cmath>
+#include <filesystem>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -20,6 +21,7 @@
 #include "ldnsim/science/acceptance.hpp"
 #include "ldnsim/science/calibration.hpp"
 #include "ldnsim/science/clinical.hpp"
+#include "ldnsim/science/natural_history.hpp"
 #include "ldnsim/output/json_output.hpp"
 
 namespace ldnsim::cli {
@@ -123,6 +125,9 @@ int run_clinical_calibrate(const CalibrateFlags& f) {
   if (f.json) std::fputs(json_output::dump(j).c_str(), stdout);
   if (!f.check && !f.no_write) {
     write_file_atomically(spec.model_path, science::write_fit(read_text_file(spec.model_path, "model"), fit, spec.file));
+    const std::string corr = science::fit_correlations_file(spec.model_path);
+    write_file_atomically(corr, science::write_fit_correlations(
+                                    std::filesystem::is_regular_file(corr) ? read_text_file(corr, "fit correlations") : "", fit, spec.file));
     if (notes_on_stderr(f.quiet)) std::fprintf(stderr, "calibrate: estimates, 95%% ranges and SEs written to %s\n", spec.model_path.c_str());
   }
   if (f.check && !acceptance.accepted) {
@@ -141,7 +146,48 @@ std::string range_text(const science::Target& t) {
   return format_number(t.low, 4) + "-" + format_number(t.high, 4);
 }
 
+// `ldnsim calibrate placebo-arms.toml`: the between-trial variation of placebo arms and its
+// leave-one-out check (issue 9 item 4); --check: exit 1 unless the model's ARR_TAU is the
+// fitted RMS of tau (to 0.005).
+int run_between_trial(const CalibrateFlags& f) {
+  if (f.write || f.no_write) throw UsageError("--write and --no-write are not for a placebo-arms file: it writes nothing (ARR_TAU is set by hand from its output)");
+  const science::PlaceboArms arms = science::load_placebo_arms(f.model);
+  const science::NaturalHistoryCheck c = science::check_natural_history(arms);
+  const double tau = c.fits.empty() || c.fits.front().outcome != science::ArmOutcome::Arr ? 0 : c.fits.front().tau_rms;
+  const bool current = std::fabs(c.model_tau - tau) <= 0.005;
+  if (f.json) {
+    auto j = json_output::envelope("calibrate");
+    j["inputs"] = {{"arms", arms.file}, {"model_file", arms.model}, {"check", f.check}};
+    auto& r = j["results"];
+    r["overdispersion"] = c.overdispersion;
+    r["model_arr_tau"] = c.model_tau;
+    r["fits"] = nlohmann::ordered_json::array();
+    for (const auto& x : c.fits)
+      r["fits"].push_back({{"outcome", science::to_string(x.outcome)}, {"arms", x.arms}, {"q", x.q}, {"tau_dl", x.tau_dl},
+                           {"tau_median", x.tau_median}, {"tau_low", x.tau_low}, {"tau_high", x.tau_high}, {"tau_rms", x.tau_rms},
+                           {"pooled", x.pooled}, {"new_n", x.new_n}, {"new_years", x.new_years}, {"predicted", x.predicted},
+                           {"predicted_low", x.predicted_low}, {"predicted_high", x.predicted_high}});
+    r["leave_one_out"] = nlohmann::ordered_json::array();
+    for (const auto& l : c.loo)
+      r["leave_one_out"].push_back({{"outcome", science::to_string(l.outcome)}, {"arm", l.arm}, {"observed", l.observed},
+                                    {"predicted", l.predicted}, {"low", l.low}, {"high", l.high}, {"others", l.others},
+                                    {"tau_rms", l.tau_rms}, {"covered", l.covered}});
+    r["covered"] = c.covered;
+    r["total"] = c.total;
+    std::cout << j.dump(2) << "\n";
+  } else {
+    std::cout << science::markdown(arms, c);
+  }
+  if (f.check && !current) {
+    std::fprintf(stderr, "calibrate: %s: ARR_TAU is %s, the fitted RMS of tau is %s: set it in the model file\n", arms.model.c_str(),
+                 format_number(c.model_tau, 4).c_str(), format_number(tau, 4).c_str());
+    return 1;
+  }
+  return 0;
+}
+
 int run_calibrate(const CalibrateFlags& f) {
+  if (science::is_placebo_arms_file(f.model)) return run_between_trial(f);
   if (is_spec(f.model)) return run_clinical_calibrate(f);
   if (f.no_write) throw UsageError("--no-write is for calibration specs (.toml)");
   science::LdnModel model = science::LdnModel::load(f.model);

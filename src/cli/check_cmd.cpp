@@ -10,6 +10,7 @@
 #include "ldnsim/core/error.hpp"
 #include "ldnsim/core/format.hpp"
 #include "ldnsim/output/json_output.hpp"
+#include "ldnsim/science/unknowns.hpp"
 
 namespace ldnsim::cli {
 namespace {
@@ -138,11 +139,42 @@ void print_params_json(const std::string& path, const lang::Model& m) {
   std::fputs(json_output::dump(j).c_str(), stdout);
 }
 
-int run_params(const std::string& path, bool markdown, bool json) {
+// `ldnsim params MODEL --unknowns`: the assumption-only parameters, what each drives and
+// what would pin it down (science/unknowns.hpp; notes in MODEL.unknowns.toml).
+void print_unknowns(const std::string& path, const lang::Model& m, bool markdown, bool json) {
+  const std::string notes = science::unknowns_file(path);
+  const auto list = science::unknowns(m, notes);
+  if (json) {
+    auto j = json_output::envelope("params");
+    j["inputs"] = {{"model", path}, {"unknowns", notes}};
+    auto& r = j["results"];
+    r["model"] = m.name();
+    r["unknowns"] = nlohmann::ordered_json::array();
+    for (const auto& u : list)
+      r["unknowns"].push_back({{"name", u.name}, {"value", u.value}, {"unit", u.unit}, {"low", optional_number(u.low)},
+                               {"high", optional_number(u.high)}, {"effect", u.effect}, {"assumption", u.assumption},
+                               {"drives", u.drives}, {"measure", u.measure}});
+    std::fputs(json_output::dump(j).c_str(), stdout);
+  } else if (markdown) {
+    std::fputs(science::unknowns_markdown(list).c_str(), stdout);
+  } else {
+    for (const auto& u : list)
+      std::printf("%s = %s%s%s\n  drives:  %s\n  measure: %s\n", u.name.c_str(), format_number(u.value, 6).c_str(),
+                  u.low && u.high ? (" (range " + format_number(*u.low, 4) + "-" + format_number(*u.high, 4) + ")").c_str() : " (no range)",
+                  u.effect ? ", LDN effect" : "", u.drives.c_str(), u.measure.c_str());
+    std::printf("%zu assumption-only parameters (notes: %s)\n", list.size(), notes.c_str());
+  }
+}
+
+int run_params(const std::string& path, bool markdown, bool json, bool unknowns) {
   if (markdown && json) throw UsageError("give --markdown or --json, not both");
   lang::LoadOptions opt;
   opt.engine = lang::Engine::Interpreter;
   lang::ModelPtr m = lang::load_model(path, opt);
+  if (unknowns) {
+    print_unknowns(path, *m, markdown, json);
+    return 0;
+  }
   if (json) {
     print_params_json(path, *m);
     return 0;
@@ -191,11 +223,14 @@ void add_params_command(CLI::App& app) {
   auto path = std::make_shared<std::string>();
   auto md = std::make_shared<bool>(false);
   auto json = std::make_shared<bool>(false);
+  auto unknowns = std::make_shared<bool>(false);
   CLI::App* cmd = app.add_subcommand("params", "Print a model's parameters with units, ranges and sources");
   cmd->add_option("model", *path, "model file (.ldn)")->required();
   cmd->add_flag("--markdown", *md, "as a Markdown table");
   cmd->add_flag("--json", *json, "machine-readable output (docs/json.md)");
-  cmd->callback([path, md, json] { run_params(*path, *md, *json); });
+  cmd->add_flag("--unknowns", *unknowns,
+                "only the assumption-only parameters: what each drives and what measurement would pin it down (notes in MODEL.unknowns.toml)");
+  cmd->callback([path, md, json, unknowns] { run_params(*path, *md, *json, *unknowns); });
 }
 
 }  // namespace ldnsim::cli

@@ -35,6 +35,8 @@ struct ClaimsFlags {
   long long seed = 2024;
   bool json = false;
   std::string report;
+  std::string uncertainty = "assumptions";
+  long long worlds = 100;
   RunFlags run;
 };
 
@@ -83,6 +85,8 @@ int run_claims(const ClaimsFlags& f) {
   science::ClaimsOptions o;
   o.replicates = static_cast<std::size_t>(f.replicates);
   o.samples = static_cast<std::size_t>(f.samples);
+  o.uncertainty = science::parse_uncertainty_level(f.uncertainty);
+  o.worlds = static_cast<std::size_t>(f.worlds);
   o.seed = static_cast<std::uint64_t>(f.seed);
   o.threads = f.run.thread_count();
   o.progress = !f.run.quiet && isatty(2);
@@ -127,6 +131,15 @@ void add_claims_command(CLI::App& app) {
       ->capture_default_str()
       ->check(count_in(10, 1000000, "a number of pharmacology samples, 10 to 1000000"));
   cmd->add_option("--seed", f->seed, "seed of every simulation")->capture_default_str()->check(seed_number());
+  cmd->add_option("--uncertainty", f->uncertainty,
+                  "what a simulated study's intervals cover besides sampling, drawn as power draws them: sampling (nothing), "
+                  "parameters (+ fitted estimates with their correlations), assumptions (+ assumption ranges, the lymphocyte "
+                  "band, between-trial variation)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"sampling", "parameters", "assumptions"}));
+  cmd->add_option("--parameter-sets", f->worlds, "parameter sets drawn per simulated study (--uncertainty parameters or assumptions)")
+      ->capture_default_str()
+      ->check(count_in(1, 10000, "a number of parameter sets, 1 to 10000"));
   cmd->add_flag("--json", f->json, "the verdicts as JSON on stdout (docs/json.md)");
   cmd->add_option("--report", f->report, "write an HTML report (claims table with verdict badges, charts)")->check(file_name());
   f->run.add_to(*cmd);

@@ -38,6 +38,8 @@ struct ReproduceFlags {
   std::string report = "reproduce.html";
   bool no_report = false;
   bool report_given = false;
+  std::string uncertainty;  // empty: the spec's own (predictive worlds where it asks)
+  long long worlds = 200;
   RunFlags run;
 };
 
@@ -78,6 +80,8 @@ int run_reproduce(const ReproduceFlags& f) {
   if (f.seed >= 0) o.seed = static_cast<std::uint64_t>(f.seed);
   o.threads = f.run.thread_count();
   o.progress = !f.run.quiet && isatty(2);
+  if (!f.uncertainty.empty()) o.uncertainty = science::parse_uncertainty_level(f.uncertainty);
+  o.worlds = static_cast<std::size_t>(f.worlds);
   if (notes_on_stderr(f.run.quiet)) o.note = [](const std::string& line) { std::fprintf(stderr, "ldnsim reproduce: %s\n", line.c_str()); };
   const auto start = std::chrono::steady_clock::now();
   science::ReproduceResult res = science::run_reproduce(spec, o);
@@ -137,6 +141,12 @@ void add_reproduce_command(CLI::App& app) {
   cmd->add_flag("--json", f->json, "the table as JSON on stdout");
   auto* rep = cmd->add_option("--report", f->report, "HTML report")->capture_default_str()->check(file_name());
   cmd->add_flag("--no-report", f->no_report, "write no HTML report");
+  cmd->add_option("--uncertainty", f->uncertainty,
+                  "draw every study's uncertain inputs as power does: sampling, parameters (+ fitted estimates with their "
+                  "correlations) or assumptions (+ assumption ranges, the lymphocyte band, between-trial variation); "
+                  "default: the spec's (parameter worlds where a study asks)");
+  cmd->add_option("--parameter-sets", f->worlds, "parameter sets drawn per study with --uncertainty (a study's own `uncertainty` wins)")
+      ->check(count_in(1, 10000, "a number of parameter sets, 1 to 10000"));
   f->run.add_to(*cmd);
   cmd->callback([f, rep] {
     f->report_given = rep->count() > 0;

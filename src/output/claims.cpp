@@ -73,6 +73,8 @@ nlohmann::ordered_json claims_json(const science::ClaimsRun& run, const science:
                  {"ids", in.ids},
                  {"replicates", o.replicates},
                  {"samples", o.samples},
+                 {"uncertainty", o.uncertainty ? science::to_string(*o.uncertainty) : "sampling"},
+                 {"parameter_sets", o.worlds},
                  {"seed", o.seed},
                  {"threads", o.threads},
                  {"report", in.report.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(in.report)}};
@@ -123,6 +125,7 @@ nlohmann::ordered_json claims_json(const science::ClaimsRun& run, const science:
       pj["rests_on"] = p.part.rests_on;
       pj["basis"] = p.part.basis;
       pj["simulated"] = p.simulated;
+      pj["covers"] = p.covers;
       pj["notes"] = p.notes;
       if (!p.part.note.empty()) pj["notes"].push_back(p.part.note);
       pj["curves"] = nlohmann::ordered_json::array();
@@ -173,6 +176,7 @@ std::string claims_text(const science::ClaimsRun& run, const science::ClaimsOpti
       if (p.without_ldn.defined)
         appendf(out, "    without LDN: %s (%s)\n", figure_text(p.without_ldn, p.part.unit).c_str(), p.without_text.c_str());
       appendf(out, "    simulated: %s\n", p.simulated.c_str());
+      if (!p.covers.empty()) appendf(out, "    interval covers: %s\n", p.covers.c_str());
       appendf(out, "    basis: %s (%s; %s)\n", p.strong ? "strong" : "weak", [&] {
         std::string g;
         for (const auto& x : p.part.rests_on) g += (g.empty() ? "" : ", ") + x;

@@ -2,6 +2,7 @@
 // published-vs-simulated table, the --json document, the HTML report. docs/clinical.md.
 #include "ldnsim/output/reproduce.hpp"
 
+#include <map>
 #include <algorithm>
 #include <cmath>
 #include <optional>
@@ -85,12 +86,10 @@ std::vector<std::string> notes(const science::ReproduceResult& res) {
     if (r.consistent && !*r.consistent)
       out.push_back("not reproduced: " + study_label(res, r.row.study) + ", " + r.row.label + ": published " +
                     r.row.published_text + ", simulated " + simulated_text(r) + (r.row.note.empty() ? "" : " (" + r.row.note + ")"));
-  std::string drawn;
-  for (const auto& s : res.studies)
-    if (s.study.uncertainty > 0) drawn += (drawn.empty() ? "" : ", ") + s.study.label;
-  if (!drawn.empty())
-    out.push_back("parameter uncertainty: " + drawn + " draw the model's ranged parameters in each simulated trial, so their "
-                  "95% intervals cover sampling, parameter and assumption uncertainty; the other studies' cover sampling only.");
+  std::map<std::string, std::string> covers;  // what the intervals cover -> studies
+  for (const auto& s : res.studies) covers[s.covers] += (covers[s.covers].empty() ? "" : ", ") + s.study.label;
+  for (const auto& [what, studies] : covers)
+    out.push_back("intervals cover " + what + ": " + studies);
   for (const auto& st : res.studies)
     if (std::isfinite(st.p_pattern))
       out.push_back("whole published pattern of " + st.study.label + " (" + st.pattern + ", in the same trial): " +
@@ -122,7 +121,7 @@ nlohmann::ordered_json reproduce_json(const science::ReproduceResult& res, const
                                   {"parameter_worlds", s.study.uncertainty},
                                   {"pattern", s.pattern.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(s.pattern)},
                                   {"p_pattern", n(s.p_pattern)}, {"p_pattern_low", n(s.p_pattern_low)},
-                                  {"p_pattern_high", n(s.p_pattern_high)}});
+                                  {"p_pattern_high", n(s.p_pattern_high)}, {"covers", s.covers}, {"parameter_sets", s.worlds}});
   for (const auto& r : res.rows) {
     nlohmann::ordered_json row = {{"study", study_label(res, r.row.study)}, {"endpoint", r.row.endpoint},
                                   {"statistic", science::to_string(r.row.statistic)}, {"label", r.row.label},

@@ -17,6 +17,7 @@
 #include "ldnsim/science/claims.hpp"
 #include "ldnsim/science/clinical.hpp"
 #include "ldnsim/science/ldn.hpp"
+#include "ldnsim/science/unknowns.hpp"
 #include "ldnsim/trial/engine.hpp"
 
 namespace ldnsim::science::claims_detail {
@@ -45,6 +46,7 @@ struct TrialRun {
   trial::TrialResults results;
   std::string description;
   std::vector<CurvePoint> curve;  // progression-free share, when asked
+  std::string covers = "sampling";  // what its intervals cover
 };
 
 // A pharmacology band, run once per (model, dose, band).
@@ -65,8 +67,8 @@ struct PharmRun {
 };
 
 // A parameter whose value has no data behind it: role assumption, and neither fitted,
-// data nor an input (rule c of the verdict).
-bool assumption_only(const lang::Parameter& q);
+// data nor an input (rule c of the verdict; science/unknowns.hpp).
+using science::assumption_only;
 std::string canonical(const std::string& path);
 // The calibration spec a parameter's source names ("fitted by `ldnsim calibrate SPEC`",
 // the clause `ldnsim calibrate --write` writes), or "" when none.
@@ -80,8 +82,10 @@ class Evaluator {
  public:
   Evaluator(const ClaimsSpec& spec, const ClaimsOptions& o) : spec_(spec), o_(o) {}
 
+  // `sampling_only`: the replicates' chance alone, whatever the options' uncertainty (how a
+  // calibration compares the model with its target, rule b).
   TrialRun& trial_run(const std::string& study, const std::map<std::string, double>& set, bool curve,
-                      const std::string& curve_endpoint);
+                      const std::string& curve_endpoint, bool sampling_only = false);
   PharmRun& pharm_run(const ClaimPart& p);
   const lang::Model& patient() { return *model_of(spec_.model_path); }
   // The calibration spec named relative to the ldnsim tree that holds the model file (the

@@ -125,6 +125,7 @@ PartResult evaluate_part(const ClaimPart& p, Evaluator& ev, const ClaimsSpec& sp
     std::string list;
     for (double d : p.values) list += (list.empty() ? "" : ", ") + num(p.numerator) + "/" + num(d) + " = " + num(p.numerator / d);
     r.simulated = "arithmetic: " + list;
+    r.covers = "the range of the documented inputs";
   } else if (p.method == "documented") {
     f.defined = true;
     f.value = p.central;
@@ -133,6 +134,7 @@ PartResult evaluate_part(const ClaimPart& p, Evaluator& ev, const ClaimsSpec& sp
     std::string list;
     for (double d : p.values) list += (list.empty() ? "" : ", ") + num(d);
     r.simulated = "no simulation: documented values " + list + " (central " + num(p.central) + ")";
+    r.covers = "the range of the documented values";
   } else if (p.method == "pharmacology") {
     PharmRun& run = ev.pharm_run(p);
     const std::size_t m = static_cast<std::size_t>(std::find(kMetrics.begin(), kMetrics.end(), p.metric) - kMetrics.begin());
@@ -147,6 +149,8 @@ PartResult evaluate_part(const ClaimPart& p, Evaluator& ev, const ClaimsSpec& sp
     }
     f = scaled(f, p.scale);
     r.simulated = run.description;
+    r.covers = p.band == "calibrated" ? "the pharmacology's parameters (Latin hypercube weighted by the PK/PET targets)"
+                                      : "the pharmacology's parameters (Latin hypercube over every stated range, unweighted)";
     // Rule (c): the assumption-only parameters that move this metric within their range by
     // more than a twentieth of its 95% interval (less does not carry the figure).
     for (const auto& sp : run.assumptions) {
@@ -191,12 +195,14 @@ PartResult evaluate_part(const ClaimPart& p, Evaluator& ev, const ClaimsSpec& sp
       }
       r.simulated = "no new simulation: " + p.parameter + " is not identified by its calibration targets in " + where +
                     " (the evidence bounds it, it does not measure it): not measured, interval = its prior range";
+      r.covers = "the prior range (not identified)";
     } else if (std::isfinite(se)) {
       f.defined = true;
       f.value = *q.value;
       f.low = *q.value - 1.959963984540054 * se;
       f.high = *q.value + 1.959963984540054 * se;
       f = scaled(f, p.sign * mult * p.scale);
+      r.covers = "the estimate's standard error (its calibration's targets)";
     }
     if (!q.has(lang::Role::Unidentified))
       r.simulated = "no new simulation: " + p.parameter + " = " + num(*q.value, 4) + " (SE " + num(se, 3) + ") as calibrated in " +
@@ -206,8 +212,13 @@ PartResult evaluate_part(const ClaimPart& p, Evaluator& ev, const ClaimsSpec& sp
     TrialRun& run = ev.trial_run(p.study, p.set, p.curve, p.endpoint);
     Figure raw = trial_figure(p, run, spec.file + ": " + p.key);
     parameter_provenance(p, run.trial->spec().model_path, claim_studies, ev, r.provenance);
-    target_provenance(p, run.trial->spec().model_path, raw, ev, r.provenance);
+    // Rule (b) compares the model with its calibration target as the calibration does: at
+    // the fitted values, over the replicates' chance alone (wider draws would hide a misfit).
+    const Figure fit = run.covers == "sampling" ? raw
+                                                : trial_figure(p, ev.trial_run(p.study, p.set, false, p.endpoint, true), spec.file + ": " + p.key);
+    target_provenance(p, run.trial->spec().model_path, fit, ev, r.provenance);
     r.simulated = run.description;
+    r.covers = run.covers;
     if (!run.curve.empty()) r.curves.push_back({run.trial->spec().title, run.curve});
     Figure raw0;
     if (p.has_without) {
@@ -232,6 +243,7 @@ PartResult evaluate_part(const ClaimPart& p, Evaluator& ev, const ClaimsSpec& sp
     f = scaled(raw, p.scale);
     f0 = scaled(raw0, p.scale);
   } else if (p.method == "exact") {
+    r.covers = "sampling (exact binomial)";
     auto ci = stats::clopper_pearson_ci(p.k, p.n);
     f.defined = true;
     f.value = static_cast<double>(p.k) / static_cast<double>(p.n);

@@ -79,13 +79,6 @@ std::string set_text(const std::map<std::string, double>& set) {
   return s;
 }
 
-// A parameter whose value has no data behind it: role assumption, and neither fitted,
-// data nor an input (rule c of the verdict).
-bool assumption_only(const lang::Parameter& q) {
-  return q.has(lang::Role::Assumption) && !q.has(lang::Role::Fitted) && !q.has(lang::Role::Data) &&
-         !q.has(lang::Role::Input);
-}
-
 std::string canonical(const std::string& path) {
   std::error_code ec;
   auto c = fs::weakly_canonical(path, ec);

@@ -8,6 +8,7 @@
 #include "ldnsim/core/error.hpp"
 #include "ldnsim/core/units.hpp"
 #include "ldnsim/science/ldn_driver.hpp"
+#include "ldnsim/science/predictive.hpp"
 #include "ldnsim/science/uncertainty.hpp"
 #include "ldnsim/science/weighted_samples.hpp"
 #include "ldnsim/trial/analysis.hpp"
@@ -16,8 +17,9 @@
 namespace ldnsim::science::claims_detail {
 
 TrialRun& Evaluator::trial_run(const std::string& study, const std::map<std::string, double>& set, bool curve,
-                               const std::string& curve_endpoint) {
-  std::string key = study + "|" + set_text(set);
+                               const std::string& curve_endpoint, bool sampling_only) {
+  const bool drawn = !sampling_only && o_.uncertainty && *o_.uncertainty != UncertaintyLevel::Sampling;
+  std::string key = study + "|" + set_text(set) + (drawn ? "|drawn" : "");
   auto it = trials_.find(key);
   if (it != trials_.end()) return *it->second;
   auto run = std::make_unique<TrialRun>();
@@ -85,7 +87,17 @@ TrialRun& Evaluator::trial_run(const std::string& study, const std::map<std::str
       };
     }
   }
-  run->results = t.run(ro);
+  if (drawn) {
+    // power's mechanism; the part's own values are not drawn
+    std::vector<std::string> keep;
+    for (const auto& [name, v] : set) keep.push_back(name);
+    const DrawPlan plan = plan_draws(t.instance(), *o_.uncertainty, keep, o_.samples, o_.seed, o_.threads);
+    run->results = run_planned(t, ro, plan, o_.worlds);
+    run->covers = plan.covers + " (" + std::to_string(o_.worlds) + " parameter sets)";
+    run->description += "; intervals cover " + run->covers;
+  } else {
+    run->results = t.run(ro);
+  }
   if (out_index >= 0)
     for (std::size_t v = 0; v < pf.size(); ++v) {
       Figure f = central95(pf[v]);

@@ -187,7 +187,7 @@ CalibrationSpec load_calibration_spec(const std::string& path) {
     if (kind == "equal") g.kind = ClinicalTarget::Kind::Equal;
     else if (kind == "at_least") g.kind = ClinicalTarget::Kind::AtLeast;
     else if (kind == "at_most") g.kind = ClinicalTarget::Kind::AtMost;
-    else r.fail(*t.get("kind"), key + ".kind", "'" + kind + "' (expected equal, at_least or at_most)");
+    else r.fail(*t.get("kind"), key + ".kind", "'" + kind + "' (a bound needs its direction: expected equal, at_least or at_most)");
     // the study: readable, on the calibrated model, with this endpoint
     auto it = studies.find(g.study);
     if (it == studies.end()) {
@@ -478,6 +478,22 @@ CalibrationResult calibrate_clinical(const CalibrationSpec& spec, const Calibrat
         for (std::size_t j = 0; j < n; ++j)
           if (std::fabs(v(static_cast<long>(j))) > 0.1) identified[j] = false;
       }
+    }
+    {
+      StageCorrelation sc;
+      sc.stage = st.name;
+      std::vector<std::size_t> ids;
+      for (std::size_t j = 0; j < n; ++j)
+        if (identified[j] && cov(static_cast<long>(j), static_cast<long>(j)) > 0) ids.push_back(j);
+      for (std::size_t a : ids) {
+        sc.names.push_back(st.parameters[a].name);
+        std::vector<double> row;
+        for (std::size_t b : ids)
+          row.push_back(cov(static_cast<long>(a), static_cast<long>(b)) /
+                        std::sqrt(cov(static_cast<long>(a), static_cast<long>(a)) * cov(static_cast<long>(b), static_cast<long>(b))));
+        sc.r.push_back(row);
+      }
+      if (ids.size() >= 2 && !options.evaluate_only) result.correlations.push_back(sc);
     }
     for (std::size_t j = 0; j < n; ++j) {
       const FitParameter& fp = st.parameters[j];

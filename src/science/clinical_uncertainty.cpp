@@ -1,6 +1,8 @@
 // Joint draws of every uncertain input of the clinical model. See
 // include/ldnsim/science/clinical_uncertainty.hpp and docs/power.md.
 #include "ldnsim/science/clinical_uncertainty.hpp"
+#include "ldnsim/science/unknowns.hpp"
+#include "ldnsim/science/clinical.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -40,11 +42,6 @@ std::string coverage_text(UncertaintyLevel level) {
 }
 
 namespace {
-
-bool assumption_only(const lang::Parameter& q) {
-  return q.has(lang::Role::Assumption) && !q.has(lang::Role::Fitted) && !q.has(lang::Role::Data) &&
-         !q.has(lang::Role::Input);
-}
 
 // The pharmacology's mean T-cell proliferation change at 4.5 mg nightly at 22:00 (typical
 // adult) over a Latin hypercube of every ranged parameter of models/ldn/human.ldn,
@@ -124,6 +121,41 @@ DrawPlan plan_draws(const lang::ModelInstance& base, UncertaintyLevel level, con
     d.high = ranged ? *q.high : HUGE_VAL;
     plan.parameters.push_back(d);
   }
+  // Correlated blocks of fitted estimates (calibration stages).
+  plan.correlations_file = fit_correlations_file(base.model().file());
+  for (const auto& sc : read_fit_correlations(plan.correlations_file)) {
+    DrawPlan::Block b;
+    std::vector<std::size_t> rows;  // rows of sc.r kept
+    for (std::size_t i = 0; i < sc.names.size(); ++i)
+      for (std::size_t k = 0; k < plan.parameters.size(); ++k)
+        if (plan.parameters[k].name == sc.names[i] && plan.parameters[k].distribution == "normal") {
+          b.members.push_back(k);
+          rows.push_back(i);
+        }
+    if (b.members.size() < 2) continue;
+    // Cholesky of the kept correlations; a matrix that is not positive definite (rounding)
+    // leaves the block independent.
+    const std::size_t n = rows.size();
+    std::vector<std::vector<double>> L(n, std::vector<double>(n, 0.0));
+    bool ok = true;
+    for (std::size_t i = 0; i < n && ok; ++i)
+      for (std::size_t j = 0; j <= i; ++j) {
+        double sum = sc.r[rows[i]][rows[j]];
+        for (std::size_t k = 0; k < j; ++k) sum -= L[i][k] * L[j][k];
+        if (i == j) {
+          if (sum <= 1e-10) {
+            ok = false;
+            break;
+          }
+          L[i][i] = std::sqrt(sum);
+        } else {
+          L[i][j] = sum / L[j][j];
+        }
+      }
+    if (!ok) continue;
+    b.chol = L;
+    plan.blocks.push_back(b);
+  }
   if (level == UncertaintyLevel::Assumptions) {
     const int prolx = base.model().parameter_index("PROLX");
     if (prolx >= 0 && !kept("PROLX")) {
@@ -147,10 +179,21 @@ void apply_draw(const DrawPlan& plan, std::size_t k, std::uint64_t seed, lang::M
   // One stream per draw; parameters in model order, then the lymphocyte change, then the
   // between-trial term.
   RandomStream rng(seed, k, 0, 0x4a4f494eu);
-  for (const auto& d : plan.parameters) {
-    double x = d.estimate;
-    if (d.distribution == "normal") x = std::clamp(d.estimate + d.se * rng.normal(), d.low, d.high);
-    else x = d.low + (d.high - d.low) * rng.uniform();
+  // One standard draw per parameter, in model order; a correlated block mixes its members'.
+  std::vector<double> z(plan.parameters.size());
+  for (std::size_t i = 0; i < plan.parameters.size(); ++i)
+    z[i] = plan.parameters[i].distribution == "normal" ? rng.normal() : rng.uniform();
+  std::vector<double> mixed = z;
+  for (const auto& b : plan.blocks)
+    for (std::size_t i = 0; i < b.members.size(); ++i) {
+      double v = 0;
+      for (std::size_t j = 0; j <= i; ++j) v += b.chol[i][j] * z[b.members[j]];
+      mixed[b.members[i]] = v;
+    }
+  for (std::size_t i = 0; i < plan.parameters.size(); ++i) {
+    const auto& d = plan.parameters[i];
+    const double x = d.distribution == "normal" ? std::clamp(d.estimate + d.se * mixed[i], d.low, d.high)
+                                                : d.low + (d.high - d.low) * mixed[i];
     out.set(d.index, x);
   }
   if (plan.lymphocytes) {

@@ -154,7 +154,20 @@ ReproduceResult run_reproduce(const ReproduceSpec& spec, const ReproduceOptions&
     o.seed = run.seed;
     o.threads = options.threads;
     o.progress = options.progress;
-    trial::TrialResults res = run_predictive(t, o, st.uncertainty);
+    trial::TrialResults res;
+    if (options.uncertainty) {
+      // power's mechanism at the asked level (clinical_uncertainty.hpp)
+      const DrawPlan plan = plan_draws(t.instance(), *options.uncertainty, {}, options.pharmacology_samples, run.seed, options.threads);
+      run.worlds = plan.level == UncertaintyLevel::Sampling ? 0 : (st.uncertainty ? st.uncertainty : options.worlds);
+      run.covers = plan.covers + (run.worlds ? " (" + std::to_string(run.worlds) + " parameter sets)" : "");
+      res = run_planned(t, o, plan, run.worlds);
+    } else {
+      run.worlds = st.uncertainty;
+      if (st.uncertainty)
+        run.covers = "sampling + parameters + assumptions (every ranged parameter of the model file, " + std::to_string(st.uncertainty) +
+                     " parameter sets)";
+      res = run_predictive(t, o, st.uncertainty);
+    }
     trial::TrialSummary sum = trial::summarise(t, res);
     run.median_withdrawn = sum.median_withdrawn;
     run.median_lost = sum.median_lost;

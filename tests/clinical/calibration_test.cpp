@@ -173,7 +173,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadSpec{"study = \"toy-trial.toml\"", "study = \"nope.toml\"", "targets[0].study: cannot open"},
         BadSpec{"value = 3", "value = \"3\"", "targets[0].value: expected a number"},
         BadSpec{"grade = \"C\"", "grade = \"C\"\nstatistic = \"mean\"",
-                "targets[0].statistic: 'mean' (expected estimate, se, t, significant"}));
+                "targets[0].statistic: 'mean' (expected estimate, se, t, significant"},
+        // a bound without a direction (issue 9, bad input)
+        BadSpec{"grade = \"C\"", "grade = \"C\"\nkind = \"bound\"",
+                "targets[0].kind: 'bound' (a bound needs its direction: expected equal, at_least or at_most)"}));
 
 }  // namespace
 }  // namespace ldnsim

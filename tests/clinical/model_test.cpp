@@ -27,7 +27,7 @@ lang::ModelPtr patient() {
 // only stand in when a data set has no such column.
 const std::set<std::string> kInputs = {"SUBTYPE", "AGE", "EDSS", "DMT", "LDN", "DPROL", "PROLREL", "OCCREL", "SLEEPD",
                                        "EXPOD", "PROLX", "BLINDED", "OPEN", "MCS0", "PCS0", "MHI0", "MFIS0", "PES0", "PDQ0",
-                                       "PHC0", "MHC0", "SPN0", "ASH0", "PVAS0", "FSS0", "EDSSMAX"};
+                                       "PHC0", "MHC0", "SPN0", "ASH0", "PVAS0", "FSS0", "EDSSMAX", "REL1", "REL2", "ENTRY1", "ENTRY2"};
 
 TEST(PatientModel, EveryParameterHasUnitAndSourceOrAnAssumptionWithARange) {
   for (const auto& p : patient()->parameters()) {

@@ -97,4 +97,22 @@ inline std::filesystem::path temp_dir(const std::string& name) {
   return d;
 }
 
+
+// The text of docs/DOC between "<!-- MARKER begin -->\n" and "<!-- MARKER end -->" must be
+// the output of `ldnsim COMMAND` (a generated docs section).
+inline void expect_doc_section(const std::string& doc_rel, const std::string& marker, const std::string& command) {
+  test::Run r = test::ldnsim(command, false);
+  ASSERT_EQ(r.status, 0) << r.out;
+  std::ifstream f(src(doc_rel));
+  std::stringstream s;
+  s << f.rdbuf();
+  const std::string doc = s.str();
+  const std::string begin = "<!-- " + marker + " begin -->\n", end = "<!-- " + marker + " end -->";
+  const auto b = doc.find(begin), e = doc.find(end);
+  ASSERT_NE(b, std::string::npos) << doc_rel << ": " << begin;
+  ASSERT_NE(e, std::string::npos) << doc_rel << ": " << end;
+  EXPECT_EQ(doc.substr(b + begin.size(), e - b - begin.size()), r.out)
+      << doc_rel << " is out of date: put the output of `ldnsim " << command << "` between the " << marker << " markers";
+}
+
 }  // namespace ldnsim::test

@@ -11,8 +11,11 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "ldnsim/science/clinical_uncertainty.hpp"
 
 namespace ldnsim::science {
 
@@ -171,6 +174,7 @@ struct PartResult {
   Provenance provenance;
   std::string why;                  // the rule step that decided
   std::string simulated;            // what ldnsim ran (regimen, population, patients, replicates)
+  std::string covers;               // what the with-LDN interval covers
   std::string without_text;         // what "without LDN" means here
   std::vector<std::string> notes;   // further computed figures
   std::vector<Curve> curves;        // progression-free curves (trial parts with curve = true)
@@ -190,6 +194,11 @@ struct ClaimsOptions {
   int threads = 1;
   bool progress = false;  // the trial engine's progress line
   std::function<void(const std::string&)> note;  // a line per simulation started
+  // Trial parts draw their model's uncertain inputs per simulated trial with power's
+  // mechanism (clinical_uncertainty.hpp) at this level, in `worlds` parameter sets; a
+  // part's own `set` values are kept. Unset: sampling only.
+  std::optional<UncertaintyLevel> uncertainty;
+  std::size_t worlds = 100;
 };
 
 struct ClaimsRun {

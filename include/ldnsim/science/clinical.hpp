@@ -109,8 +109,17 @@ struct TargetFit {
   bool fitted = true;  // false: a check (in no stage)
 };
 
+// The correlation of a stage's identified estimates (Gauss-Newton covariance, unit
+// coordinates: on the log scale for log-scaled parameters).
+struct StageCorrelation {
+  std::string stage;
+  std::vector<std::string> names;
+  std::vector<std::vector<double>> r;
+};
+
 struct CalibrationResult {
   std::vector<ParameterFit> parameters;  // stage order
+  std::vector<StageCorrelation> correlations;  // stages with two or more identified estimates
   std::vector<TargetFit> targets;        // spec order
   std::vector<double> objective;         // per stage, sum of z^2 at the estimate
   int evaluations = 0;
@@ -135,5 +144,14 @@ CalibrationResult calibrate_clinical(const CalibrationSpec& spec, const Calibrat
 // "fitted by `ldnsim calibrate SPEC`" (replacing "to be fitted ..." or an earlier such
 // clause). Throws InputError naming a parameter without a `param` line.
 std::string write_fit(const std::string& model_text, const CalibrationResult& fit, const std::string& spec_name);
+
+// The correlations of a model's fitted estimates live beside it (MODEL.fit.toml: one
+// [[fits]] entry per calibration spec and stage, `parameters` and `correlation`), written by
+// `ldnsim calibrate SPEC` and read by the uncertainty draws (clinical_uncertainty.hpp).
+std::string fit_correlations_file(const std::string& model_path);
+// `existing` (the file's text, or "") with the entries of `spec_name` replaced by `fit`'s.
+std::string write_fit_correlations(const std::string& existing, const CalibrationResult& fit, const std::string& spec_name);
+// Every entry of a correlations file (InputError with file:line for a malformed one).
+std::vector<StageCorrelation> read_fit_correlations(const std::string& path);
 
 }  // namespace ldnsim::science

@@ -2,9 +2,10 @@
 // every uncertain input of a simulated trial jointly, by level:
 //   sampling     nothing is drawn: the replicates' chance only
 //   parameters   + every fitted parameter of the clinical model (models/ms/patient.ldn):
-//                normal around its estimate with its SE (independent: the model files keep
-//                SEs, not the fit's covariance), kept inside its stated range; fitted but
-//                not identified: uniform over its prior range
+//                normal around its estimate with its SE, jointly with the other estimates
+//                of its calibration stage (correlations in MODEL.fit.toml, written by
+//                calibrate; independent where the file has none), kept inside its stated
+//                range; fitted but not identified: uniform over its prior range
 //   assumptions  + every assumption-only parameter (role assumption, neither fitted nor
 //                data) uniform over its stated range, the lymphocyte change LDN causes
 //                (the driver's DPROL times PROLX, PROLX drawn from the pharmacology's
@@ -46,6 +47,15 @@ struct DrawPlan {
   bool lymphocytes = false;
   std::vector<double> prolx, prolx_weight;
   double change_typical = 0, change_low = 0, change_high = 0;  // % at 4.5 mg: typical, 2.5-97.5%
+  // Fitted estimates drawn jointly: members index `parameters`, `chol` is the Cholesky
+  // factor of their correlation (MODEL.fit.toml, written by calibrate); the others are
+  // independent.
+  struct Block {
+    std::vector<std::size_t> members;
+    std::vector<std::vector<double>> chol;
+  };
+  std::vector<Block> blocks;
+  std::string correlations_file;  // read, when it exists
   bool heterogeneity = false;
   double tau = 0;  // between-trial SD of the log placebo relapse rate
   std::string covers;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "ldnsim/science/clinical.hpp"
+#include "ldnsim/science/clinical_uncertainty.hpp"
 
 namespace ldnsim::science {
 
@@ -80,6 +81,8 @@ struct StudyRun {
   double seconds = 0;
   double median_withdrawn = 0, median_lost = 0, median_analysed = 0;
   std::vector<Course> courses;
+  std::string covers = "sampling";  // what the study's intervals cover
+  std::size_t worlds = 0;           // parameter sets drawn (0: none)
   // The whole published pattern of verdicts (issue 9, item 6), for a study with at least
   // two published "not significant" verdicts: the share of simulated trials in which every
   // row with a published verdict comes out as published (each endpoint once), with its
@@ -103,6 +106,13 @@ struct ReproduceOptions {
   int threads = 1;
   bool progress = false;           // the trial engine's progress line (on a terminal)
   std::function<void(const std::string&)> note;  // a line per study started and finished
+  // --uncertainty: every study draws its model's uncertain inputs per simulated trial with
+  // power's mechanism (clinical_uncertainty.hpp) at this level, in `worlds` parameter sets
+  // (a study's own `uncertainty = N`, else this). Unset: studies with `uncertainty = N`
+  // draw predictive worlds (predictive.hpp), the others sampling only.
+  std::optional<UncertaintyLevel> uncertainty;
+  std::size_t worlds = 200;
+  std::size_t pharmacology_samples = 200;  // the lymphocyte band (assumptions level)
 };
 
 ReproduceResult run_reproduce(const ReproduceSpec& spec, const ReproduceOptions& options);
