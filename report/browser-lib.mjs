@@ -179,3 +179,20 @@ export function checkCharts(checks, charts) {
     checks.check(total > 0, `${c.id} shows no data marks`);
   });
 }
+
+// A narrow window (800 px, half a laptop screen): no result table may be wider than the page
+// (it would scroll sideways inside its frame). Restores the viewport it found.
+export const NARROW_WIDTH = 800;
+export async function checkNarrowTables(checks, page) {
+  const before = page.viewportSize();
+  await page.setViewportSize({ width: NARROW_WIDTH, height: 900 });
+  const wide = await page.evaluate(() =>
+    Array.from(document.querySelectorAll('.table-wrap')).map((w, i) => ({
+      table: w.querySelector('caption')?.textContent?.trim() || `table ${i + 1}`,
+      overflow: w.scrollWidth - w.clientWidth,
+    })).filter((t) => t.overflow > 1));
+  for (const t of wide)
+    checks.fail(`at ${NARROW_WIDTH} px, the table '${t.table.slice(0, 60)}' is ${t.overflow} px wider than the page`);
+  if (wide.length === 0) checks.check(true, '');
+  if (before) await page.setViewportSize(before);
+}

@@ -11,6 +11,7 @@
 //   - a chart-N element did not render an SVG or canvas of non-zero size, reported an
 //     error, shows no data marks, or its Vega view's datasets are all empty;
 //   - a --text is not shown on the page;
+//   - at 800 px wide, a table is wider than the page (it would scroll sideways);
 //   - the page logged a console error or warning, threw, or requested anything outside
 //     itself (only file:, data:, blob:, about: and, with --url, that server).
 // Saves a full-page screenshot with --screenshot. Prints one line per chart and a closing
@@ -22,7 +23,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
-import { Checks, DEFAULT_CHROMIUM, checkCharts, die, inspectCharts, launch, watch } from './browser-lib.mjs';
+import { Checks, DEFAULT_CHROMIUM, checkCharts, checkNarrowTables, die, inspectCharts, launch, watch } from './browser-lib.mjs';
 
 const NAME = 'check-html';
 let opt;
@@ -84,6 +85,7 @@ try {
 
   const text = await page.evaluate(() => document.body.innerText);
   for (const t of opt.text) checks.check(text.includes(t), `the page does not show the text '${t}'`);
+  await checkNarrowTables(checks, page);
 
   if (opt.screenshot) {
     fs.mkdirSync(path.dirname(path.resolve(opt.screenshot)), { recursive: true });

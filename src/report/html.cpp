@@ -104,6 +104,13 @@ figcaption { color: var(--muted); font-size: .9rem; margin-top: .45rem; }
 .figure-number { font-weight: 600; color: var(--fg); }
 footer { margin-top: 3rem; padding-top: .8rem; border-top: 1px solid var(--rule); color: var(--muted);
          font-size: .82rem; }
+/* Narrow windows (a laptop's half screen, 800 px): wide result tables (11 columns in a trial's
+   endpoint table) fit by a smaller type and tighter cells instead of scrolling sideways. */
+@media (max-width: 62rem) {
+  table { font-size: .72rem; }
+  th, td { padding: .28rem .28rem; }
+  .badge { white-space: normal; border-radius: .6rem; }
+}
 @media print {
   @page { margin: 16mm 14mm; }
   body { font-size: 10.5pt; }
