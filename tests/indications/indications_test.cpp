@@ -280,6 +280,24 @@ TEST(Crohns, MoreVisitsMorePlaceboResponse) {
   EXPECT_GT(many["remission/estimate"], ref["remission/estimate"] + 0.02);
 }
 
+// The calibration specs of the two models load (studies, endpoints and model paths checked
+// by the reader) and fit the parameters the docs name.
+TEST(Calibration, IndicationSpecsNameTheirParameters) {
+  const std::map<std::string, std::vector<std::string>> want = {
+      {"fm-placebo", {"PLACM", "PLACSD"}}, {"fm-ldn", {"EFF"}}, {"cd-placebo", {"PLACM", "PLACSD", "SESPL", "SESPLSD"}},
+      {"cd-ldn", {"EFFCD", "CI_SLP"}}};
+  for (const auto& [name, params] : want) {
+    SCOPED_TRACE(name);
+    auto spec = science::load_calibration_spec(test::src("trials/calibration/" + name + ".toml"));
+    std::vector<std::string> got;
+    for (const auto& st : spec.stages)
+      for (const auto& p : st.parameters) got.push_back(p.name);
+    EXPECT_EQ(got, params);
+    auto model = lang::load_model(spec.model_path);
+    for (const auto& p : params) EXPECT_GE(model->parameter_index(p), 0) << p;
+  }
+}
+
 // A fibromyalgia trial on the Crohn's disease model: refused at the spec's model key.
 TEST(BadInput, ATrialOnAnotherIndicationsModelIsLocated) {
   std::string spec = portable_spec("trials/fm/younger2009.toml");
