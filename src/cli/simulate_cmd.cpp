@@ -105,14 +105,20 @@ int run_simulate(const SimulateFlags& f) {
     };
   }
   auto write = [&](std::string_view text) {
-    lines += count(text);
+    if (f.json) lines += count(text);  // only --json reports rows; a scan of every byte otherwise
     if (file) file->write(text);
     else std::fwrite(text.data(), 1, text.size(), stdout);
   };
-  const std::size_t subjects = reader ? population::simulate_table(*model, *reader, options, columns, table, par,
-                                                                   write, write_events)
-                                      : population::simulate_table(*model, ds, options, columns, table, par, write,
-                                                                   write_events);
+  std::size_t subjects = 0;
+  try {
+    subjects = reader ? population::simulate_table(*model, *reader, options, columns, table, par, write, write_events)
+                      : population::simulate_table(*model, ds, options, columns, table, par, write, write_events);
+  } catch (const SolverError& e) {
+    // The table names its input (TableOptions::allow_nan); here it is the option.
+    std::string message = e.what();
+    if (const auto at = message.rfind("; allow_nan writes"); at != std::string::npos) message.replace(at + 2, 9, "--allow-nan");
+    throw SolverError(message);
+  }
   if (file) file->commit();
   if (events_file) events_file->commit();
   // Workers start as subjects come: a data set file with fewer subjects used fewer.

@@ -87,7 +87,7 @@ void throw_not_finite(const engine::OutputRow& r, const Column& c, double v) {
   const char* kind = c.kind == Column::Kind::Output ? "output" : c.kind == Column::Kind::State ? "state" : "parameter";
   throw SolverError("ID " + format_number(r.governing->id) + ": " + kind + " " + c.header + " is " +
                     format_number(v) + " at time " + format_number(r.time) +
-                    " (the model gives no finite value there; --allow-nan writes such values instead of failing)");
+                    " (the model gives no finite value there; allow_nan writes such values instead of failing)");
 }
 
 void CsvRows::row(const engine::OutputRow& r) {

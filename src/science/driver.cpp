@@ -2,10 +2,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
 
 #include "ldnsim/core/error.hpp"
 #include "ldnsim/core/format.hpp"
 #include "ldnsim/core/random.hpp"
+#include "ldnsim/population/parallel.hpp"
 
 namespace ldnsim::science {
 
@@ -164,44 +169,83 @@ SteadyPharmacology LdnDriver::steady_direct(const LdnDose& dose, const PkIndivid
                std::exp(pk.eta_vm), pk.weight_kg);
 }
 
-const LdnDriver::Grid& LdnDriver::grid_for(const LdnDose& dose) const {
+void LdnDriver::prepare(const LdnDose& dose) const {
+  if (dose.dose_mg == 0) return;
+  check_dose(dose);
+  grid_for(dose, true);
+}
+
+const LdnDriver::Grid& LdnDriver::grid_for(const LdnDose& dose, bool spread) const {
   const auto key = std::make_tuple(dose.clock_h, dose.interval_h);
+  // Spread over ranks, whether to build must not depend on what this rank's jobs did
+  // (a job may have built the grid lazily on one rank only): a shape is built once per
+  // prepare() of it, which every rank calls alike, and a grid already there is kept.
   {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = grids_.find(key);
-    if (it != grids_.end()) return *it->second;
+    if (it != grids_.end() && (!spread || prepared_.count(key))) return *it->second;
   }
   // One grid is built at a time (other threads wait for it rather than repeat it).
   std::lock_guard<std::mutex> building(build_mutex_);
   {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = grids_.find(key);
-    if (it != grids_.end()) return *it->second;
+    if (it != grids_.end() && (!spread || prepared_.count(key))) return *it->second;
   }
   auto g = std::make_unique<Grid>();
   g->clock_h = dose.clock_h;
   g->interval_h = dose.interval_h;
   g->log_min = std::log(kMinExposure);
   g->n_exposure = static_cast<int>(std::ceil((std::log(kMaxExposure) - g->log_min) / kStepLogExposure)) + 1;
-  g->values.resize(static_cast<std::size_t>(g->n_exposure) * kRatioPoints);
-  for (int i = 0; i < g->n_exposure; ++i) {
-    const double ep = std::exp(g->log_min + i * kStepLogExposure);
-    for (int j = 0; j < kRatioPoints; ++j) {
+  const std::size_t n_values = static_cast<std::size_t>(g->n_exposure) * kRatioPoints;
+  const std::size_t n_night = static_cast<std::size_t>(kEtaPoints) * kWeightPoints;
+  g->values.resize(n_values);
+  g->night.resize(n_night);
+  // Point k of the grid: each is an independent steady-state solution.
+  auto point = [&](std::size_t k) {
+    if (k < n_values) {
+      const int i = static_cast<int>(k / kRatioPoints), j = static_cast<int>(k % kRatioPoints);
+      const double ep = std::exp(g->log_min + i * kStepLogExposure);
       const double lr = kMinLogRatio + j * (kMaxLogRatio - kMinLogRatio) / (kRatioPoints - 1);
       // metabolite exposure em = ep * r: concentrations ~ dose / VM, so VM = VM_typ / r
-      g->values[static_cast<std::size_t>(i) * kRatioPoints + j] =
-          solve(ep, dose.clock_h, dose.interval_h, 1.0, std::exp(-lr), 0);
+      return solve(ep, dose.clock_h, dose.interval_h, 1.0, std::exp(-lr), 0);
     }
+    const std::size_t m = k - n_values;
+    const int a = static_cast<int>(m / kWeightPoints), b = static_cast<int>(m % kWeightPoints);
+    const double w = kWeightMin * std::pow(kWeightMax / kWeightMin, static_cast<double>(b) / (kWeightPoints - 1));
+    return solve(1.0, dose.clock_h, dose.interval_h, std::exp(kEtaMin + a * kEtaStep), 1.0, w);
+  };
+  auto store = [&](std::size_t k, const SteadyPharmacology& s) {
+    if (k < n_values) g->values[k] = s;
+    else g->night[k - n_values] = s.cp_night / s.cp_mean;
+  };
+  if (spread) {
+    // At set-up, called by every rank at the same point: under mpirun the ~600 solutions
+    // (about half a second, which every rank used to repeat) are spread over the ranks,
+    // and every rank receives them all, bit for bit. In one process they run on the
+    // calling thread's worker, as before.
+    static_assert(std::is_trivially_copyable_v<SteadyPharmacology>);
+    population::ParallelOptions par;
+    par.threads = 1;
+    par.what = "steady-state grid";
+    population::run_ordered(
+        n_values + n_night, par,
+        [&](std::size_t, std::size_t k, std::string& buf) {
+          const SteadyPharmacology s = point(k);
+          buf.assign(reinterpret_cast<const char*>(&s), sizeof s);
+        },
+        [&](std::size_t k, std::string& buf) {
+          if (buf.size() != sizeof(SteadyPharmacology)) throw std::logic_error("steady-state grid: a result of the wrong size");
+          SteadyPharmacology s;
+          std::memcpy(&s, buf.data(), sizeof s);
+          store(k, s);
+        });
+  } else {
+    for (std::size_t k = 0; k < n_values + n_night; ++k) store(k, point(k));
   }
-  g->night.resize(static_cast<std::size_t>(kEtaPoints) * kWeightPoints);
-  for (int a = 0; a < kEtaPoints; ++a)
-    for (int b = 0; b < kWeightPoints; ++b) {
-      const double w = kWeightMin * std::pow(kWeightMax / kWeightMin, static_cast<double>(b) / (kWeightPoints - 1));
-      SteadyPharmacology s = solve(1.0, dose.clock_h, dose.interval_h, std::exp(kEtaMin + a * kEtaStep), 1.0, w);
-      g->night[static_cast<std::size_t>(a) * kWeightPoints + b] = s.cp_night / s.cp_mean;
-    }
   std::lock_guard<std::mutex> lock(mutex_);
-  auto [it, inserted] = grids_.emplace(key, std::move(g));
+  if (spread) prepared_.insert(key);
+  auto [it, inserted] = grids_.emplace(key, std::move(g));  // an existing grid (the same numbers) stays
   return *it->second;
 }
 

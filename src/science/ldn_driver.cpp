@@ -59,8 +59,9 @@ class LdnTrialDriver : public trial::TreatmentDriver {
       g.clock_h = d.clock_h;
       g.interval_h = d.interval_h;
       validate(g);  // UsageError naming the value
-      // Build the steady-state grid now, not in the first replicate.
-      shared_ldn_driver(resolve(arm, spec_dir_)).steady(d, PkIndividual{});
+      // Build the steady-state grid now, not in the first replicate (and under mpirun
+      // spread over the ranks: every rank loads the trial the same way).
+      shared_ldn_driver(resolve(arm, spec_dir_)).prepare(d);
     }
     std::vector<std::string> names(std::begin(kLdnDriverCovariates), std::end(kLdnDriverCovariates));
     if (titration(arm)) names.insert(names.end(), std::begin(kTitrationCovariates), std::end(kTitrationCovariates));

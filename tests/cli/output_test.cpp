@@ -226,6 +226,7 @@ TEST(CliNonFinite, ANanOutputExitsThreeNamingSubjectTimeAndOutputUnlessAllowed) 
   RunResult r = s.run({"simulate", s.path("m.ldn"), "--data", s.path("d.csv"), "--out", s.path("o.csv")});
   EXPECT_EQ(r.code, 3) << r.err;
   EXPECT_NE(r.err.find("ID 3: output L is NaN at time 8"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("; --allow-nan writes such values"), std::string::npos) << r.err;  // the option, not the field
   EXPECT_EQ(s.files(), (std::set<std::string>{"m.ldn", "d.csv"}));  // nothing half-written
   r = s.run({"simulate", s.path("m.ldn"), "--data", s.path("d.csv"), "--out", s.path("o.csv"), "--allow-nan"});
   EXPECT_EQ(r.code, 0) << r.err;

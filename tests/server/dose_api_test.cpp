@@ -9,6 +9,9 @@
 #include <string>
 
 #include "../cli/cli_support.hpp"
+#include "ldnsim/core/files.hpp"
+#include "ldnsim/core/format.hpp"
+#include "ldnsim/core/policy.hpp"
 #include "ldnsim/models/builtin.hpp"
 #include "ldnsim/server/dose_api.hpp"
 #include "ldnsim/server/explorer.hpp"
@@ -276,6 +279,42 @@ TEST(ExplorerPage, MissingChartLibrariesSayHowToInstallThem) {
     EXPECT_NE(std::string(e.what()).find("npm ci --prefix report"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("/nowhere/node_modules"), std::string::npos) << e.what();
   }
+}
+
+// The page's HTML and application live in src/server/page.html and page.js, embedded at
+// build time: the page served is those files' bytes with the placeholders filled and the
+// chart libraries between them, nothing else, and no placeholder is left.
+TEST(ExplorerPage, IsTheAssetFilesWithThePlaceholdersFilled) {
+  const std::string modules = std::string(LDNSIM_SOURCE_DIR) + "/report/node_modules";
+  std::string page;
+  try {
+    page = server::explorer_page("ldn_human", modules);
+  } catch (const InputError& e) {
+    GTEST_SKIP() << "chart libraries not installed (npm ci --prefix report): " << e.what();
+  }
+  auto file = [](const std::string& name) {
+    return read_text_file(std::string(LDNSIM_SOURCE_DIR) + "/src/server/" + name, "page asset");
+  };
+  auto fill = [](std::string s) {
+    auto replace = [&s](const std::string& from, const std::string& to) {
+      for (std::size_t at = 0; (at = s.find(from, at)) != std::string::npos; at += to.size()) s.replace(at, from.size(), to);
+    };
+    replace("@CSP@", server::kExplorerContentSecurityPolicy);
+    replace("@VERSION@", std::string(json_output::version()));
+    replace("@MODEL@", "ldn_human");
+    replace("@MIN_DOSE_MG@", format_number(policy::kMinDoseMg));
+    replace("@MAX_DOSE_MG@", format_number(policy::kMaxDoseMg));
+    return s;
+  };
+  const std::string head = fill(file("page.html"));
+  const std::string tail = "<script>\n" + fill(file("page.js")) + "</script>\n</body>\n</html>\n";
+  ASSERT_GT(page.size(), head.size() + tail.size());
+  EXPECT_EQ(page.substr(0, head.size()), head);
+  EXPECT_EQ(page.substr(page.size() - tail.size()), tail);
+  for (const char* p : {"@CSP@", "@VERSION@", "@MODEL@", "@MIN_DOSE_MG@", "@MAX_DOSE_MG@"})
+    EXPECT_EQ(page.find(p), std::string::npos) << p;
+  // the same page every time: nothing is read at run time but the chart libraries
+  EXPECT_EQ(server::explorer_page("ldn_human", modules), page);
 }
 
 TEST(DoseExplorer, UnknownModelFailsClearly) {

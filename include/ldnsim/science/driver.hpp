@@ -20,6 +20,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -89,6 +90,9 @@ class LdnDriver {
   // Steady state of a subject on a regimen, interpolated on the exposure grid. Thread-safe;
   // the grid of a regimen shape is built on first use (deterministically).
   SteadyPharmacology steady(const LdnDose& dose, const PkIndividual& pk) const;
+  // Builds the grid of this regimen shape now, spread over the ranks under mpirun: every
+  // rank must call it at the same point (a trial's set-up does), never inside a job.
+  void prepare(const LdnDose& dose) const;
   // The same by direct solution (slow; for checks).
   SteadyPharmacology steady_direct(const LdnDose& dose, const PkIndividual& pk) const;
   ClinicalDrive drive(const LdnDose& dose, const PkIndividual& pk) const;
@@ -104,7 +108,7 @@ class LdnDriver {
 
  private:
   struct Grid;
-  const Grid& grid_for(const LdnDose& dose) const;
+  const Grid& grid_for(const LdnDose& dose, bool spread = false) const;
   // Steady state with CL and VM multiplied by the factors, at body weight `weight_kg`
   // (0: the reference weight).
   SteadyPharmacology solve(double dose_base_mg, double clock_h, double interval_h, double cl_factor,
@@ -117,6 +121,7 @@ class LdnDriver {
   SteadyPharmacology reference_;
   mutable std::mutex mutex_, build_mutex_;
   mutable std::map<std::tuple<double, double>, std::unique_ptr<Grid>> grids_;
+  mutable std::set<std::tuple<double, double>> prepared_;  // shapes built by prepare()
   mutable long solves_ = 0;
 };
 

@@ -22,6 +22,10 @@ class OdeFunction {
   OdeFunction(Fn fn, void* data) : fn_(fn), data_(data) {}
   void operator()(double t, const double* y, double* dydt) const { fn_(data_, t, y, dydt); }
 
+ protected:
+  // A derived callback may switch its function (the integrators read it on every call).
+  void set_function(Fn fn) { fn_ = fn; }
+
  private:
   Fn fn_;
   void* data_;
