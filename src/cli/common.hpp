@@ -76,6 +76,8 @@ void add_trial_command(CLI::App& app);
 void add_claims_command(CLI::App& app);
 // Sample-size curves of trial specs (src/cli/power_cmd.cpp).
 void add_power_command(CLI::App& app);
+// Dose finding over parameter worlds (src/cli/dosefind_cmd.cpp).
+void add_dosefind_command(CLI::App& app);
 // The main job on built-in defaults (what `ldnsim` with no arguments runs): `reproduce`
 // with its defaults, the published studies against the model.
 int run_default_job(bool quiet);

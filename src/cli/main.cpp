@@ -64,6 +64,7 @@ int run(int argc, char** argv) {
   ldnsim::cli::add_trial_command(app);
   ldnsim::cli::add_claims_command(app);
   ldnsim::cli::add_power_command(app);
+  ldnsim::cli::add_dosefind_command(app);
   try {
     app.parse(argc, argv);
     if (app.get_subcommands().empty()) return ldnsim::cli::run_default_job(quiet);

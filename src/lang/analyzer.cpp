@@ -238,6 +238,10 @@ class Analyzer {
           seen_model = true;
           m_.name = st.name;
           m_.description = st.text;
+          for (const Attribute& a : st.attributes) {
+            if (a.key != "indication") unknown_attribute(a, "indication");
+            m_.indication = attribute_string(a);
+          }
           break;
         case StatementKind::Param:
         case StatementKind::Covariate: {

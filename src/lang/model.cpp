@@ -67,6 +67,7 @@ Model::~Model() = default;
 
 const std::string& Model::name() const { return impl_->name; }
 const std::string& Model::description() const { return impl_->description; }
+const std::string& Model::indication() const { return impl_->indication; }
 const std::string& Model::file() const { return impl_->file; }
 std::span<const Parameter> Model::parameters() const { return impl_->parameters; }
 std::span<const State> Model::states() const { return impl_->states; }

@@ -19,6 +19,7 @@ struct NameIndex {
 struct Model::Impl {
   std::string name;
   std::string description;
+  std::string indication;  // the model statement's `indication "..."`; "" when none
   std::string file;
   std::vector<Parameter> parameters;
   std::vector<State> states;

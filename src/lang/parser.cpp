@@ -525,6 +525,7 @@ class Parser {
       st.name = n.text;
       st.name_where = loc(n);
       if (peek().kind == Tok::String) st.text = take().text;
+      attributes(st);  // indication "fibromyalgia"
     } else if (word == "param" || word == "state" || word == "let" || word == "output" ||
                word == "covariate") {
       skip();

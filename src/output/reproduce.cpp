@@ -5,6 +5,7 @@
 #include <map>
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <optional>
 #include <set>
 
@@ -163,8 +164,16 @@ std::string reproduce_report_html(const science::ReproduceResult& res, const sci
   report::Html page("ldnsim reproduce: the published LDN studies as in-silico trials",
                     "published vs simulated; " + when);
   page.heading("Summary");
-  page.paragraph("Each study was simulated as a replicated trial with virtual MS patients (models/ms/patient.ldn) "
-                 "driven by the LDN pharmacology (models/ldn/human.ldn), and analysed as the paper did. The table "
+  // The virtual patients: each study's own model (MS, fibromyalgia, Crohn's disease, ...).
+  std::string models;
+  for (const auto& run : res.studies) {
+    const std::string m = std::filesystem::path(run.model).lexically_normal().string();
+    const auto at = m.rfind("models/");
+    const std::string shown = at == std::string::npos ? m : m.substr(at);
+    if (!shown.empty() && models.find(shown) == std::string::npos) models += (models.empty() ? "" : ", ") + shown;
+  }
+  page.paragraph("Each study was simulated as a replicated trial with the virtual patients of its own model (" + models +
+                 ") driven by the LDN pharmacology (models/ldn/human.ldn), and analysed as the paper did. The table "
                  "shows the published value, the median and central 95% of the simulated trials, the probability that "
                  "a simulated trial is significant, whether the published value lies inside the simulated interval, "
                  "and the evidence grade of the published number (studies.md).");

@@ -143,6 +143,7 @@ ReproduceResult run_reproduce(const ReproduceSpec& spec, const ReproduceOptions&
     run.study = st;
     run.title = t.spec().title;
     run.citation = t.spec().citation;
+    run.model = t.spec().model_path;
     run.replicates = options.replicates ? options.replicates : st.replicates ? st.replicates : spec.replicates;
     // --seed S gives study k the seed S * 1000003 + k (distinct streams per study).
     run.seed = options.seed ? *options.seed * 1000003ULL + si : t.spec().seed.value_or(1);

@@ -11,6 +11,18 @@ void Trial::Impl::setup() {
   const lang::Model& m = *model;
   const TrialSpec& s = spec;
   generator = std::make_unique<CohortGenerator>(population);
+  // One indication for trial, model and population (each may leave it unstated, except that
+  // a population without one is an MS population: it has subtypes).
+  const std::string pop_indication = population.indication.empty() ? "ms" : population.indication;
+  if (!m.indication().empty() && !s.indication.empty() && m.indication() != s.indication)
+    throw InputError(s.where("trial.model") + ": model " + m.name() + " (" + s.model_path + ") is a model of '" + m.indication() +
+                     "', the trial is for '" + s.indication + "' (trial.indication; expected a model of that indication)");
+  const std::string& want = !s.indication.empty() ? s.indication : m.indication();
+  if (!want.empty() && pop_indication != want)
+    throw InputError(s.where("trial.population") + ": the population (" + population.file + ") is for '" + pop_indication +
+                     "', the " + (!s.indication.empty() ? "trial" : "model " + m.name()) + " for '" + want +
+                     "' (expected a population of that indication" +
+                     (population.indication.empty() ? ": a population without `indication` is an MS population" : "") + ")");
   std::string output_list;
   for (const auto& o : m.outputs()) output_list += (output_list.empty() ? "" : ", ") + o.name;
   auto add_output = [&](const std::string& name, const std::string& key) {

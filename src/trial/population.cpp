@@ -264,18 +264,35 @@ using detail::read_marginal;
 PopulationSpec parse_population(std::string_view text, const std::string& file) {
   TomlReader r(file);
   toml::table root = r.parse(text);
-  r.check_keys(root, "", {"name", "description", "subtypes", "covariates", "correlations", "inclusion"});
+  r.check_keys(root, "", {"name", "description", "indication", "subtypes", "covariates", "correlations", "inclusion"});
   PopulationSpec spec;
   spec.file = file;
   spec.name = r.string(root, "", "name").value_or("");
   spec.description = r.string(root, "", "description").value_or("");
+  spec.indication = r.string(root, "", "indication").value_or("");
+  if (!spec.indication.empty()) {
+    bool word = spec.indication.size() <= 40;
+    for (char c : spec.indication) word = word && (std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_');
+    if (!word)
+      r.fail(*root.get("indication"), "indication",
+             "'" + printable(spec.indication, 60) + "' (expected a lower-case word such as ms, fibromyalgia, crohns)");
+  }
+  const bool ms = spec.indication.empty() || spec.indication == "ms";
 
-  // Subtypes
+  // Subtypes: MS populations only. Other indications have no split; their subjects carry
+  // the RRMS columns, which no model of theirs reads (the indication check keeps MS models
+  // away from them, docs/trials.md).
   const toml::table* st = r.table(root, "", "subtypes");
-  if (!st) r.fail(root.source(), "subtypes", "missing (expected a table of proportions, e.g. RRMS = 0.6, SPMS = 0.25, PPMS = 0.15)");
-  r.check_keys(*st, "subtypes", {"CIS", "RRMS", "SPMS", "PPMS"});
-  double sum = 0;
-  for (std::size_t k = 0; k < kSubtypeCount; ++k) {
+  if (!ms) {
+    if (st)
+      r.fail(st->source(), "subtypes",
+             "an MS subtype split in a population for indication '" + spec.indication + "' (remove [subtypes]: only MS populations have subtypes)");
+    spec.subtype_p[static_cast<std::size_t>(Subtype::RRMS)] = 1;
+  }
+  if (ms && !st) r.fail(root.source(), "subtypes", "missing (expected a table of proportions, e.g. RRMS = 0.6, SPMS = 0.25, PPMS = 0.15)");
+  if (ms) r.check_keys(*st, "subtypes", {"CIS", "RRMS", "SPMS", "PPMS"});
+  double sum = ms ? 0 : 1;
+  for (std::size_t k = 0; ms && k < kSubtypeCount; ++k) {
     if (auto v = r.number(*st, "subtypes", kSubtypeNames[k])) {
       if (*v < 0 || *v > 1)
         r.fail(*st->get(kSubtypeNames[k]), join_key("subtypes", kSubtypeNames[k]), "expected a proportion in [0, 1], found " + format_number(*v));
@@ -283,7 +300,7 @@ PopulationSpec parse_population(std::string_view text, const std::string& file) 
       sum += *v;
     }
   }
-  if (std::abs(sum - 1) > 1e-6) r.fail(st->source(), "subtypes", "the proportions sum to " + format_number(sum) + " (expected 1)");
+  if (ms && std::abs(sum - 1) > 1e-6) r.fail(st->source(), "subtypes", "the proportions sum to " + format_number(sum) + " (expected 1)");
 
   // Covariates
   const toml::table* cov = r.table(root, "", "covariates");
@@ -307,6 +324,9 @@ PopulationSpec parse_population(std::string_view text, const std::string& file) 
       Marginal base = read_marginal(r, *ct, path, nullptr);
       c.marginal.fill(base);
       if (const toml::table* by = r.table(*ct, path, "subtype")) {
+        if (!ms)
+          r.fail(by->source(), join_key(path, "subtype"),
+                 "per-subtype values in a population for indication '" + spec.indication + "' (only MS populations have subtypes)");
         r.check_keys(*by, join_key(path, "subtype"), {"CIS", "RRMS", "SPMS", "PPMS"});
         for (std::size_t s = 0; s < kSubtypeCount; ++s) {
           const std::string sp = join_key(join_key(path, "subtype"), kSubtypeNames[s]);

@@ -1,5 +1,6 @@
 // Reading a trial spec's sections: [trial], [[arms]], [enrollment], [crossover], [retrospective],
 // [schedule], [dropout] and [data_loss] (docs/trials.md).
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <set>
@@ -14,8 +15,17 @@ namespace ldnsim::trial::spec_detail {
 void Parser::trial() {
   const toml::table* t = r.table(root, "", "trial");
   if (!t) r.fail(root.source(), "trial", "missing (expected a [trial] table with design, model and population)");
-  r.check_keys(*t, "trial", {"name", "title", "design", "model", "population", "time_unit", "alpha", "seed", "citation", "description"});
+  r.check_keys(*t, "trial", {"name", "title", "design", "model", "population", "indication", "time_unit", "alpha", "seed", "citation",
+                             "description"});
   s.name = r.string(*t, "trial", "name").value_or(std::filesystem::path(s.file).stem().string());
+  s.indication = r.string(*t, "trial", "indication").value_or("");
+  if (!s.indication.empty()) {
+    bool word = s.indication.size() <= 40;
+    for (char c : s.indication) word = word && (std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_');
+    if (!word)
+      r.fail(*t->get("indication"), "trial.indication",
+             "'" + printable(s.indication, 60) + "' (expected a lower-case word such as ms, fibromyalgia, crohns)");
+  }
   s.title = r.string(*t, "trial", "title").value_or(s.name);
   s.citation = r.string(*t, "trial", "citation").value_or("");
   auto design = r.string(*t, "trial", "design");

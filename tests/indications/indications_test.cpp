@@ -12,6 +12,8 @@
 #include "ldnsim/science/clinical.hpp"
 #include "ldnsim/science/predictive.hpp"
 #include "ldnsim/science/titration.hpp"
+#include "ldnsim/lang/model.hpp"
+#include "ldnsim/trial/population.hpp"
 #include "support.hpp"
 
 namespace ldnsim {
@@ -251,6 +253,122 @@ TEST(BadInput, AnInstrumentTheModelLacksIsLocated) {
   EXPECT_NE(r.out.find("endpoints[1].output"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("has no output 'EDSS'"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("PAIN10"), std::string::npos) << r.out;
+}
+
+// The visit-schedule assumption (KVIS): at the reference number of visits the placebo arm
+// is the one without VISITS, to the bit; more visits, more remission on placebo.
+TEST(Crohns, MoreVisitsMorePlaceboResponse) {
+  const std::string base = portable_spec("trials/cd/placebo-8w.toml");
+  auto with = [&](const std::string& name, const std::string& cov) {
+    std::string spec = base;
+    const std::string from = "covariates = { BLINDED = 1 }";
+    spec.replace(spec.find(from), from.size(), cov);
+    auto dir = test::temp_dir(name);
+    std::ofstream(dir / "spec.toml") << spec;
+    return test::study_means((dir / "spec.toml").string(), 6, 5, {{"remission", E}, {"response100", E}});
+  };
+  auto none = with("vis-none", "covariates = { BLINDED = 1 }");
+  auto ref = with("vis-ref", "covariates = { BLINDED = 1, VISITS = 4 }");
+  auto few = with("vis-few", "covariates = { BLINDED = 1, VISITS = 1 }");
+  auto many = with("vis-many", "covariates = { BLINDED = 1, VISITS = 12 }");
+  EXPECT_EQ(none["remission/estimate"], ref["remission/estimate"]);
+  EXPECT_EQ(none["response100/estimate"], ref["response100/estimate"]);
+  // KVIS = 0.05: the mean fall x0.85 with 1 visit, x1.4 with 12. Remission (same patients,
+  // same streams) must rise with visits; the 12-visit arm by several points (400 x 6
+  // patients: SE of the difference well under 1 point with common random numbers).
+  EXPECT_LT(few["remission/estimate"], ref["remission/estimate"]);
+  EXPECT_GT(many["remission/estimate"], ref["remission/estimate"] + 0.02);
+}
+
+// The calibration specs of the two models load (studies, endpoints and model paths checked
+// by the reader) and fit the parameters the docs name.
+TEST(Calibration, IndicationSpecsNameTheirParameters) {
+  const std::map<std::string, std::vector<std::string>> want = {
+      {"fm-placebo", {"PLACM", "PLACSD"}}, {"fm-ldn", {"EFF"}}, {"cd-placebo", {"PLACM", "PLACSD", "SESPL", "SESPLSD"}},
+      {"cd-ldn", {"EFFCD", "CI_SLP"}}};
+  for (const auto& [name, params] : want) {
+    SCOPED_TRACE(name);
+    auto spec = science::load_calibration_spec(test::src("trials/calibration/" + name + ".toml"));
+    std::vector<std::string> got;
+    for (const auto& st : spec.stages)
+      for (const auto& p : st.parameters) got.push_back(p.name);
+    EXPECT_EQ(got, params);
+    auto model = lang::load_model(spec.model_path);
+    for (const auto& p : params) EXPECT_GE(model->parameter_index(p), 0) << p;
+  }
+}
+
+// A fibromyalgia trial on the Crohn's disease model: refused at the spec's model key.
+TEST(BadInput, ATrialOnAnotherIndicationsModelIsLocated) {
+  std::string spec = portable_spec("trials/fm/younger2009.toml");
+  spec.replace(spec.find("models/fm/patient.ldn"), 21, "models/cd/patient.ldn");
+  auto r = run_spec_text("mixmodel", spec);
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_NE(r.out.find("bad.toml:"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("trial.model: model cd_patient"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("is a model of 'crohns', the trial is for 'fibromyalgia'"), std::string::npos) << r.out;
+}
+
+// A Crohn's disease trial with a fibromyalgia population, and one with an MS population
+// (no indication key): refused at the spec's population key.
+TEST(BadInput, APopulationOfAnotherIndicationIsLocated) {
+  std::string spec = portable_spec("trials/cd/smith2007.toml");
+  const auto at = spec.find("population = \"") + 14;
+  const auto end = spec.find('"', at);
+  spec.replace(at, end - at, test::src("trials/fm/population-pilot.toml"));
+  auto r = run_spec_text("mixpop", spec);
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_NE(r.out.find("trial.population: the population"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("is for 'fibromyalgia', the trial for 'crohns'"), std::string::npos) << r.out;
+  spec.replace(at, test::src("trials/fm/population-pilot.toml").size(), test::src("trials/populations/rrms-placebo.toml"));
+  r = run_spec_text("mixpop2", spec);
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_NE(r.out.find("is for 'ms', the trial for 'crohns'"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("a population without `indication` is an MS population"), std::string::npos) << r.out;
+}
+
+// Subtypes: required (with the MS message) when a population states no indication or "ms";
+// refused, located, for any other.
+TEST(BadInput, SubtypesOnlyInMsPopulations) {
+  const std::string cov = "[covariates.AGE]\ndist = \"normal\"\nmean = 40\nsd = 10\n";
+  auto message = [](const std::string& text) {
+    try {
+      trial::parse_population(text, "pop.toml");
+      return std::string("no error");
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+  };
+  EXPECT_NE(message("name = \"x\"\n" + cov).find("pop.toml:1:1: subtypes: missing (expected a table of proportions"), std::string::npos);
+  EXPECT_NE(message("indication = \"ms\"\n" + cov).find("subtypes: missing"), std::string::npos);
+  auto p = trial::parse_population("indication = \"fibromyalgia\"\n" + cov, "pop.toml");
+  EXPECT_EQ(p.indication, "fibromyalgia");
+  EXPECT_EQ(p.subtype_p[static_cast<std::size_t>(trial::Subtype::RRMS)], 1.0);
+  EXPECT_NE(message("indication = \"crohns\"\n[subtypes]\nRRMS = 1\n" + cov)
+                .find("pop.toml:2:1: subtypes: an MS subtype split in a population for indication 'crohns'"),
+            std::string::npos)
+      << message("indication = \"crohns\"\n[subtypes]\nRRMS = 1\n" + cov);
+  EXPECT_NE(message("indication = \"crohns\"\n" + cov + "[covariates.AGE.subtype.RRMS]\nmean = 30\n").find("covariates.AGE.subtype"),
+            std::string::npos);
+  EXPECT_NE(message("indication = \"Crohn's\"\n" + cov).find("pop.toml:1:14: indication: 'Crohn's' (expected a lower-case word"),
+            std::string::npos)
+      << message("indication = \"Crohn's\"\n" + cov);
+}
+
+// The model statement's indication attribute, and an unknown one.
+TEST(BadInput, ModelIndicationAttribute) {
+  test::register_all();
+  auto m = lang::load_model(test::src("models/fm/patient.ldn"));
+  EXPECT_EQ(m->indication(), "fibromyalgia");
+  EXPECT_EQ(lang::load_model(test::src("models/cd/patient.ldn"))->indication(), "crohns");
+  EXPECT_EQ(lang::load_model(test::src("models/ldn/human.ldn"))->indication(), "");
+  try {
+    lang::parse_model("model m \"x\" disease \"fm\"\nparam A = 1\nstate X = 0\nd/dt(X) = -A * X\n", "m.ldn");
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("m.ldn:1:13"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("indication"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

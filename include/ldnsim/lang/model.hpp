@@ -170,6 +170,10 @@ class Model {
 
   const std::string& name() const;
   const std::string& description() const;
+  // The disease the model is for (`model NAME "..." indication "fibromyalgia"`); "" when the
+  // model names none (pharmacology and test models). Trial and population specs that name
+  // another are refused (docs/trials.md).
+  const std::string& indication() const;
   const std::string& file() const;
 
   std::span<const Parameter> parameters() const;

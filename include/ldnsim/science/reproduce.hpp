@@ -76,6 +76,7 @@ struct Course {
 struct StudyRun {
   ReproduceStudy study;
   std::string title, citation;
+  std::string model;  // the trial's clinical model file (resolved path)
   std::size_t replicates = 0;
   std::uint64_t seed = 0;
   double seconds = 0;

@@ -67,6 +67,9 @@ struct InclusionCriterion {
 struct PopulationSpec {
   std::string file;
   std::string name, description;
+  // The disease (`indication = "fibromyalgia"`); "" or "ms": an MS population, which must
+  // give [subtypes]; any other has none (its subjects carry the RRMS columns, unread).
+  std::string indication;
   std::array<double, kSubtypeCount> subtype_p{};  // proportions by Subtype
   std::vector<CovariateSpec> covariates;          // in the order written
   std::vector<double> correlation;  // covariates x covariates, row-major

@@ -76,6 +76,9 @@ struct TrialSpec {
   std::string file;  // the spec's path as given
   std::string dir;   // its directory (paths in it are relative to this)
   std::string name, title, citation;
+  // [trial] indication ("fibromyalgia", ...; "" unstated): checked against the model's and
+  // the population's when the trial is loaded.
+  std::string indication;
   Design design = Design::Parallel;
   std::string model_path;       // resolved against dir
   std::string population_path;  // resolved against dir
